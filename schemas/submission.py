@@ -1,0 +1,50 @@
+"""One item as a channel saw it: the flat import format of interfaces.md §1."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class Channel(StrEnum):
+    WEB = "web"
+    PORTAL = "portal"
+    EMAIL = "email"
+    HOTLINE = "hotline"
+    POST = "post"
+
+
+class SubmitterType(StrEnum):
+    INDIVIDUAL = "individual"
+    ORGANIZATION = "organization"
+
+
+class Submission(BaseModel):
+    """The fields every channel fills; unknown extra fields are kept in `extra`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    channel: Channel
+    channel_ref: str | None = Field(default=None, max_length=200)
+    received_at: datetime
+    submitter_type: SubmitterType = SubmitterType.INDIVIDUAL
+    name: str = Field(default="", max_length=300)
+    organization: str = Field(default="", max_length=300)
+    address: str = Field(default="", max_length=500)
+    phone: str = Field(default="", max_length=50)
+    email: str = Field(default="", max_length=320)
+    title: str = Field(default="", max_length=500)
+    content: str = Field(default="", max_length=20_000)
+    regulation: str = Field(default="", max_length=500)
+    attachments: list[str] = Field(default_factory=list, max_length=20)
+    extra: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("received_at")
+    @classmethod
+    def _needs_offset(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            raise ValueError("received_at must carry a UTC offset, e.g. +07:00")
+        return value

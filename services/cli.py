@@ -1,0 +1,88 @@
+"""The `pakn` command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+
+def _run(args: argparse.Namespace) -> int:
+    from services.runners import run_on_kafka
+
+    service = _service(args.service)
+    s = service.settings
+    asyncio.run(run_on_kafka(service, bootstrap=s.kafka_bootstrap, host=s.http_host, port=s.http_port))
+    return 0
+
+
+def _service(name: str):  # type: ignore[no-untyped-def]
+    if name == "intake":
+        from services.intake.service import IntakeService
+        from services.intake.settings import IntakeSettings
+
+        return IntakeService(IntakeSettings())
+    if name == "router":
+        from services.router.service import RouterService
+        from services.router.settings import RouterSettings
+
+        return RouterService(RouterSettings())
+    from services.notifier.service import NotifierService
+    from services.notifier.settings import NotifierSettings
+
+    return NotifierService(NotifierSettings())
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from services.intake.settings import IntakeSettings
+    from services.kit.migrate import upgrade
+    from services.notifier.settings import NotifierSettings
+    from services.router.settings import RouterSettings
+
+    settings = {"intake": IntakeSettings, "router": RouterSettings, "notifier": NotifierSettings}
+    names = list(settings) if args.service == "all" else [args.service]
+    for url in dict.fromkeys(settings[name]().database_url for name in names):
+        upgrade(url)
+        print(f"migrated {url.split('@')[-1]}")
+    return 0
+
+
+def _embedded(args: argparse.Namespace) -> int:
+    from services.embedded import run_embedded
+
+    asyncio.run(run_embedded(Path(args.data), host=args.host, port=args.port))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="pakn", description="PAKN Gia Lai: intake, routing, notices")
+    p.add_argument("-v", "--verbose", action="store_true")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    e = sub.add_parser("embedded", help="run the whole system in one process, no external services")
+    e.add_argument("--data", default="var/embedded", help="folder for SQLite files and e-mails")
+    e.add_argument("--host", default="127.0.0.1")
+    e.add_argument("--port", type=int, default=8000)
+    e.set_defaults(func=_embedded)
+
+    r = sub.add_parser("run", help="run one service against Kafka (configured by environment)")
+    r.add_argument("service", choices=["intake", "router", "notifier"])
+    r.set_defaults(func=_run)
+
+    m = sub.add_parser("migrate", help="apply the database migrations")
+    m.add_argument("service", nargs="?", default="all", choices=["all", "intake", "router", "notifier"])
+    m.set_defaults(func=_migrate)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,98 @@
+"""The embedded default: the three services in one process, SQLite files, an in-process bus,
+e-mails as `.eml` files. The same handlers and events as production; only transports differ."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import col, select
+
+from schemas.events import AnswerSubmitted
+from services.intake.service import IntakeService
+from services.intake.settings import IntakeSettings
+from services.kit.migrate import upgrade
+from services.kit.pages import templates
+from services.kit.settings import data_dir_url
+from services.kit.transport import InMemoryBus, Message
+from services.notifier.models import PublicCase
+from services.notifier.service import NotifierService
+from services.notifier.settings import NotifierSettings
+from services.router.service import RouterService
+from services.router.settings import RouterSettings
+from services.runners import serve_until_stopped, wire_in_memory
+
+_TEMPLATES = templates(Path(__file__).parent / "embedded_templates")
+
+
+class Embedded:
+    def __init__(self, data_dir: Path, *, base_url: str) -> None:
+        self.data_dir, self.mail_dir = data_dir, data_dir / "mail"
+        url = {name: data_dir_url(data_dir, name) for name in ("intake", "router", "notifier")}
+        self.intake = IntakeService(IntakeSettings(database_url=url["intake"]))
+        self.router = RouterService(RouterSettings(database_url=url["router"]))
+        self.notifier = NotifierService(
+            NotifierSettings(
+                database_url=url["notifier"], mail_dir=self.mail_dir, public_base_url=base_url
+            )
+        )
+        self.bus = InMemoryBus()
+
+    @property
+    def services(self) -> list[Any]:
+        return [self.intake, self.router, self.notifier]
+
+    async def migrate(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        for service in self.services:
+            await asyncio.to_thread(upgrade, service.db.url)
+
+    def web(self) -> FastAPI:
+        app = FastAPI(title="PAKN Gia Lai (embedded)", docs_url=None, redoc_url=None)
+        for service in self.services:
+            app.include_router(service.web().router)
+        self._add_home(app)
+        return app
+
+    def _add_home(self, app: FastAPI) -> None:
+        @app.get("/", response_class=HTMLResponse)
+        async def home(request: Request) -> Response:
+            async with self.notifier.db.session() as session:
+                query = select(PublicCase).order_by(col(PublicCase.received_at).desc()).limit(20)
+                cases = (await session.exec(query)).all()
+            context = {
+                "topics": sorted((t, len(m)) for t, m in self.bus.topics.items()),
+                "cases": cases,
+                "data_dir": self.data_dir,
+                "mail_dir": self.mail_dir,
+                "hotline": self.notifier.settings.hotline_number,
+            }
+            return _TEMPLATES.TemplateResponse(request, "home.html", context)
+
+        @app.post("/thu-nghiem/tra-loi")
+        async def demo_answer(
+            case_id: str = Form(...), agency: str = Form(...), answer: str = Form(...)
+        ) -> Response:
+            # Stands in for the agency console: posts the action an agency's system would.
+            action = AnswerSubmitted(
+                correlation_id=case_id, case_id=case_id, agency=agency, officer="demo",
+                answer=answer,
+            )
+            await self.bus.publish(
+                Message(topic=self.intake.topics.agency_actions, value=action.model_dump_json().encode(),
+                        key=case_id.encode())
+            )
+            return RedirectResponse("/", status_code=303)
+
+
+async def run_embedded(data_dir: Path, *, host: str, port: int) -> None:
+    system = Embedded(data_dir, base_url=f"http://{host}:{port}")
+    await system.migrate()
+    loops = wire_in_memory(system.bus, system.services)
+    print(f"PAKN Gia Lai (embedded) is running: http://{host}:{port}/", flush=True)
+    print(f"  data: {data_dir.resolve()}  e-mails: {system.mail_dir.resolve()}", flush=True)
+    await serve_until_stopped(system.web(), host=host, port=port, loops=loops)
+    await system.bus.close()

@@ -1,0 +1,125 @@
+"""The intake service: the intake topic in, accepted/refused case events out."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Coroutine
+from typing import Any
+
+from fastapi import FastAPI
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from schemas.topics import Topics
+from schemas.events import SUBMISSION_ADAPTER, SubmissionReceived
+from services.intake.models import RawPayload
+from services.intake.register import SERVICE, register_submission
+from services.intake.settings import IntakeSettings
+from services.kit.consumer import Pipeline
+from services.kit.db import Database
+from services.kit.outbox import OutboxRelay
+from services.kit.runtime import Subscription
+from services.kit.transport import Message, Publisher
+
+
+class IntakeService:
+    name = SERVICE
+
+    def __init__(self, settings: IntakeSettings, *, db: Database | None = None) -> None:
+        self.settings = settings
+        self.db = db or Database(settings.database_url)
+        self.topics = Topics(settings.topic_namespace)
+        self.relay: OutboxRelay | None = None
+
+    def subscriptions(self, *, publisher: Publisher) -> list[Subscription]:
+        pipeline = Pipeline(
+            service=SERVICE,
+            db=self.db,
+            adapter=SUBMISSION_ADAPTER,
+            handle=self._handle,
+            dead_letters=publisher,
+            after_commit=self._wake_relay,
+            retries=self.settings.consumer_retries,
+            on_park=self._mark_failed,
+        )
+
+        async def archive_then_register(message: Message) -> None:
+            await self._archive(message)
+            await pipeline(message)
+
+        return [Subscription(self.topics.intake, self.topics.group("intake"), archive_then_register)]
+
+    def background(self, *, publisher: Publisher) -> list[Coroutine[Any, Any, None]]:
+        self.relay = OutboxRelay(
+            db=self.db,
+            service=SERVICE,
+            publisher=publisher,
+            interval_s=self.settings.relay_interval_s,
+        )
+        return [self.relay.run()]
+
+    def web(self) -> FastAPI:
+        from services.intake.web import build_app
+
+        return build_app(self)
+
+    def _wake_relay(self) -> None:
+        if self.relay:
+            self.relay.wake()
+
+    async def _handle(self, session: AsyncSession, event: SubmissionReceived) -> None:
+        registration = await register_submission(
+            session, submission=event.submission, topics=self.topics
+        )
+        raw = await _raw_of(session, event.event_id)
+        if raw is not None:
+            raw.status, raw.case_id = "registered", registration.case.id
+            session.add(raw)
+
+    async def _archive(self, message: Message) -> None:
+        """Keep the raw bytes before anything reads them (idempotent per topic offset)."""
+        ref = _source_ref(message)
+        async with self.db.transaction() as session:
+            query = select(RawPayload).where(
+                RawPayload.source == message.topic, RawPayload.source_ref == ref
+            )
+            if (await session.exec(query)).first() is None:
+                session.add(
+                    RawPayload(
+                        source=message.topic,
+                        source_ref=ref,
+                        body=message.value,
+                        event_id=_peek_event_id(message.value),
+                    )
+                )
+
+    async def _mark_failed(self, message: Message, error: BaseException) -> None:
+        async with self.db.transaction() as session:
+            query = select(RawPayload).where(
+                RawPayload.source == message.topic, RawPayload.source_ref == _source_ref(message)
+            )
+            raw = (await session.exec(query)).first()
+            if raw is not None:
+                raw.status, raw.error = "failed", f"{type(error).__name__}: {error}"
+                session.add(raw)
+
+
+def _source_ref(message: Message) -> str:
+    if message.offset is None:
+        return message.headers.get("event_id", "unknown")
+    return f"{message.partition}:{message.offset}"
+
+
+def _peek_event_id(body: bytes) -> str | None:
+    """The event id, if the payload is JSON enough to have one (it may be garbage)."""
+    try:
+        value = json.loads(body)
+    except ValueError:
+        return None
+    event_id = value.get("event_id") if isinstance(value, dict) else None
+    return str(event_id)[:64] if event_id else None
+
+
+async def _raw_of(session: AsyncSession, event_id: str) -> RawPayload | None:
+    query = select(RawPayload).where(RawPayload.event_id == event_id)
+    return (await session.exec(query)).first()

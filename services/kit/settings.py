@@ -1,0 +1,30 @@
+"""The settings every service shares; each service subclasses it with its own env prefix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    """Read from the environment (and `.env`); nothing else in the code reads `os.environ`."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite+aiosqlite:///var/data/pakn.db",
+        description="SQLAlchemy async URL: sqlite+aiosqlite:///… or postgresql+asyncpg://…",
+    )
+    kafka_bootstrap: str = Field(default="127.0.0.1:19092", description="host:port[,host:port]")
+    topic_namespace: str = Field(default="pakn", description="prefix of every topic and group")
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(default=8000, ge=0, le=65535)
+    relay_interval_s: float = Field(default=0.2, gt=0, description="outbox poll when idle")
+    consumer_retries: int = Field(default=3, ge=0, description="transient-error retries")
+
+
+def data_dir_url(data_dir: Path, name: str) -> str:
+    """The SQLite URL of one service's database in the embedded data folder."""
+    return f"sqlite+aiosqlite:///{(data_dir / f'{name}.db').resolve()}"

@@ -1,0 +1,159 @@
+"""Vocabulary shared by the redaction detectors: kinds, spans and an offset-preserving view.
+
+Every detector reports spans on the same NFC text. The view keeps a lower-cased and a
+folded copy of exactly the same length, so a match found on either copy has valid
+offsets in the original.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from services.kit.text import fold
+
+
+class Kind(StrEnum):
+    NAME = "name"
+    PHONE = "phone"
+    EMAIL = "email"
+    ID_NUMBER = "id_number"
+    BANK_ACCOUNT = "bank_account"
+    LICENCE_PLATE = "licence_plate"
+    ADDRESS = "address"
+    ORGANIZATION = "organization"
+
+
+PLACEHOLDER: dict[Kind, str] = {
+    Kind.NAME: "[họ tên]",
+    Kind.PHONE: "[số điện thoại]",
+    Kind.EMAIL: "[email]",
+    Kind.ID_NUMBER: "[số CCCD/CMND]",
+    Kind.BANK_ACCOUNT: "[số tài khoản]",
+    Kind.LICENCE_PLATE: "[biển số xe]",
+    Kind.ADDRESS: "[địa chỉ]",
+    Kind.ORGANIZATION: "[tên tổ chức]",
+}
+
+# When two detectors claim overlapping text, the more specific kind names the result.
+PRIORITY: dict[Kind, int] = {
+    Kind.EMAIL: 0,
+    Kind.BANK_ACCOUNT: 1,
+    Kind.ID_NUMBER: 2,
+    Kind.LICENCE_PLATE: 3,
+    Kind.PHONE: 4,
+    Kind.ORGANIZATION: 5,
+    Kind.ADDRESS: 6,
+    Kind.NAME: 7,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    start: int
+    end: int
+    kind: Kind
+
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’‘][^\W\d_]+)*")
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    start: int
+    end: int
+    text: str
+    key: str  # folded form, for comparisons that ignore case and diacritics
+
+    @property
+    def capitalised(self) -> bool:
+        """Title-case word ("Hòa", "H'Plăk", "Y"); acronyms such as "UBND" are not names."""
+        return self.text[0].isupper() and (len(self.text) == 1 or not self.text.isupper())
+
+    @property
+    def upper(self) -> bool:
+        return self.text.isupper()
+
+
+def _same_length(text: str, convert: str) -> str:
+    out = []
+    for ch in text:
+        mapped = fold(ch) if convert == "fold" else ch.lower()
+        out.append(mapped if len(mapped) == 1 else ch)
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class TextView:
+    text: str
+    lower: str
+    folded: str
+    plain: bool  # typed without diacritics: keywords and names must be matched folded
+    tokens: tuple[Token, ...]
+    token_at: dict[int, int]  # start offset -> token index
+
+    def norm(self, token: Token) -> str:
+        """The form lexicon sets are keyed by: exact lower case, folded in plain text."""
+        return token.key if self.plain else self.lower[token.start : token.end]
+
+    def adjacent(self, left: Token, right: Token) -> bool:
+        """Two words separated by a single space only (no punctuation, no line break)."""
+        return self.text[left.end : right.start] in (" ", "\u00a0")
+
+    def sentence_start(self, token: Token) -> bool:
+        before = self.text[: token.start].rstrip()
+        return not before or before[-1] in ".!?:;\n\"'“(-–"
+
+
+def make_view(text: str) -> TextView:
+    lower = _same_length(text, "lower")
+    folded = _same_length(text, "fold")
+    tokens = tuple(
+        Token(m.start(), m.end(), m.group(), folded[m.start() : m.end()])
+        for m in _WORD.finditer(text)
+    )
+    plain = folded == lower
+    return TextView(
+        text=text,
+        lower=lower,
+        folded=folded,
+        plain=plain,
+        tokens=tokens,
+        token_at={t.start: i for i, t in enumerate(tokens)},
+    )
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """A word list usable in both modes: exact lower-case forms and folded forms."""
+
+    exact: frozenset[str]
+    folded: frozenset[str]
+
+    @classmethod
+    def of(cls, words: str | list[str]) -> Lexicon:
+        items = words.split() if isinstance(words, str) else words
+        return cls(frozenset(w.lower() for w in items), frozenset(fold(w) for w in items))
+
+    def has(self, view: TextView, text: str) -> bool:
+        return fold(text) in self.folded if view.plain else text.lower() in self.exact
+
+
+def keyword_pattern(phrases: list[str]) -> re.Pattern[str]:
+    """Alternation over folded phrases, longest first, bounded by non-letters."""
+    alts = sorted({fold(p) for p in phrases}, key=len, reverse=True)
+    body = "|".join(re.escape(a).replace(r"\ ", r"\s+") for a in alts)
+    return re.compile(rf"(?<![^\W\d_])(?:{body})(?![^\W\d_])")
+
+
+def keyword_ok(view: TextView, start: int, end: int, lexicon: Lexicon) -> bool:
+    """In text with diacritics a single-word keyword must be spelled exactly.
+
+    Folding merges many words ("cô", "có", "cỏ" → "co"); only the exact spelling
+    is the honorific, and only the exact "tổ" is a residential group.
+    """
+    found = view.lower[start:end]
+    if view.plain or " " in found:
+        return True
+    return found in lexicon.exact

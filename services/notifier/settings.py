@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from services.kit.settings import ServiceSettings
+
+
+class NotifierSettings(ServiceSettings):
+    """Notifier: environment variables prefixed `PAKN_NOTIFIER_`."""
+
+    model_config = SettingsConfigDict(env_prefix="PAKN_NOTIFIER_", env_file=".env", extra="ignore")
+
+    http_port: int = 8003
+    public_base_url: str = "http://127.0.0.1:8000"
+    hotline_number: str = "0269 3 822 333"
+    mail_from: str = "PAKN Gia Lai <pakn@gialai.gov.vn>"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_timeout_s: float = 10.0
+    mail_dir: Path | None = Field(
+        default=None, description="write .eml files here instead of SMTP (embedded default)"
+    )
+    mail_max_attempts: int = Field(default=8, ge=1)
+    mail_backoff_s: float = Field(default=5.0, gt=0)
+    mail_poll_s: float = Field(default=0.5, gt=0)

@@ -1,0 +1,70 @@
+"""Run services: each alone against Kafka (production), or all in one process (embedded)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Coroutine
+from typing import Any
+
+import uvicorn
+from fastapi import FastAPI
+
+from services.kit.kafka import KafkaPublisher, attach, make_broker
+from services.kit.runtime import Service
+from services.kit.transport import InMemoryBus, Publisher
+
+log = logging.getLogger(__name__)
+
+
+async def serve_until_stopped(
+    app: FastAPI | None, *, host: str, port: int, loops: list[Coroutine[Any, Any, None]]
+) -> None:
+    """Run the web app (if any) and the background loops until SIGINT/SIGTERM."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    tasks = [asyncio.create_task(coro) for coro in loops]
+    server = None
+    if app is not None:
+        config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off")
+        server = uvicorn.Server(config)
+        server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+        tasks.append(asyncio.create_task(server.serve()))
+    await stop.wait()
+    if server is not None:
+        server.should_exit = True
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def run_on_kafka(service: Service, *, bootstrap: str, host: str, port: int) -> None:
+    """Production: one service, its consumers on Kafka, its relay and its web app."""
+    broker = make_broker(bootstrap, client_id=f"pakn-{service.name}")
+    publisher: Publisher = KafkaPublisher(broker)
+    for sub in service.subscriptions(publisher=publisher):
+        attach(broker, topic=sub.topic, group_id=sub.group_id, handler=sub.handler)
+    await broker.start()
+    log.info("%s consuming from %s; web on http://%s:%d", service.name, bootstrap, host, port)
+    try:
+        await serve_until_stopped(
+            service.web(), host=host, port=port, loops=service.background(publisher=publisher)
+        )
+    finally:
+        await broker.stop()
+        await service.db.dispose()
+
+
+def wire_in_memory(bus: InMemoryBus, services: list[Service]) -> list[Coroutine[Any, Any, None]]:
+    """Embedded: the same subscriptions and loops, on the in-process bus."""
+    loops: list[Coroutine[Any, Any, None]] = []
+    for service in services:
+        for sub in service.subscriptions(publisher=bus):
+            bus.subscribe(sub.topic, sub.handler)
+        loops.extend(service.background(publisher=bus))
+    return loops

@@ -1,0 +1,126 @@
+"""Helpers for the integration tests: real Kafka, PostgreSQL and SMTP; no fakes here."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from email.message import Message as EmailMessage
+from typing import Any, TypeVar
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from services.kit.kafka import KafkaPublisher, attach, make_broker
+from services.kit.runtime import Service
+
+T = TypeVar("T")
+
+
+async def eventually(
+    probe: Callable[[], Awaitable[T | None]], *, timeout_s: float = 30.0, what: str = "condition"
+) -> T:
+    """Poll `probe` until it returns something truthy; fail with `what` after the timeout."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        value = await probe()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout_s}s waiting for {what}")
+        await asyncio.sleep(0.2)
+
+
+class RunningService:
+    """One service consuming from the real broker inside the test's event loop."""
+
+    def __init__(self, service: Service, *, bootstrap: str) -> None:
+        self.service = service
+        self.broker = make_broker(bootstrap, client_id=f"test-{service.name}")
+        self.publisher = KafkaPublisher(self.broker)
+        self.tasks: list[asyncio.Task[None]] = []
+
+    async def __aenter__(self) -> RunningService:
+        for sub in self.service.subscriptions(publisher=self.publisher):
+            attach(self.broker, topic=sub.topic, group_id=sub.group_id, handler=sub.handler)
+        await self.broker.start()
+        self.tasks = [asyncio.create_task(c) for c in self.service.background(publisher=self.publisher)]
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        await self.broker.stop()
+        await self.service.db.dispose()
+
+
+async def produce(bootstrap: str, topic: str, values: list[bytes], *, key: bytes | None = None) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True)
+    await producer.start()
+    try:
+        for value in values:
+            await producer.send_and_wait(topic, value, key=key)
+    finally:
+        await producer.stop()
+
+
+async def read_topic(bootstrap: str, topic: str, *, idle_s: float = 1.5) -> list[Any]:
+    """Every record on `topic` from the beginning (stops after `idle_s` without news)."""
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
+    )
+    await consumer.start()
+    records: list[Any] = []
+    try:
+        while True:
+            batch = await consumer.getmany(timeout_ms=int(idle_s * 1000))
+            if not batch:
+                return records
+            for part in batch.values():
+                records.extend(part)
+    finally:
+        await consumer.stop()
+
+
+def events_of(records: list[Any], event_type: str) -> list[dict[str, Any]]:
+    found = []
+    for record in records:
+        try:
+            value = json.loads(record.value)
+        except ValueError:
+            continue
+        if isinstance(value, dict) and value.get("event_type") == event_type:
+            found.append(value)
+    return found
+
+
+@dataclass
+class MailSink:
+    """An aiosmtpd handler that keeps what it accepts and can refuse on demand."""
+
+    received: list[EmailMessage] = field(default_factory=list)
+    envelopes: list[Envelope] = field(default_factory=list)
+    refusals: list[str] = field(default_factory=list)  # e.g. "451 4.3.0 try later"
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
+        if self.refusals:
+            return self.refusals.pop(0)
+        assert isinstance(envelope.content, bytes)
+        self.envelopes.append(envelope)
+        self.received.append(message_from_bytes(envelope.content))
+        return "250 OK"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m, e in zip(self.received, self.envelopes, strict=True) if address in e.rcpt_tos]
+
+
+def start_smtp(port: int) -> tuple[Controller, MailSink]:
+    sink = MailSink()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    return controller, sink
