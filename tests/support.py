@@ -22,7 +22,11 @@ T = TypeVar("T")
 
 
 async def eventually(
-    probe: Callable[[], Awaitable[T | None]], *, timeout_s: float = 30.0, what: str = "condition"
+    probe: Callable[[], Awaitable[T | None]],
+    *,
+    timeout_s: float = 30.0,
+    what: str = "condition",
+    interval_s: float = 0.2,
 ) -> T:
     """Poll `probe` until it returns something truthy; fail with `what` after the timeout."""
     deadline = time.monotonic() + timeout_s
@@ -32,7 +36,7 @@ async def eventually(
             return value
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout_s}s waiting for {what}")
-        await asyncio.sleep(0.2)
+        await asyncio.sleep(interval_s)
 
 
 class RunningService:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -23,6 +23,18 @@ class ServiceSettings(BaseSettings):
     http_port: int = Field(default=8000, ge=0, le=65535)
     relay_interval_s: float = Field(default=0.2, gt=0, description="outbox poll when idle")
     consumer_retries: int = Field(default=3, ge=0, description="transient-error retries")
+
+    @field_validator("database_url")
+    @classmethod
+    def _no_placeholder(cls, value: str) -> str:
+        return refuse_placeholder(value)
+
+
+def refuse_placeholder(value: str) -> str:
+    """Refuse the `.env.example` placeholder: a copied example must not run in production."""
+    if "CHANGE-ME" in value:
+        raise ValueError("replace the CHANGE-ME placeholder from .env.example with a real secret")
+    return value
 
 
 def data_dir_url(data_dir: Path, name: str) -> str:

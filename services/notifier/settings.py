@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
-from services.kit.settings import ServiceSettings
+from services.kit.settings import ServiceSettings, refuse_placeholder
 
 
 class NotifierSettings(ServiceSettings):
@@ -29,3 +29,8 @@ class NotifierSettings(ServiceSettings):
     mail_max_attempts: int = Field(default=8, ge=1)
     mail_backoff_s: float = Field(default=5.0, gt=0)
     mail_poll_s: float = Field(default=0.5, gt=0)
+
+    @field_validator("smtp_password")
+    @classmethod
+    def _no_placeholder_password(cls, value: str | None) -> str | None:
+        return refuse_placeholder(value) if value else value

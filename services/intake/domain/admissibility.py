@@ -25,7 +25,7 @@ from functools import lru_cache
 from pydantic import BaseModel, ConfigDict
 
 from schemas.submission import Submission, SubmitterType
-from services.intake.domain.normalise import normalise_phone
+from services.intake.domain.normalise import clean_paragraphs, normalise_phone
 from services.kit.text import clean, fold
 
 
@@ -54,7 +54,7 @@ _OUT_OF_SCOPE = f"không thuộc phạm vi tiếp nhận phản ánh, kiến ngh
 class Messages(BaseModel):
     """What the submitter is told, per outcome (Vietnamese)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     accepted: str = "Phản ánh, kiến nghị của Ông/Bà đã được tiếp nhận và sẽ được xử lý."
     missing_contact: str = (
@@ -82,7 +82,8 @@ class Messages(BaseModel):
         "cáo năm 2018."
     )
     not_administrative: str = (
-        f"Nội dung Ông/Bà gửi không liên quan đến quy định, thủ tục hành chính nên {_OUT_OF_SCOPE}. "
+        "Nội dung Ông/Bà gửi không liên quan đến quy định, thủ tục hành chính nên "
+        f"{_OUT_OF_SCOPE}. "
         "Đối với tranh chấp dân sự, Ông/Bà có thể đề nghị hòa giải tại UBND cấp xã hoặc khởi "
         "kiện tại Tòa án nhân dân có thẩm quyền."
     )
@@ -96,7 +97,7 @@ class AdmissibilityPolicy(BaseModel):
     """The office's operating rules. Words are written as people write them (with
     diacritics); they are matched on folded text, whole words only."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")  # a misspelt setting must fail
 
     placeholder_names: tuple[str, ...] = (
         "ẩn danh", "giấu tên", "không tên", "không rõ", "chưa rõ", "không có", "người dân",
@@ -123,19 +124,26 @@ class AdmissibilityPolicy(BaseModel):
     # Vietnamese syllables: either one marks a Vietnamese text, with or without diacritics.
     min_vietnamese_letter_share: float = 0.05
     min_syllable_share: float = 0.75
+    # Each of these alone accuses someone of wrongdoing.
     denunciation_terms: tuple[str, ...] = (
         "tố cáo", "tham nhũng", "hối lộ", "tham ô", "lót tay", "vòi tiền", "vòi vĩnh",
         "ăn chặn", "biển thủ", "lập khống", "danh sách khống", "chi khống", "bôi trơn",
-        "chung chi", "bao che", "trù dập", "lạm quyền", "lợi dụng chức vụ", "nhận tiền",
-        "đưa tiền", "đòi tiền",
+        "chung chi", "bao che", "trù dập", "lạm quyền", "lợi dụng chức vụ", "hành vi nhận tiền",
+    )  # fmt: skip
+    # Money changing hands is also how citizens describe benefits paid late, so it
+    # accuses only with a second one of these, or with a sign of wrongdoing below.
+    bribery_terms: tuple[str, ...] = ("nhận tiền", "đưa tiền", "đòi tiền", "bồi dưỡng")
+    wrongdoing_signs: tuple[str, ...] = (
+        "xác minh", "xử lý nghiêm", "sai phạm", "tiêu cực", "vi phạm pháp luật",
+        "không có biên lai", "không biên lai", "không viết biên lai", "bỏ túi",
     )  # fmt: skip
     complaint_terms: tuple[str, ...] = ("khiếu nại", "khiếu kiện")
     # A complaint without the word: a decision on the sender's own case...
     contested_acts: tuple[str, ...] = (
         "quyết định kỷ luật", "quyết định xử phạt", "quyết định thu hồi", "quyết định cưỡng chế",
         "quyết định bồi thường", "quyết định giải quyết", "văn bản trả lời", "văn bản từ chối",
-        "công văn trả lời", "thông báo từ chối", "từ chối cấp", "không cấp", "kỷ luật tôi",
-        "xử phạt tôi", "biên bản vi phạm",
+        "công văn trả lời", "thông báo từ chối", "từ chối cấp", "kỷ luật tôi", "xử phạt tôi",
+        "biên bản vi phạm",
     )  # fmt: skip
     # ...that the sender asks to be reviewed or annulled.
     contest_requests: tuple[str, ...] = (
@@ -171,19 +179,23 @@ class AdmissibilityPolicy(BaseModel):
 
 DEFAULT = AdmissibilityPolicy()
 
-_LETTERS_VI = set("ăắằẳẵặđơớờởỡợưứừửữựảạẩậẻẽẹểễệỉĩịỏọổỗộủũụỷỹỵấầẫếềồốỗ") - set(
-    "àáâãèéêìíòóôõùúýÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝ"
+# Latin-1 accents (à, é, ô...) are shared with French or Spanish; these are not.
+_LETTERS_VI = frozenset(
+    ch
+    for ch in "àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ"
+    if ord(ch) > 0xFF
 )
-_SYLLABLE = re.compile(r"(?:ngh|ng|gh|gi|kh|nh|ph|th|tr|ch|qu|[bcdghklmnprstvx])?[aeiouy]{1,3}"
-                       r"(?:ch|ng|nh|[cmnpt])?")  # fmt: skip
+_ONSET = r"(?:ngh|ng|gh|gi|kh|nh|ph|th|tr|ch|qu|[bcdghklmnprstvx])?"
+_SYLLABLE = re.compile(rf"{_ONSET}[aeiouy]{{1,3}}(?:ch|ng|nh|[cmnpt])?")
 
 
 def assess(s: Submission, *, policy: AdmissibilityPolicy = DEFAULT) -> Decision:
     """The admissibility decision for one item; see the module docstring for the order."""
-    title, content = clean(s.title), clean(s.content)
-    text = fold(f"{title}. {content}")
+    title, content = clean(s.title), clean_paragraphs(s.content)
+    # Folded line by line: a line break ends a salutation.
+    text = "\n".join(map(fold, f"{title}\n{content}".splitlines()))
     checks = (
-        lambda: _empty(title, content, policy),
+        lambda: _empty(text, policy),
         lambda: _foreign(content, policy),
         lambda: _complaint_or_denunciation(text, policy),
         lambda: _not_administrative(text, policy),
@@ -193,25 +205,25 @@ def assess(s: Submission, *, policy: AdmissibilityPolicy = DEFAULT) -> Decision:
         refusal = check()
         if refusal is not None:
             return refusal
-    return Decision(accepted=True, reason=None, explanation="admissible",
-                    message_vi=policy.messages.accepted)  # fmt: skip
+    return Decision(
+        accepted=True, reason=None, explanation="admissible", message_vi=policy.messages.accepted
+    )
 
 
 def refuse(
-    reason: RefusalReason, explanation: str, *, policy: AdmissibilityPolicy = DEFAULT,
+    reason: RefusalReason,
+    explanation: str,
+    *,
+    policy: AdmissibilityPolicy = DEFAULT,
     message_key: str | None = None,
-) -> Decision:  # fmt: skip
+) -> Decision:
     """A refusal with the policy's message for `reason` (or for `message_key`)."""
     message = getattr(policy.messages, message_key or reason.value)
     return Decision(accepted=False, reason=reason, explanation=explanation, message_vi=message)
 
 
-def _empty(title: str, content: str, policy: AdmissibilityPolicy) -> Decision | None:
-    text = fold(f"{title}. {content}")
-    for salutation in policy.salutations:
-        # A salutation and its addressee, up to the end of that sentence (12 words at most).
-        text = re.sub(rf"\b{re.escape(fold(salutation))}(?:\s+[^\s.:;!?]+){{0,12}}?\s*[.:;!?]",
-                      " ", text)  # fmt: skip
+def _empty(text: str, policy: AdmissibilityPolicy) -> Decision | None:
+    text = _salutations(policy.salutations).sub(" ", text)
     text = _terms(policy.closings).sub(" ", text)
     words = len(re.findall(r"\w*[^\W\d_]\w*", text))
     if words >= policy.min_content_words:
@@ -240,6 +252,9 @@ def _complaint_or_denunciation(text: str, policy: AdmissibilityPolicy) -> Decisi
     exempt = [m.span() for m in _terms(policy.scope_exemptions).finditer(text)]
     reason = RefusalReason.COMPLAINT_OR_DENUNCIATION
     accused = _found(text, policy.denunciation_terms, exempt)
+    bribery = _found(text, policy.bribery_terms, exempt)
+    if len(bribery) > 1 or (bribery and _found(text, policy.wrongdoing_signs, [])):
+        accused += bribery
     if accused:
         explanation = f"denunciation (out of scope): {', '.join(accused)}"
         return refuse(reason, explanation, policy=policy, message_key="denunciation")
@@ -272,7 +287,7 @@ def _missing_contact(s: Submission, policy: AdmissibilityPolicy) -> Decision | N
         problems.append(f"no real name ({name!r})" if name else "no name")
     address = fold(s.address)
     has_address = (
-        address not in {fold(a) for a in policy.placeholder_addresses}
+        address not in _folded(policy.placeholder_addresses)
         and len(re.findall(r"\w+", address)) >= policy.min_address_words
     )
     if not has_address and normalise_phone(s.phone) is None:
@@ -284,7 +299,7 @@ def _missing_contact(s: Submission, policy: AdmissibilityPolicy) -> Decision | N
 
 def _real_name(name: str, *, is_org: bool, policy: AdmissibilityPolicy) -> bool:
     folded = fold(name)
-    if not folded or folded in {fold(p) for p in policy.placeholder_names}:
+    if not folded or folded in _folded(policy.placeholder_names):
         return False
     if is_org:
         return True
@@ -307,9 +322,19 @@ def _found(text: str, terms: tuple[str, ...], exempt: list[tuple[int, int]]) -> 
 @lru_cache(maxsize=64)
 def _terms(terms: tuple[str, ...]) -> re.Pattern[str]:
     """One whole-word pattern for the folded terms, longest first."""
-    alternatives = sorted({re.escape(fold(t)).replace(r"\ ", r"\s+") for t in terms if t},
-                          key=len, reverse=True)  # fmt: skip
-    return re.compile(rf"(?<!\w)(?:{'|'.join(alternatives) or '(?!)'})(?!\w)")
+    escaped = {re.escape(fold(t)).replace(r"\ ", r"\s+") for t in terms if t}
+    alternatives = "|".join(sorted(escaped, key=len, reverse=True)) or "(?!)"
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+
+
+@lru_cache(maxsize=16)
+def _salutations(salutations: tuple[str, ...]) -> re.Pattern[str]:
+    """A salutation and its addressee, up to the end of that line or sentence, or up to the
+    writer's first "tôi" / "em": at most 12 words."""
+    words = _terms(salutations).pattern
+    writer = r"(?:toi|chung toi|chung em|em)\b"
+    addressee = rf"(?:[ \t]+(?!{writer})[^\s.;!?]+){{0,12}}?"
+    return re.compile(rf"{words}[ \t]*:?{addressee}[ \t]*(?:[.;!?\n]|(?=[ \t]+{writer}))")
 
 
 @lru_cache(maxsize=16)

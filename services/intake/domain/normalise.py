@@ -97,7 +97,13 @@ _KIND_WORDS = {
     "phap lenh": "PL", "ke hoach": "KH", "thong bao": "TB", "huong dan": "HD",
     "quy dinh": None, "quy che": None, "phuong an": None,
 }  # fmt: skip
-_ISSUER_SPELLING = {"TTG": "TTg", "HDND": "HĐND", "BGDDT": "BGDĐT", "BLDTBXH": "BLĐTBXH", "BKHDT": "BKHĐT"}
+_ISSUER_SPELLING = {
+    "TTG": "TTg",
+    "HDND": "HĐND",
+    "BGDDT": "BGDĐT",
+    "BLDTBXH": "BLĐTBXH",
+    "BKHDT": "BKHĐT",
+}
 _CENTRAL_SPELLING = {"chinh": "CP", "thu": "TTg", "quoc": "QH"}
 _CENTRAL_ISSUERS = re.compile(
     r"(?:CP|TTG|VPCP|CTN|NHNN|TANDTC|VKSNDTC|KTNN|(?:UBTV)?QH\d*|B[A-ZĐ]{1,8})(?:-.*)?"
@@ -245,7 +251,7 @@ def normalise_submission(s: Submission) -> Submission:
             "organization": clean(s.organization),
             "address": clean(s.address),
             "title": clean(s.title),
-            "content": clean(s.content),
+            "content": clean_paragraphs(s.content),
             "regulation": clean(s.regulation),
             "attachments": [name for name in map(clean, s.attachments) if name],
             "phone": phone,
@@ -253,6 +259,11 @@ def normalise_submission(s: Submission) -> Submission:
             "extra": extra,
         }
     )
+
+
+def clean_paragraphs(text: str) -> str:
+    """clean() each line, keeping the line breaks: a letter's paragraphs carry meaning."""
+    return "\n".join(line for line in map(clean, (text or "").splitlines()) if line)
 
 
 def _with_raw(

@@ -140,11 +140,14 @@ class Lexicon:
         return fold(text) in self.folded if view.plain else text.lower() in self.exact
 
 
-def keyword_pattern(phrases: list[str]) -> re.Pattern[str]:
-    """Alternation over folded phrases, longest first, bounded by non-letters."""
+def alternation(phrases: list[str]) -> str:
+    """Regex alternation over folded phrases, longest first, bounded by non-letters.
+
+    Patterns built from it run on `TextView.folded`.
+    """
     alts = sorted({fold(p) for p in phrases}, key=len, reverse=True)
     body = "|".join(re.escape(a).replace(r"\ ", r"\s+") for a in alts)
-    return re.compile(rf"(?<![^\W\d_])(?:{body})(?![^\W\d_])")
+    return rf"(?<![^\W\d_])(?:{body})(?![^\W\d_])"
 
 
 def keyword_ok(view: TextView, start: int, end: int, lexicon: Lexicon) -> bool:

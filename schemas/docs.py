@@ -1,0 +1,98 @@
+"""Generate the committed contract documents: JSON Schema per event and an AsyncAPI file.
+
+`python -m schemas.docs` rewrites them; `tests/unit/test_contracts.py` fails when the
+committed files differ from what the code would generate.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from schemas import events
+from schemas.topics import DEFAULT, dead_letter
+
+HERE = Path(__file__).parent
+MODELS: dict[str, type[BaseModel]] = {
+    "SubmissionReceived": events.SubmissionReceived,
+    "CaseAccepted": events.CaseAccepted,
+    "CaseRefused": events.CaseRefused,
+    "CaseRouted": events.CaseRouted,
+    "CaseTransferred": events.CaseTransferred,
+    "CaseAnswered": events.CaseAnswered,
+    "AnswerSubmitted": events.AnswerSubmitted,
+    "TransferRequested": events.TransferRequested,
+}
+CHANNELS: dict[str, tuple[str, list[str], str]] = {
+    "intake": (DEFAULT.intake, ["SubmissionReceived"], "channels → intake"),
+    "caseEvents": (
+        DEFAULT.case_events,
+        ["CaseAccepted", "CaseRefused", "CaseRouted", "CaseTransferred", "CaseAnswered"],
+        "intake, router → router, notifier, auditors",
+    ),
+    "agencyQueue": (
+        "{namespace}.agency.{agency}.queue",
+        ["CaseRouted"],
+        "router → one agency (its own topic only)",
+    ),
+    "agencyActions": (
+        DEFAULT.agency_actions,
+        ["AnswerSubmitted", "TransferRequested"],
+        "console, agencies' systems → router",
+    ),
+    "deadLetters": (
+        dead_letter("{topic}"),
+        [],
+        "any consumer: the original bytes, headers dlq_error, dlq_service, dlq_source_*",
+    ),
+}
+
+
+def json_schemas() -> dict[str, dict[str, Any]]:
+    return {name: model.model_json_schema() for name, model in MODELS.items()}
+
+
+def asyncapi() -> dict[str, Any]:
+    channels = {
+        name: {
+            "address": address,
+            "description": description,
+            "messages": {m: {"$ref": f"#/components/messages/{m}"} for m in messages},
+        }
+        for name, (address, messages, description) in CHANNELS.items()
+    }
+    messages = {
+        name: {"name": name, "contentType": "application/json", "payload": {"$ref": f"json/{name}.json"}}
+        for name in MODELS
+    }
+    return {
+        "asyncapi": "3.0.0",
+        "info": {
+            "title": "PAKN Gia Lai events",
+            "version": str(events.SCHEMA_VERSION),
+            "description": "Every change of a case is an event; keys are case ids.",
+        },
+        "defaultContentType": "application/json",
+        "channels": channels,
+        "components": {"messages": messages},
+    }
+
+
+def documents() -> dict[Path, str]:
+    docs = {HERE / "json" / f"{name}.json": _dump(schema) for name, schema in json_schemas().items()}
+    docs[HERE / "asyncapi.json"] = _dump(asyncapi())
+    return docs
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+if __name__ == "__main__":
+    for path, text in documents().items():
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        print(f"wrote {path.relative_to(HERE.parent)}")

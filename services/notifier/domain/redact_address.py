@@ -1,0 +1,179 @@
+"""Detectors for addresses below commune level: house numbers with streets and hamlets.
+
+Communes, districts and the province stay public ("xã Ia Le", "huyện Chư Pưh"): they
+tell readers where a problem is without pointing at a household.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from services.kit.text import fold
+from services.notifier.domain.redact_base import (
+    Kind,
+    Lexicon,
+    Span,
+    TextView,
+    alternation,
+    keyword_ok,
+)
+from services.notifier.domain.redact_lexicon import (
+    COUNT_BEFORE,
+    NOT_NAME,
+    STOP_BIGRAMS,
+    STREET_STARTS,
+    SURNAMES,
+)
+
+_NAMED_UNITS = ["thôn", "xóm", "làng", "buôn", "plei", "ấp", "khóm", "tổ dân phố", "tdp",
+                "khu phố", "khối phố", "tiểu khu", "tổ"]  # fmt: skip
+_NUMBERED_UNITS = ["khối", "hẻm", "kiệt", "ngõ", "ngách"]
+_UNIT_WORDS = Lexicon.of(_NAMED_UNITS + _NUMBERED_UNITS + ["bản", "số"])
+# Named only with a number: "tổ 5" is a residential group, "tổ Kinh tế" a team.
+_NUMBER_ONLY = frozenset({"to", "khoi", "hem", "kiet", "ngo", "ngach"})
+_NUMBER = r"\d{1,4}[a-z]?(?:/\d{1,4}[a-z]?){0,3}(?![\w/])|[ivx]{1,4}(?!\w)"
+_UNIT = re.compile(rf"(?P<k>{alternation(_NAMED_UNITS + _NUMBERED_UNITS)})\s+(?P<n>{_NUMBER})?")
+# "bản" is a village only in text with diacritics: folded, it is also "ban" (board).
+_VILLAGE = re.compile(r"(?<![^\W\d_])bản\s+(?=[^\W\d_])")
+_NOT_HAMLET = frozenset(
+    fold(p) for p in ["buôn ma thuột", "buôn hồ", "buôn đôn", "plei kần", "ban mê thuột"]
+)
+_LEADER_BEFORE = Lexicon.of("trưởng già phó")
+
+_HOUSE = r"\d{1,4}[a-z]?(?:/\d{1,4}[a-z]?){0,3}(?![\w/.-])"
+_HOUSE_WITH_WORD = re.compile(
+    rf"{alternation(['số nhà', 'nhà số', 'số'])}\s+{_HOUSE}\s+(?:(?:duong|pho)\s+)?(?=[^\W\d_])"
+)
+_HOUSE_ON_STREET = re.compile(rf"(?<![\w/.,-]){_HOUSE}\s+(?:duong|pho)\s+(?=[^\W\d_])")
+_HOUSE_BARE = re.compile(rf"(?<![\w/.,-])(?P<n>{_HOUSE})\s+(?=[^\W\d_])")
+
+_ADMIN_WORDS = alternation(
+    ["xã", "phường", "thị trấn", "huyện", "thị xã", "thành phố", "tp", "tỉnh", "quận"]
+)
+_ADMIN = re.compile(rf"^{_ADMIN_WORDS}")
+# Parts of an address: comma-separated, or starting at an administrative level.
+_PARTS = re.compile(rf",|\s(?={_ADMIN_WORDS})")
+_SUB_COMMUNE = re.compile(
+    rf"\d|^{alternation(_NAMED_UNITS + _NUMBERED_UNITS + ['số', 'đường', 'phố', 'lô', 'khu', 'bản'])}"
+)
+
+
+def place_run(view: TextView, index: int, limit: int = 4) -> int:
+    """End (exclusive) of the capitalised words starting at token `index`."""
+    tokens, end = view.tokens, index
+    while end < len(tokens) and end - index < limit:
+        tok = tokens[end]
+        if not tok.capitalised or NOT_NAME.has(view, tok.text) or _starts_phrase(view, end):
+            break
+        if end > index and not view.adjacent(tokens[end - 1], tok):
+            break
+        end += 1
+    return end
+
+
+def _starts_phrase(view: TextView, index: int) -> bool:
+    """A capitalised word opening a common phrase: "Công ty", "Thành phố", "Văn hóa"."""
+    if index + 1 >= len(view.tokens):
+        return False
+    here, after = view.tokens[index], view.tokens[index + 1]
+    if after.capitalised or not view.adjacent(here, after):
+        return False
+    return f"{here.key} {after.key}" in STOP_BIGRAMS
+
+
+def _previous_word(view: TextView, offset: int) -> str:
+    words = view.lower[:offset].split()
+    return words[-1] if words else ""
+
+
+def _unit_spans(view: TextView) -> Iterator[Span]:
+    for m in _UNIT.finditer(view.folded):
+        key = re.sub(r"\s+", " ", m["k"])
+        if not keyword_ok(view, m.start("k"), m.end("k"), _UNIT_WORDS):
+            continue
+        if _LEADER_BEFORE.has(view, _previous_word(view, m.start())):
+            continue  # "trưởng thôn Nguyễn Văn A" is a person, found by the name rules
+        if m["n"]:
+            if m["n"].isalpha() and not view.text[m.start("n") : m.end("n")].isupper():
+                continue
+            end = _street_after(view, m.end("n"), key in _NUMBER_ONLY)
+            yield Span(m.start(), end, Kind.ADDRESS)
+        elif key not in _NUMBER_ONLY and (found := _named(view, m.start(), m.end())):
+            yield found
+    if not view.plain:
+        for m in _VILLAGE.finditer(view.lower):
+            if found := _named(view, m.start(), m.end()):
+                yield found
+
+
+def _named(view: TextView, start: int, name_at: int) -> Span | None:
+    index = view.token_at.get(name_at)
+    if index is None:
+        return None
+    end = place_run(view, index)
+    if end == index:
+        return None
+    stop = view.tokens[end - 1].end
+    if view.folded[start:stop] in _NOT_HAMLET:
+        return None
+    return Span(start, stop, Kind.ADDRESS)
+
+
+def _street_after(view: TextView, offset: int, numbered: bool) -> int:
+    """Extend "hẻm 12/3" with the street that follows it ("hẻm 12/3 Lê Lợi")."""
+    gap = view.text[offset : offset + 1]
+    index = view.token_at.get(offset + 1)
+    if not numbered or gap != " " or index is None:
+        return offset
+    end = place_run(view, index)
+    return view.tokens[end - 1].end if end - index >= 2 else offset
+
+
+def _house_spans(view: TextView) -> Iterator[Span]:
+    for m in _HOUSE_WITH_WORD.finditer(view.folded):
+        if view.plain or "số" in view.lower[m.start() : m.end()]:
+            yield from _street(view, m.start(), m.end(), minimum=1)
+    for m in _HOUSE_ON_STREET.finditer(view.folded):
+        yield from _street(view, m.start(), m.end(), minimum=1)
+    for m in _HOUSE_BARE.finditer(view.folded):
+        if _plausible_house(view, m.start(), m["n"]):
+            yield from _street(view, m.start(), m.end(), minimum=2, known_start=True)
+
+
+def _plausible_house(view: TextView, start: int, number: str) -> bool:
+    """A bare number is a house only when it cannot be a year, a date or a count."""
+    if number.isdigit() and len(number) == 4 and 1900 <= int(number) <= 2099:
+        return False
+    return not COUNT_BEFORE.has(view, _previous_word(view, start))
+
+
+def _street(
+    view: TextView, start: int, name_at: int, *, minimum: int, known_start: bool = False
+) -> Iterator[Span]:
+    index = view.token_at.get(name_at)
+    if index is None:
+        return
+    end = place_run(view, index, limit=5)
+    if end - index < minimum:
+        return
+    first = view.tokens[index].text
+    if known_start and not (SURNAMES.has(view, first) or STREET_STARTS.has(view, first)):
+        return
+    yield Span(start, view.tokens[end - 1].end, Kind.ADDRESS)
+
+
+def address_spans(view: TextView) -> list[Span]:
+    return [*_unit_spans(view), *_house_spans(view)]
+
+
+def known_address_spans(view: TextView, address: str) -> list[Span]:
+    """The submitter's own address, part by part, below commune level only."""
+    spans: list[Span] = []
+    for key in (p.strip() for p in _PARTS.split(fold(address))):
+        if len(key) < 3 or _ADMIN.search(key) or not _SUB_COMMUNE.search(key):
+            continue
+        body = r"\s+".join(re.escape(w) for w in key.split())
+        pattern = re.compile(rf"(?<![\w/]){body}(?![\w/])")
+        spans += [Span(m.start(), m.end(), Kind.ADDRESS) for m in pattern.finditer(view.folded)]
+    return spans

@@ -1,0 +1,96 @@
+"""Detectors for personal data with a recognisable shape: phones, e-mails, ID numbers,
+bank accounts and licence plates."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from services.notifier.domain.redact_base import Kind, Span, TextView, alternation
+
+# One optional separator between digits: "0905 123 456", "0914.557.208", "(0269) 3846117".
+_SEP = r"(?:[ \u00a0]?[.\-–][ \u00a0]?|[ \u00a0]|\)[ \u00a0]?|[ \u00a0]?\()?"
+
+
+def _digits(count: str) -> str:
+    return rf"(?:{_SEP}\d){{{count}}}"
+
+
+# Mobiles 0[35789] + 8 digits, landlines 02xx + 8 digits (11 in all), old 01xx mobiles.
+_NATIONAL = rf"\(?0{_SEP}(?:[35789]{_digits('8')}|2{_digits('9')}|1[2689]{_digits('8')})"
+_INTERNATIONAL = (
+    rf"(?:\(\+84\)|\+84|0084|84(?={_SEP}[35789]))(?:{_SEP}\(?0\)?)?{_SEP}"
+    rf"(?:[35789]{_digits('8')}|2{_digits('9')})"
+)
+_FOREIGN = rf"\+(?!84)\d{{1,3}}{_digits('6,12')}"
+# A digit right after the number means it is part of something longer; a separator and
+# another number ("0905 123 456 2 lần") does not.
+PHONE = re.compile(rf"(?<![\w+/])(?:{_INTERNATIONAL}|{_NATIONAL}|{_FOREIGN})(?!\d)")
+
+EMAIL = re.compile(
+    r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?!\w)"
+)
+
+_ID_WORDS = alternation(
+    [
+        "cccd", "cmnd", "cmt", "căn cước", "căn cước công dân", "chứng minh nhân dân",
+        "chứng minh thư", "số định danh", "số định danh cá nhân", "mã định danh", "hộ chiếu",
+        "passport", "id card",
+    ]
+)  # fmt: skip
+_VALUE_GAP = r"(?:\s*(?:so|no\.?|number|la|:|#|-))*\s*"
+ID_WITH_WORD = re.compile(rf"{_ID_WORDS}{_VALUE_GAP}(?P<v>[a-z]{{0,2}}\d(?:[ .]?\d){{7,11}})(?!\w)")
+_LONE = r"(?<![\w.,/-])"
+_END = r"(?![\w]|[.,/-]\d)"
+CCCD = re.compile(rf"{_LONE}(?:\d{{12}}|\d{{3}}([ .])\d{{3}}\1\d{{3}}\1\d{{3}}|\d{{4}}([ .])\d{{4}}\2\d{{4}}){_END}")
+CMND = re.compile(rf"{_LONE}(?:\d{{9}}|\d{{3}} \d{{3}} \d{{3}}){_END}")
+# A nine-digit number followed by a unit is an amount or a quantity, not an ID card.
+_UNIT_AFTER = re.compile(r"\s*(?:d|dong|vnd|usd|trieu|nghin|ngan|ty|m2|m|km|kg|tan|lit|ha|%)\b")
+
+_BANK_WORDS = alternation(
+    [
+        "số tài khoản", "tài khoản", "stk", "số tk", "tk", "account number", "account no",
+        "bank account", "a/c",
+    ]
+)  # fmt: skip
+BANK_WITH_WORD = re.compile(
+    rf"{_BANK_WORDS}(?:[\s:.,#-]+[^\W\d_]+){{0,4}}?[\s:.,#-]+(?P<v>\d(?:[ .\-]?\d){{5,18}})(?!\w)"
+)
+LONG_NUMBER = re.compile(rf"{_LONE}\d{{13,19}}(?!\w)")
+
+# "81B1-234.56", "81A-123.45", "81-B1 23456", "81C-098.64", "81LD-001.23".
+PLATE = re.compile(
+    r"(?<![\w.\-/])\d{2}[ \-]?[A-Z]{1,2}\d?(?:[ .\-]|\s?-\s?)?(?:\d{3}\.\d{2}|\d{4,5})(?![\w]|[.,]\d)"
+)
+PLATE_WITH_WORD = re.compile(
+    rf"{alternation(['biển số', 'biển số xe', 'biển kiểm soát', 'bks', 'biển xe'])}"
+    r"\s*(?:xe\s*)?[:.]?\s*(?:la\s*)?"
+    r"(?P<v>\d{2}[ \-]?[a-z]{1,2}\d?[ .\-]?\d{3}\.?\d{1,2})(?!\w)"
+)
+
+
+def _spans(pattern: re.Pattern[str], text: str, kind: Kind, group: int | str = 0) -> Iterator[Span]:
+    for m in pattern.finditer(text):
+        yield Span(m.start(group), m.end(group), kind)
+
+
+def _cmnd(view: TextView) -> Iterator[Span]:
+    for m in CMND.finditer(view.text):
+        if not _UNIT_AFTER.match(view.folded, m.end()):
+            yield Span(m.start(), m.end(), Kind.ID_NUMBER)
+
+
+def pattern_spans(view: TextView) -> list[Span]:
+    """Everything found by shape alone; overlaps are resolved by the caller."""
+    text, folded = view.text, view.folded
+    return [
+        *_spans(EMAIL, text, Kind.EMAIL),
+        *_spans(PHONE, text, Kind.PHONE),
+        *_spans(ID_WITH_WORD, folded, Kind.ID_NUMBER, "v"),
+        *_spans(CCCD, text, Kind.ID_NUMBER),
+        *_cmnd(view),
+        *_spans(BANK_WITH_WORD, folded, Kind.BANK_ACCOUNT, "v"),
+        *_spans(LONG_NUMBER, text, Kind.BANK_ACCOUNT),
+        *_spans(PLATE, text, Kind.LICENCE_PLATE),
+        *_spans(PLATE_WITH_WORD, folded, Kind.LICENCE_PLATE, "v"),
+    ]

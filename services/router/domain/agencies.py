@@ -1,0 +1,126 @@
+"""The agencies a case can be routed to, with the dates their structure is in force.
+
+The province's structure changes (the 2025 merger abolished district-level government), so
+every agency carries `effective_from`/`effective_to` and routing asks which agencies exist on
+the day the item was received.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+DEFAULT_AGENCIES = Path(__file__).resolve().parent.parent / "data" / "agencies.yaml"
+
+Level = Literal["province", "district", "central"]
+
+# Deliberately simple: the addresses come from the province's own file, and pydantic's
+# EmailStr would pull in the email-validator package for no real gain here.
+_EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
+_CODE = re.compile(r"^[A-Z][A-Z0-9]{1,9}$")
+
+
+class AgencyDataError(ValueError):
+    """The agencies file cannot be used; the message names the file and the entry."""
+
+
+class Agency(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    code: str
+    level: Level
+    name_vi: str = Field(min_length=1)
+    name_en: str = Field(min_length=1)
+    fields: tuple[str, ...] = ()
+    email: str
+    effective_from: date
+    effective_to: date | None = None
+
+    @field_validator("code")
+    @classmethod
+    def _code_shape(cls, value: str) -> str:
+        if not _CODE.match(value):
+            raise ValueError(f"agency code {value!r} must be 2-10 capitals/digits, e.g. STNMT")
+        return value
+
+    @field_validator("email")
+    @classmethod
+    def _email_shape(cls, value: str) -> str:
+        if not _EMAIL.match(value):
+            raise ValueError(f"invalid e-mail address {value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> Agency:
+        if self.effective_to is not None and self.effective_to < self.effective_from:
+            raise ValueError("effective_to is before effective_from")
+        return self
+
+    def is_active_on(self, day: date) -> bool:
+        return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
+
+
+class AgencyRegistry(BaseModel):
+    """All known agencies; codes are unique across the whole file."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    agencies: tuple[Agency, ...]
+
+    @model_validator(mode="after")
+    def _unique_codes(self) -> AgencyRegistry:
+        seen: set[str] = set()
+        for agency in self.agencies:
+            if agency.code in seen:
+                raise ValueError(f"agency code {agency.code!r} appears twice")
+            seen.add(agency.code)
+        return self
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(agency.code for agency in self.agencies)
+
+    def get(self, code: str) -> Agency | None:
+        return next((agency for agency in self.agencies if agency.code == code), None)
+
+    def active_on(self, day: date) -> AgencyRegistry:
+        """The agencies in force on `day` (the day an item was received)."""
+        return AgencyRegistry(agencies=tuple(a for a in self.agencies if a.is_active_on(day)))
+
+
+def parse_agencies(data: object, *, source: str = "agencies") -> AgencyRegistry:
+    """Validate already-parsed YAML; errors name the offending entry's code."""
+    if not isinstance(data, dict) or not isinstance(data.get("agencies"), list):
+        raise AgencyDataError(f"{source}: expected a mapping with an `agencies` list")
+    agencies = []
+    for index, entry in enumerate(data["agencies"]):
+        label = entry.get("code", f"#{index + 1}") if isinstance(entry, dict) else f"#{index + 1}"
+        try:
+            agencies.append(Agency.model_validate(entry))
+        except ValidationError as exc:
+            raise AgencyDataError(f"{source}: agency {label}: {_first_error(exc)}") from exc
+    try:
+        return AgencyRegistry(agencies=tuple(agencies))
+    except ValidationError as exc:
+        raise AgencyDataError(f"{source}: {_first_error(exc)}") from exc
+
+
+def load_agencies(path: Path | str | None = None) -> AgencyRegistry:
+    """Read and validate the agencies file (default: the packaged 2023 structure)."""
+    source = Path(path) if path is not None else DEFAULT_AGENCIES
+    try:
+        data = yaml.safe_load(source.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise AgencyDataError(f"{source}: cannot read: {exc}") from exc
+    return parse_agencies(data, source=str(source))
+
+
+def _first_error(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    where = ".".join(str(part) for part in error["loc"])
+    return f"{where}: {error['msg']}" if where else error["msg"]

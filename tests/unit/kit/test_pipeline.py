@@ -1,0 +1,119 @@
+"""The consumer pipeline on a migrated SQLite database and the in-process bus."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from sqlalchemy.exc import OperationalError
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from schemas.events import CASE_EVENT_ADAPTER, CaseEvent, CaseTransferred
+from services.kit.consumer import PermanentError, Pipeline, ProcessedEvent
+from services.kit.db import Database
+from services.kit.migrate import upgrade
+from services.kit.outbox import OutboxMessage, OutboxRelay, add_event
+from services.kit.settings import data_dir_url
+from services.kit.transport import InMemoryBus, Message, Redeliver
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> Database:
+    url = data_dir_url(tmp_path, "kit")
+    await asyncio.to_thread(upgrade, url)
+    return Database(url)
+
+
+def _event(case_id: str = "c1") -> CaseTransferred:
+    return CaseTransferred(
+        correlation_id=case_id, case_id=case_id, tracking_code="GL-X", from_agency="SXD",
+        to_agency="STNMT", reason="không thuộc thẩm quyền", by="officer", hop=2,
+    )
+
+
+def _message(event: CaseTransferred) -> Message:
+    return Message(topic="t.case.events", value=event.model_dump_json().encode(), offset=7)
+
+
+def _pipeline(db: Database, bus: InMemoryBus, handle) -> Pipeline[CaseEvent]:  # type: ignore[no-untyped-def]
+    return Pipeline(service="svc", db=db, adapter=CASE_EVENT_ADAPTER, handle=handle,
+                    dead_letters=bus, retries=2, backoff_s=0.001)
+
+
+async def test_a_redelivered_event_is_handled_once(db: Database) -> None:
+    calls: list[str] = []
+
+    async def handle(session: AsyncSession, event: CaseEvent) -> None:
+        calls.append(event.event_id)
+        add_event(session, service="svc", topic="out", key="c1", event=event)
+
+    pipeline = _pipeline(db, InMemoryBus(), handle)
+    event = _event()
+    await pipeline(_message(event))
+    await pipeline(_message(event))
+    assert calls == [event.event_id]
+    async with db.session() as session:
+        assert len((await session.exec(select(OutboxMessage))).all()) == 1
+        assert await session.get(ProcessedEvent, ("svc", event.event_id))
+
+
+async def test_garbage_and_permanent_failures_are_parked_with_their_error(db: Database) -> None:
+    async def handle(session: AsyncSession, event: CaseEvent) -> None:
+        raise PermanentError("no such case")
+
+    bus = InMemoryBus()
+    pipeline = _pipeline(db, bus, handle)
+    await pipeline(Message(topic="t.case.events", value=b"{not json", offset=1))
+    await pipeline(_message(_event()))
+    parked = bus.topics["t.case.events.dlq"]
+    assert [m.headers["dlq_source_offset"] for m in parked] == ["1", "7"]
+    assert "ValidationError" in parked[0].headers["dlq_error"]
+    assert parked[1].headers["dlq_error"] == "PermanentError: no such case"
+    async with db.session() as session:  # the failed handler's transaction left nothing
+        assert (await session.exec(select(ProcessedEvent))).all() == []
+
+
+async def test_transient_failures_are_retried_then_handed_back_for_redelivery(
+    db: Database,
+) -> None:
+    attempts: list[int] = []
+
+    async def handle(session: AsyncSession, event: CaseEvent) -> None:
+        attempts.append(1)
+        raise OperationalError("SELECT 1", {}, ConnectionError("database went away"))
+
+    bus = InMemoryBus()
+    with pytest.raises(Redeliver):
+        await _pipeline(db, bus, handle)(_message(_event()))
+    assert len(attempts) == 3 and not bus.topics  # nothing parked: it may pass later
+
+
+async def test_the_relay_publishes_in_order_once(db: Database) -> None:
+    bus = InMemoryBus()
+    async with db.transaction() as session:
+        for case in ("a", "b", "c"):
+            add_event(session, service="svc", topic="out", key=case, event=_event(case))
+        add_event(session, service="other", topic="out", key="z", event=_event("z"))
+    relay = OutboxRelay(db=db, service="svc", publisher=bus)
+    assert await relay.run_once() == 3
+    assert await relay.run_once() == 0
+    assert [m.key for m in bus.topics["out"]] == [b"a", b"b", b"c"]
+    assert bus.topics["out"][0].headers["event_type"] == "case.transferred"
+
+
+async def test_the_bus_redelivers_when_asked_and_drains() -> None:
+    bus = InMemoryBus(redeliver_after_s=0.01)
+    seen: list[bytes] = []
+
+    async def flaky(message: Message) -> None:
+        seen.append(message.value)
+        if len(seen) == 1:
+            raise Redeliver("try later")
+
+    bus.subscribe("t", flaky)
+    await bus.publish(Message(topic="t", value=b"x"))
+    await bus.drain(timeout_s=2)
+    await bus.close()
+    assert seen == [b"x", b"x"]
