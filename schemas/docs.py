@@ -65,7 +65,11 @@ def asyncapi() -> dict[str, Any]:
         for name, (address, messages, description) in CHANNELS.items()
     }
     messages = {
-        name: {"name": name, "contentType": "application/json", "payload": {"$ref": f"json/{name}.json"}}
+        name: {
+            "name": name,
+            "contentType": "application/json",
+            "payload": {"$ref": f"json/{name}.json"},
+        }
         for name in MODELS
     }
     return {
@@ -82,7 +86,9 @@ def asyncapi() -> dict[str, Any]:
 
 
 def documents() -> dict[Path, str]:
-    docs = {HERE / "json" / f"{name}.json": _dump(schema) for name, schema in json_schemas().items()}
+    docs = {
+        HERE / "json" / f"{name}.json": _dump(schema) for name, schema in json_schemas().items()
+    }
     docs[HERE / "asyncapi.json"] = _dump(asyncapi())
     return docs
 

@@ -31,10 +31,10 @@ from aiosmtpd.controller import Controller
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from schemas.events import SubmissionReceived  # noqa: E402
-from schemas.submission import Submission  # noqa: E402
-from schemas.topics import Topics  # noqa: E402
-from services.kit.migrate import upgrade  # noqa: E402
+from schemas.events import SubmissionReceived
+from schemas.submission import Submission
+from schemas.topics import Topics
+from services.kit.migrate import upgrade
 
 ITEM = re.compile(r"Hồ sơ số (\d+):")
 HOPS = 3  # intake topic → case events (accepted) → case events (routed) → SMTP
@@ -46,7 +46,7 @@ class Stopwatch:
     def __init__(self) -> None:
         self.accepted: dict[int, float] = {}
 
-    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:  # noqa: N802
+    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
         message = message_from_bytes(envelope.content, policy=default)  # type: ignore[attr-defined]
         if "Chuyển xử lý" in str(message["Subject"]):
             body = message.get_body(("plain",))
@@ -72,7 +72,9 @@ def submission(i: int) -> bytes:
             ),
         }
     )
-    return SubmissionReceived(correlation_id=f"BENCH-{i}", submission=item).model_dump_json().encode()
+    return (
+        SubmissionReceived(correlation_id=f"BENCH-{i}", submission=item).model_dump_json().encode()
+    )
 
 
 async def create_database(dsn: str) -> str:
@@ -136,7 +138,7 @@ async def measure_system(args: argparse.Namespace) -> None:
     await producer.flush()
     await producer.stop()
     deadline = time.monotonic() + args.timeout
-    while len(watch.accepted) < args.cases and time.monotonic() < deadline:
+    while len(watch.accepted) < args.cases and time.monotonic() < deadline:  # noqa: ASYNC110
         await asyncio.sleep(0.1)
     done = sorted(watch.accepted.values())
     latencies = [t - sent[i] for i, t in watch.accepted.items()]
@@ -147,14 +149,18 @@ async def measure_system(args: argparse.Namespace) -> None:
     smtp.stop()
     if len(done) < args.cases:
         print(f"only {len(done)}/{args.cases} e-mails within {args.timeout}s")
-    report_system(args.cases, len(done), done[-1] - start if done else float("nan"), latencies, memory)
+    report_system(
+        args.cases, len(done), done[-1] - start if done else float("nan"), latencies, memory
+    )
 
 
 def report_system(n: int, got: int, elapsed: float, latencies: list[float], memory: dict) -> None:
     q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [float("nan")] * 99
     print(f"system: {got}/{n} cases in {elapsed:.2f} s = {got / elapsed:.1f} cases/s end to end")
-    print(f"system: latency intake topic → agency e-mail p50 {q[49] * 1000:.0f} ms, "
-          f"p99 {q[98] * 1000:.0f} ms")
+    print(
+        f"system: latency intake topic → agency e-mail p50 {q[49] * 1000:.0f} ms, "
+        f"p99 {q[98] * 1000:.0f} ms"
+    )
     for name, mib in memory.items():
         print(f"system: peak memory {name} {mib:.0f} MiB")
 
@@ -169,8 +175,13 @@ async def measure_bare_relay(args: argparse.Namespace) -> None:
     payload = submission(0)
 
     async def relay(src: str, dst: str | None, count: list[int]) -> None:
-        consumer = AIOKafkaConsumer(src, bootstrap_servers=args.kafka, group_id=f"{src}-g",
-                                    auto_offset_reset="earliest", enable_auto_commit=False)
+        consumer = AIOKafkaConsumer(
+            src,
+            bootstrap_servers=args.kafka,
+            group_id=f"{src}-g",
+            auto_offset_reset="earliest",
+            enable_auto_commit=False,
+        )
         await consumer.start()
         try:
             while count[0] < args.cases:
@@ -184,8 +195,10 @@ async def measure_bare_relay(args: argparse.Namespace) -> None:
             await consumer.stop()
 
     counters = [[0] for _ in range(HOPS)]
-    tasks = [asyncio.create_task(relay(names[i], names[i + 1] if i < HOPS - 1 else None,
-                                       counters[i])) for i in range(HOPS)]
+    tasks = [
+        asyncio.create_task(relay(names[i], names[i + 1] if i < HOPS - 1 else None, counters[i]))
+        for i in range(HOPS)
+    ]
     await asyncio.sleep(2)
     start = time.perf_counter()
     for i in range(args.cases):
@@ -193,16 +206,20 @@ async def measure_bare_relay(args: argparse.Namespace) -> None:
     await asyncio.wait_for(asyncio.gather(*tasks), timeout=args.timeout)
     elapsed = time.perf_counter() - start
     await producer.stop()
-    print(f"reference: bare aiokafka relay, {HOPS} hops: {args.cases} messages in {elapsed:.2f} s "
-          f"= {args.cases / elapsed:.1f} messages/s")
+    print(
+        f"reference: bare aiokafka relay, {HOPS} hops: {args.cases} messages in {elapsed:.2f} s "
+        f"= {args.cases / elapsed:.1f} messages/s"
+    )
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--cases", type=int, default=500)
     p.add_argument("--kafka", default=os.environ.get("PAKN_TEST_KAFKA", "127.0.0.1:19092"))
-    p.add_argument("--pg-dsn", default=os.environ.get("PAKN_TEST_PG_DSN",
-                                                      "postgresql://pakn:pakn@127.0.0.1:15432"))
+    p.add_argument(
+        "--pg-dsn",
+        default=os.environ.get("PAKN_TEST_PG_DSN", "postgresql://pakn:pakn@127.0.0.1:15432"),
+    )
     p.add_argument("--smtp-port", type=int, default=18125)
     p.add_argument("--warmup", type=float, default=8.0, help="seconds for services to join")
     p.add_argument("--timeout", type=float, default=300.0)

@@ -13,12 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from schemas.submission import Submission
 from services.intake.domain.admissibility import Decision, assess
 from services.intake.domain.normalise import normalise_submission
+from services.intake.flatfile import to_submission
 
 DEFAULT_SAMPLES = Path(__file__).resolve().parents[1].parent / "shared/samples/pakn-dev.jsonl"
-_FIELDS = set(Submission.model_fields) - {"channel_ref", "extra"}
 
 
 @dataclass(frozen=True)
@@ -34,34 +33,32 @@ class Report:
     counted: int
     agreed: int
     misses: list[Miss]
+    unreadable: list[int]  # line numbers the importer refused
 
     @property
     def agreement(self) -> float:
         return self.agreed / self.counted if self.counted else 0.0
 
 
-def submission_from_row(row: dict[str, Any]) -> Submission:
-    """A stand-in for the flat-format importer: `id` → channel_ref, the rest → extra."""
-    known = {key: value for key, value in row.items() if key in _FIELDS}
-    extra = {key: value for key, value in row.items() if key not in _FIELDS | {"id"}}
-    return Submission(channel_ref=row.get("id"), extra=extra, **known)
-
-
 def evaluate(lines: list[str]) -> Report:
-    counted, agreed, misses = 0, 0, []
+    counted, agreed, misses, unreadable = 0, 0, [], []
     for number, line in enumerate(lines, start=1):
-        row = json.loads(line)
+        row: dict[str, Any] = json.loads(line)
         expected = row.pop("expected")
         if expected.get("reason") == "duplicate":
             continue
-        decision = assess(normalise_submission(submission_from_row(row)))
+        read = to_submission(number, row)
+        if read.submission is None:
+            unreadable.append(number)
+            continue
+        decision = assess(normalise_submission(read.submission))
         counted += 1
         if decision.accepted == expected["accepted"] and decision.reason == expected["reason"]:
             agreed += 1
         else:
             label = "accepted" if expected["accepted"] else f"refused: {expected['reason']}"
             misses.append(Miss(number, str(row.get("id")), label, decision))
-    return Report(counted, agreed, misses)
+    return Report(counted, agreed, misses, unreadable)
 
 
 def main(argv: list[str]) -> int:
@@ -69,6 +66,8 @@ def main(argv: list[str]) -> int:
     lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     report = evaluate(lines)
     print(f"{path}: {report.agreed}/{report.counted} agree ({report.agreement:.1%})")
+    if report.unreadable:
+        print(f"  not counted, the importer refused lines {report.unreadable}")
     for miss in report.misses:
         got = "accepted" if miss.got.accepted else f"refused: {miss.got.reason}"
         print(f"  line {miss.line} {miss.item_id}: expected {miss.expected}, got {got}")

@@ -14,7 +14,9 @@ def _run(args: argparse.Namespace) -> int:
 
     service = _service(args.service)
     s = service.settings
-    asyncio.run(run_on_kafka(service, bootstrap=s.kafka_bootstrap, host=s.http_host, port=s.http_port))
+    asyncio.run(
+        run_on_kafka(service, bootstrap=s.kafka_bootstrap, host=s.http_host, port=s.http_port)
+    )
     return 0
 
 
@@ -72,15 +74,19 @@ def parser() -> argparse.ArgumentParser:
     r.set_defaults(func=_run)
 
     m = sub.add_parser("migrate", help="apply the database migrations")
-    m.add_argument("service", nargs="?", default="all", choices=["all", "intake", "router", "notifier"])
+    m.add_argument(
+        "service", nargs="?", default="all", choices=["all", "intake", "router", "notifier"]
+    )
     m.set_defaults(func=_migrate)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     return int(args.func(args))
 
 

@@ -78,12 +78,18 @@ class Embedded:
         ) -> Response:
             # Stands in for the agency console: posts the action an agency's system would.
             action = AnswerSubmitted(
-                correlation_id=case_id, case_id=case_id, agency=agency, officer="demo",
+                correlation_id=case_id,
+                case_id=case_id,
+                agency=agency,
+                officer="demo",
                 answer=answer,
             )
             await self.bus.publish(
-                Message(topic=self.intake.topics.agency_actions, value=action.model_dump_json().encode(),
-                        key=case_id.encode())
+                Message(
+                    topic=self.intake.topics.agency_actions,
+                    value=action.model_dump_json().encode(),
+                    key=case_id.encode(),
+                )
             )
             return RedirectResponse("/", status_code=303)
 
@@ -93,6 +99,6 @@ async def run_embedded(data_dir: Path, *, host: str, port: int) -> None:
     await system.migrate()
     loops = wire_in_memory(system.bus, system.services)
     print(f"PAKN Gia Lai (embedded) is running: http://{host}:{port}/", flush=True)
-    print(f"  data: {data_dir.resolve()}  e-mails: {system.mail_dir.resolve()}", flush=True)
+    print(f"  data: {data_dir}  e-mails: {system.mail_dir}", flush=True)
     await serve_until_stopped(system.web(), host=host, port=port, loops=loops)
     await system.bus.close()

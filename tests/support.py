@@ -52,7 +52,9 @@ class RunningService:
         for sub in self.service.subscriptions(publisher=self.publisher):
             attach(self.broker, topic=sub.topic, group_id=sub.group_id, handler=sub.handler)
         await self.broker.start()
-        self.tasks = [asyncio.create_task(c) for c in self.service.background(publisher=self.publisher)]
+        self.tasks = [
+            asyncio.create_task(c) for c in self.service.background(publisher=self.publisher)
+        ]
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -63,7 +65,9 @@ class RunningService:
         await self.service.db.dispose()
 
 
-async def produce(bootstrap: str, topic: str, values: list[bytes], *, key: bytes | None = None) -> None:
+async def produce(
+    bootstrap: str, topic: str, values: list[bytes], *, key: bytes | None = None
+) -> None:
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True)
     await producer.start()
     try:
@@ -111,7 +115,7 @@ class MailSink:
     envelopes: list[Envelope] = field(default_factory=list)
     refusals: list[str] = field(default_factory=list)  # e.g. "451 4.3.0 try later"
 
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         if self.refusals:
             return self.refusals.pop(0)
         assert isinstance(envelope.content, bytes)
@@ -120,7 +124,9 @@ class MailSink:
         return "250 OK"
 
     def to(self, address: str) -> list[EmailMessage]:
-        return [m for m, e in zip(self.received, self.envelopes, strict=True) if address in e.rcpt_tos]
+        return [
+            m for m, e in zip(self.received, self.envelopes, strict=True) if address in e.rcpt_tos
+        ]
 
 
 def start_smtp(port: int) -> tuple[Controller, MailSink]:

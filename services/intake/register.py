@@ -9,9 +9,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from schemas.topics import Topics
 from schemas.events import CaseAccepted, CaseFacts, CaseRefused, Submitter
 from schemas.submission import Submission
+from schemas.topics import Topics
 from services.intake.domain.admissibility import Decision, RefusalReason, assess
 from services.intake.domain.duplicates import channel_key, fingerprint, is_same_letter
 from services.intake.domain.normalise import normalise_submission
@@ -65,6 +65,7 @@ async def _same_letter(session: AsyncSession, item: Submission) -> IntakeCase | 
     wanted = fingerprint(item)
     near = or_(
         col(IntakeCase.phone) == item.phone if item.phone else False,
+        col(IntakeCase.email) == item.email if item.email else False,
         col(IntakeCase.name_folded) == fold(item.name) if item.name else False,
     )
     query = (

@@ -10,8 +10,8 @@ from fastapi import FastAPI
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from schemas.topics import Topics
 from schemas.events import SUBMISSION_ADAPTER, SubmissionReceived
+from schemas.topics import Topics
 from services.intake.models import RawPayload
 from services.intake.register import SERVICE, register_submission
 from services.intake.settings import IntakeSettings
@@ -47,7 +47,9 @@ class IntakeService:
             await self._archive(message)
             await pipeline(message)
 
-        return [Subscription(self.topics.intake, self.topics.group("intake"), archive_then_register)]
+        return [
+            Subscription(self.topics.intake, self.topics.group("intake"), archive_then_register)
+        ]
 
     def background(self, *, publisher: Publisher) -> list[Coroutine[Any, Any, None]]:
         self.relay = OutboxRelay(

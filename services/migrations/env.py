@@ -9,9 +9,9 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel import SQLModel
 
+import services.intake.models
 import services.kit.consumer
 import services.kit.outbox
-import services.intake.models
 import services.notifier.models
 import services.router.models  # noqa: F401 - registers the tables on the metadata
 

@@ -8,8 +8,8 @@ from typing import Any
 from fastapi import FastAPI
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from schemas.topics import Topics
 from schemas.events import CASE_EVENT_ADAPTER, CaseEvent
+from schemas.topics import Topics
 from services.kit.consumer import Pipeline
 from services.kit.db import Database
 from services.kit.runtime import Subscription

@@ -9,7 +9,6 @@ from typing import Any
 from fastapi import FastAPI
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from schemas.topics import Topics
 from schemas.events import (
     AGENCY_ACTION_ADAPTER,
     CASE_EVENT_ADAPTER,
@@ -18,6 +17,7 @@ from schemas.events import (
     CaseAccepted,
     CaseEvent,
 )
+from schemas.topics import Topics
 from services.kit.columns import utc_now
 from services.kit.consumer import PermanentError, Pipeline
 from services.kit.db import Database

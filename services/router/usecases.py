@@ -7,8 +7,8 @@ from datetime import date
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from schemas.topics import Topics
 from schemas.events import AnswerSubmitted, CaseAccepted, CaseAnswered, CaseRouted, Deadlines
+from schemas.topics import Topics
 from services.kit.consumer import PermanentError
 from services.kit.outbox import add_event
 from services.router.domain.agencies import AgencyRegistry
@@ -113,9 +113,15 @@ def _emit_routed(session: AsyncSession, *, case: RoutedCase, core: RouterCore) -
         title=case.title,
         content=case.content,
     )
-    add_event(session, service=SERVICE, topic=core.topics.case_events, key=case.case_id, event=event)
     add_event(
-        session, service=SERVICE, topic=core.topics.agency_queue(home), key=case.case_id, event=event
+        session, service=SERVICE, topic=core.topics.case_events, key=case.case_id, event=event
+    )
+    add_event(
+        session,
+        service=SERVICE,
+        topic=core.topics.agency_queue(home),
+        key=case.case_id,
+        event=event,
     )
 
 
@@ -145,4 +151,6 @@ async def apply_answer(
         due_answer=case.due_answer,
         on_time=today <= case.due_answer,
     )
-    add_event(session, service=SERVICE, topic=core.topics.case_events, key=case.case_id, event=answered)
+    add_event(
+        session, service=SERVICE, topic=core.topics.case_events, key=case.case_id, event=answered
+    )

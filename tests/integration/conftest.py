@@ -35,7 +35,9 @@ async def topics(kafka: str) -> Topics:
     admin = AIOKafkaAdminClient(bootstrap_servers=kafka)
     await admin.start()
     try:
-        await admin.create_topics([NewTopic(t, num_partitions=3, replication_factor=1) for t in wanted])
+        await admin.create_topics(
+            [NewTopic(t, num_partitions=3, replication_factor=1) for t in wanted]
+        )
     finally:
         await admin.close()
     return names

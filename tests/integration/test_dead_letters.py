@@ -21,7 +21,10 @@ async def test_poison_messages_go_to_the_dlq_and_later_cases_are_registered(
         database_url=pg_url, kafka_bootstrap=kafka, topic_namespace=topics.namespace
     )
     intake = IntakeService(settings)
-    poison = [b"\xff\xfe not even utf-8", json.dumps({"event_type": "submission.received"}).encode()]
+    poison = [
+        b"\xff\xfe not even utf-8",
+        json.dumps({"event_type": "submission.received"}).encode(),
+    ]
     valid = [submission_event(f"CALL-{i}") for i in range(3)]
     # One key puts them all on one partition, poison first: nothing may block the rest.
     await produce(kafka, topics.intake, [*poison, *valid], key=b"same-partition")
@@ -43,7 +46,13 @@ async def test_poison_messages_go_to_the_dlq_and_later_cases_are_registered(
         assert "ValidationError" in headers["dlq_error"]
     async with intake.db.session() as session:
         raws = (await session.exec(select(RawPayload).order_by(col(RawPayload.id)))).all()
-    assert [r.status for r in raws] == ["failed", "failed", "registered", "registered", "registered"]
+    assert [r.status for r in raws] == [
+        "failed",
+        "failed",
+        "registered",
+        "registered",
+        "registered",
+    ]
     assert raws[0].body == poison[0] and raws[0].error
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import httpx
 from sqlmodel import select
 
@@ -95,5 +94,3 @@ async def test_case_goes_from_intake_topic_to_agency_mail_and_public_feed(
 async def _public_case(notifier: NotifierService) -> PublicCase | None:
     async with notifier.db.session() as session:
         return (await session.exec(select(PublicCase))).first()
-
-

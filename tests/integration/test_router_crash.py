@@ -18,7 +18,7 @@ from services.router.models import RoutedCase
 from tests.conftest import free_port
 from tests.integration.conftest import _pg_database
 from tests.integration.samples import submission_event
-from tests.support import RunningService, eventually, events_of, produce, read_topic
+from tests.support import RunningService, events_of, eventually, produce, read_topic
 
 CASES = 200
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -70,6 +71,11 @@ class Messages(BaseModel):
         "Phản ánh, kiến nghị chưa được tiếp nhận vì chưa thể hiện rõ nội dung theo yêu cầu "
         f"của {_LAW_PAKN}. Đề nghị Ông/Bà nêu cụ thể quy định hoặc thủ tục hành chính, "
         "vướng mắc gặp phải và đề xuất (nếu có)."
+    )
+    complaint_or_denunciation: str = (
+        f"Nội dung Ông/Bà gửi là khiếu nại hoặc tố cáo, {_OUT_OF_SCOPE}. Đề nghị Ông/Bà gửi "
+        "đơn đến Thanh tra tỉnh Gia Lai hoặc Ban Tiếp công dân tỉnh để được hướng dẫn, giải "
+        "quyết theo Luật Khiếu nại năm 2011 hoặc Luật Tố cáo năm 2018."
     )
     complaint: str = (
         f"Nội dung Ông/Bà gửi là khiếu nại, {_OUT_OF_SCOPE}. Đề nghị Ông/Bà gửi đơn khiếu nại "
@@ -129,13 +135,14 @@ class AdmissibilityPolicy(BaseModel):
         "tố cáo", "tham nhũng", "hối lộ", "tham ô", "lót tay", "vòi tiền", "vòi vĩnh",
         "ăn chặn", "biển thủ", "lập khống", "danh sách khống", "chi khống", "bôi trơn",
         "chung chi", "bao che", "trù dập", "lạm quyền", "lợi dụng chức vụ", "hành vi nhận tiền",
+        "bỏ túi riêng",
     )  # fmt: skip
     # Money changing hands is also how citizens describe benefits paid late, so it
     # accuses only with a second one of these, or with a sign of wrongdoing below.
     bribery_terms: tuple[str, ...] = ("nhận tiền", "đưa tiền", "đòi tiền", "bồi dưỡng")
     wrongdoing_signs: tuple[str, ...] = (
         "xác minh", "xử lý nghiêm", "sai phạm", "tiêu cực", "vi phạm pháp luật",
-        "không có biên lai", "không biên lai", "không viết biên lai", "bỏ túi",
+        "không có biên lai", "không biên lai", "không viết biên lai",
     )  # fmt: skip
     complaint_terms: tuple[str, ...] = ("khiếu nại", "khiếu kiện")
     # A complaint without the word: a decision on the sender's own case...
@@ -143,7 +150,7 @@ class AdmissibilityPolicy(BaseModel):
         "quyết định kỷ luật", "quyết định xử phạt", "quyết định thu hồi", "quyết định cưỡng chế",
         "quyết định bồi thường", "quyết định giải quyết", "văn bản trả lời", "văn bản từ chối",
         "công văn trả lời", "thông báo từ chối", "từ chối cấp", "kỷ luật tôi", "xử phạt tôi",
-        "biên bản vi phạm",
+        "biên bản vi phạm", "phương án bồi thường", "kết quả giải quyết",
     )  # fmt: skip
     # ...that the sender asks to be reviewed or annulled.
     contest_requests: tuple[str, ...] = (
@@ -154,7 +161,9 @@ class AdmissibilityPolicy(BaseModel):
     # Phrases in which the words above speak of a regulation or a payment, not a case.
     scope_exemptions: tuple[str, ...] = (
         "luật tố cáo", "luật khiếu nại", "thủ tục khiếu nại", "thủ tục tố cáo",
-        "quy định về khiếu nại", "quy định về tố cáo", "chưa nhận tiền", "được nhận tiền",
+        "quy định về khiếu nại", "quy định về tố cáo", "không phải tố cáo",
+        "không phải là tố cáo", "không phải khiếu nại", "không phải là khiếu nại",
+        "chưa nhận tiền", "được nhận tiền",
         "nhận tiền trợ cấp", "nhận tiền hỗ trợ", "nhận tiền bồi thường", "nhận tiền đền bù",
         "nhận tiền lương", "xem xét lại quy định", "xem xét lại mức", "xem xét lại chính sách",
         "xem xét lại thủ tục", "không đồng ý với quy định",
@@ -215,7 +224,7 @@ def refuse(
     explanation: str,
     *,
     policy: AdmissibilityPolicy = DEFAULT,
-    message_key: str | None = None,
+    message_key: Literal["complaint", "denunciation"] | None = None,
 ) -> Decision:
     """A refusal with the policy's message for `reason` (or for `message_key`)."""
     message = getattr(policy.messages, message_key or reason.value)
@@ -285,7 +294,7 @@ def _missing_contact(s: Submission, policy: AdmissibilityPolicy) -> Decision | N
     problems = []
     if not _real_name(name, is_org=is_org, policy=policy):
         problems.append(f"no real name ({name!r})" if name else "no name")
-    address = fold(s.address)
+    address = fold(clean(s.address))
     has_address = (
         address not in _folded(policy.placeholder_addresses)
         and len(re.findall(r"\w+", address)) >= policy.min_address_words

@@ -28,7 +28,7 @@ _OLD_MOBILE_PREFIX = {
     "0167": "037", "0168": "038", "0169": "039", "0186": "056", "0188": "058",
     "0199": "059",
 }  # fmt: skip
-_PHONE_ALTERNATIVES = re.compile(r"[,;/|]|\bho[aặ]c\b|\bor\b", re.IGNORECASE)
+_PHONE_ALTERNATIVES = re.compile(r"[,;/|]|\s[-–]\s|\bho[aặ]c\b|\bor\b", re.IGNORECASE)
 _EMAIL = re.compile(
     r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
     r"@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,63}"
@@ -105,9 +105,14 @@ _ISSUER_SPELLING = {
     "BKHDT": "BKHĐT",
 }
 _CENTRAL_SPELLING = {"chinh": "CP", "thu": "TTg", "quoc": "QH"}
+# Government, National Assembly and ministries (by their usual symbols); a joint
+# circular is central when its first issuer is.
 _CENTRAL_ISSUERS = re.compile(
-    r"(?:CP|TTG|VPCP|CTN|NHNN|TANDTC|VKSNDTC|KTNN|(?:UBTV)?QH\d*|B[A-ZĐ]{1,8})(?:-.*)?"
+    r"(?:CP|TTG|VPCP|CTN|NHNN|TANDTC|VKSNDTC|KTNN|UBDT|(?:UBTV)?QH\d*|BTC|BNV|BYT|BCA|BQP"
+    r"|BGDDT|BXD|BGTVT|BTP|BCT|BNNPTNT|BLDTBXH|BVHTTDL|BKHDT|BKHCN|BTTTT|BNG|BTNMT)(?:-.*)?"
 )
+# Provincial departments sign as S + field (STNMT, SXD...); the economic zone board as BQL.
+_PROVINCIAL_ISSUERS = re.compile(r"(?:S[A-Z]{1,8}|BQL[A-Z]*)(?:-.*)?")
 _LOCAL_ISSUER = r"(?:ubnd|uy ban nhan dan|hdnd|hoi dong nhan dan)"
 _LOCALITY_LEVEL: dict[str, Level] = {
     "tinh": "provincial", "huyen": "district", "thi xa": "district",
@@ -133,7 +138,7 @@ _NAMED_LAW = re.compile(
     r"(?:\s*\(?\s*(?:sua doi(?:,? bo sung)?\s*)?(?:nam\s+)?(?P<year>(?:19|20)\d{2})\)?)?"
 )
 _NAMED_DOC = re.compile(
-    rf"\b(?P<kind>{_KINDS})\b(?:\s+[^\s.;:!?]+){{0,10}}?\s+(?:cua|do)\s+(?:{_ISSUER_PHRASE})"
+    rf"\b(?P<kind>{_KINDS})\b(?:\s+[^\s.,;:!?]+){{0,10}}?\s+(?:cua|do)\s+(?:{_ISSUER_PHRASE})"
 )
 
 
@@ -213,9 +218,12 @@ def _issuer_spelling(raw: str) -> str:
 def _level_of_issuer(issuer: str | None, following: str) -> Level | None:
     if issuer is None:
         return None
-    if _CENTRAL_ISSUERS.fullmatch(fold(issuer).upper()):
+    folded = fold(issuer).upper()
+    if _CENTRAL_ISSUERS.fullmatch(folded):
         return "central"
-    if issuer.startswith(("UBND", "HĐND")):
+    if _PROVINCIAL_ISSUERS.fullmatch(folded):
+        return "provincial"
+    if folded.startswith(("UBND", "HDND")):
         said = _SAID_LOCALITY.match(following)
         # A People's Committee document with a year in its number is, in this
         # province's mail, almost always the province's own: assume so unless told.

@@ -4,8 +4,9 @@ Format: ``GL-XXXX-XXXC`` — the prefix ``GL`` (Gia Lai), seven random symbols a
 check symbol, in two groups of four. 23**7 ≈ 3.4 billion codes: collisions are rare
 but possible, so the register keeps codes unique and draws again on a clash.
 
-The alphabet (23 symbols) drops what is misread on paper or misheard on the phone:
-0/O/Q, 1/I/L, 2/Z, 5/S, 8/B, 6/G, U/V, and N (heard as M).
+The alphabet (23 symbols) keeps only what survives handwriting and the phone: digits
+2–9, and letters with no look-alike or sound-alike there: no 0/O/Q, 1/I/L, Z (2),
+S (5), G (6), B (8), U/V, nor N (heard as M).
 
 The check symbol makes the weighted sum Σ (i+1)·value(symbol i) over all eight symbols
 ≡ 0 (mod 23). Because 23 is prime and the weights 1..8 are distinct and non-zero mod

@@ -20,11 +20,11 @@ from services.notifier.domain.redact_base import (
 )
 from services.notifier.domain.redact_lexicon import (
     COUNT_BEFORE,
-    NOT_NAME,
-    STOP_BIGRAMS,
+    NOT_PLACE,
     STREET_STARTS,
     SURNAMES,
 )
+from services.notifier.domain.redact_names import word_run
 
 _NAMED_UNITS = ["thôn", "xóm", "làng", "buôn", "plei", "ấp", "khóm", "tổ dân phố", "tdp",
                 "khu phố", "khối phố", "tiểu khu", "tổ"]  # fmt: skip
@@ -59,29 +59,6 @@ _SUB_COMMUNE = re.compile(
 )
 
 
-def place_run(view: TextView, index: int, limit: int = 4) -> int:
-    """End (exclusive) of the capitalised words starting at token `index`."""
-    tokens, end = view.tokens, index
-    while end < len(tokens) and end - index < limit:
-        tok = tokens[end]
-        if not tok.capitalised or NOT_NAME.has(view, tok.text) or _starts_phrase(view, end):
-            break
-        if end > index and not view.adjacent(tokens[end - 1], tok):
-            break
-        end += 1
-    return end
-
-
-def _starts_phrase(view: TextView, index: int) -> bool:
-    """A capitalised word opening a common phrase: "Công ty", "Thành phố", "Văn hóa"."""
-    if index + 1 >= len(view.tokens):
-        return False
-    here, after = view.tokens[index], view.tokens[index + 1]
-    if after.capitalised or not view.adjacent(here, after):
-        return False
-    return f"{here.key} {after.key}" in STOP_BIGRAMS
-
-
 def _previous_word(view: TextView, offset: int) -> str:
     words = view.lower[:offset].split()
     return words[-1] if words else ""
@@ -111,7 +88,7 @@ def _named(view: TextView, start: int, name_at: int) -> Span | None:
     index = view.token_at.get(name_at)
     if index is None:
         return None
-    end = place_run(view, index)
+    end = word_run(view, index, limit=4, stop=NOT_PLACE)
     if end == index:
         return None
     stop = view.tokens[end - 1].end
@@ -126,7 +103,7 @@ def _street_after(view: TextView, offset: int, numbered: bool) -> int:
     index = view.token_at.get(offset + 1)
     if not numbered or gap != " " or index is None:
         return offset
-    end = place_run(view, index)
+    end = word_run(view, index, limit=4, stop=NOT_PLACE)
     return view.tokens[end - 1].end if end - index >= 2 else offset
 
 
@@ -154,7 +131,7 @@ def _street(
     index = view.token_at.get(name_at)
     if index is None:
         return
-    end = place_run(view, index, limit=5)
+    end = word_run(view, index, limit=5, stop=NOT_PLACE)
     if end - index < minimum:
         return
     first = view.tokens[index].text

@@ -56,6 +56,9 @@ class Span:
     kind: Kind
 
 
+_ANY_PLACEHOLDER = "(?:" + "|".join(re.escape(p) for p in PLACEHOLDER.values()) + ")"
+_PLACEHOLDER_BEFORE = re.compile(_ANY_PLACEHOLDER + r"[ \u00a0]$")
+_PLACEHOLDER_AFTER = re.compile(r"[ \u00a0]" + _ANY_PLACEHOLDER)
 _WORD = re.compile(r"[^\W\d_]+(?:['’‘][^\W\d_]+)*")
 
 
@@ -100,6 +103,12 @@ class TextView:
     def adjacent(self, left: Token, right: Token) -> bool:
         """Two words separated by a single space only (no punctuation, no line break)."""
         return self.text[left.end : right.start] in (" ", "\u00a0")
+
+    def next_to_placeholder(self, token: Token) -> bool:
+        """A placeholder stands for capitalised words already redacted ("[họ tên] Duyên")."""
+        before = self.text[max(0, token.start - 24) : token.start]
+        after = self.text[token.end : token.end + 24]
+        return bool(_PLACEHOLDER_BEFORE.search(before) or _PLACEHOLDER_AFTER.match(after))
 
     def sentence_start(self, token: Token) -> bool:
         before = self.text[: token.start].rstrip()

@@ -25,7 +25,9 @@ SURNAME_PREFIXES = Lexicon.of("Rơ Rah")
 
 # Plain-ASCII spellings that are ordinary words when the text has diacritics ("Do" =
 # because, "Ha", "To"), so they only count as surnames in text typed without marks.
-ASCII_AMBIGUOUS = frozenset("do to ha ho le ta ly lam ma la tu van".split())
+ASCII_AMBIGUOUS = frozenset(
+    ["do", "to", "ha", "ho", "le", "ta", "ly", "lam", "ma", "la", "tu", "van"]
+)
 
 # Middle names never end a name: "Do Văn phòng" is not a person called "Do Văn".
 MIDDLE_ONLY = frozenset({"van", "thi"})
@@ -40,6 +42,9 @@ NOT_NAME = Lexicon.of(
     Best Regards
     """
 )
+
+# Words that end a hamlet or street name: the administrative levels that follow it.
+NOT_PLACE = Lexicon.of("Xã Phường Huyện Tỉnh Quận Sở Bộ Ban Phòng Tết Ngày Tháng Tôi")
 
 # "Công ty", "Văn phòng", "Chủ tịch": a capitalised word followed by this lower-case word
 # starts an institution or a title, not a name ("Nguyễn Công Phượng" stays a name).
@@ -65,7 +70,7 @@ NOT_PERSON = frozenset(
     fold(p)
     for p in [
         "Hà Nội", "Hà Giang", "Hà Tĩnh", "Hà Nam", "Hà Tây", "Hà Lan", "Hà Đông", "Hạ Long",
-        "Hà Tiên", "Cao Bằng", "Cao Lãnh", "Lâm Đồng", "Lâm Hà", "Châu Âu", "Châu Á",
+        "Hà Tiên", "Hàn Quốc", "Cao Bằng", "Cao Lãnh", "Lâm Đồng", "Lâm Hà", "Châu Âu", "Châu Á",
         "Châu Phi", "Châu Mỹ", "Châu Úc", "Châu Đốc", "Châu Thành", "Châu Đức",
         "Hồ Chí Minh", "Hồ Gươm", "Hồ Tây", "Hoàng Sa", "Trường Sa", "Lý Sơn", "Phan Thiết",
         "Phan Rang", "Thái Lan", "Thái Bình", "Thái Nguyên", "Mai Châu", "Ninh Bình",
@@ -101,11 +106,11 @@ STREET_STARTS = Lexicon.of(
 )
 
 # Acronyms before a surname that make it part of an organisation's or a school's name.
-ORG_ACRONYMS = frozenset("tnhh cp ctcp mtv dntn htx thcs thpt th mn jsc".split())
-
-HONORIFICS = Lexicon.of(
-    "ông bà anh chị em cháu cô chú bác cụ dì mợ thím dượng mr mrs ms miss dr"
+ORG_ACRONYMS = frozenset(
+    ["tnhh", "cp", "ctcp", "mtv", "dntn", "htx", "thcs", "thpt", "th", "mn", "jsc"]
 )
+
+HONORIFICS = Lexicon.of("ông bà anh chị em cháu cô chú bác cụ dì mợ thím dượng mr mrs ms miss dr")
 
 ROLES = [
     "công chức", "cán bộ", "viên chức", "kế toán", "thủ quỹ", "chủ tịch", "giám đốc",

@@ -19,7 +19,7 @@ def _digits(count: str) -> str:
 # Mobiles 0[35789] + 8 digits, landlines 02xx + 8 digits (11 in all), old 01xx mobiles.
 _NATIONAL = rf"\(?0{_SEP}(?:[35789]{_digits('8')}|2{_digits('9')}|1[2689]{_digits('8')})"
 _INTERNATIONAL = (
-    rf"(?:\(\+84\)|\+84|0084|84(?={_SEP}[35789]))(?:{_SEP}\(?0\)?)?{_SEP}"
+    rf"(?:\(\+84\)|\+84|0084|84(?={_SEP}[235789]))(?:{_SEP}\(?0\)?)?{_SEP}"
     rf"(?:[35789]{_digits('8')}|2{_digits('9')})"
 )
 _FOREIGN = rf"\+(?!84)\d{{1,3}}{_digits('6,12')}"
@@ -39,10 +39,12 @@ _ID_WORDS = alternation(
     ]
 )  # fmt: skip
 _VALUE_GAP = r"(?:\s*(?:so|no\.?|number|la|:|#|-))*\s*"
-ID_WITH_WORD = re.compile(rf"{_ID_WORDS}{_VALUE_GAP}(?P<v>[a-z]{{0,2}}\d(?:[ .]?\d){{7,11}})(?!\w)")
+ID_WITH_WORD = re.compile(rf"{_ID_WORDS}{_VALUE_GAP}(?P<v>[a-z]{{0,2}}\d(?:[ .]?\d){{6,11}})(?!\w)")
 _LONE = r"(?<![\w.,/-])"
 _END = r"(?![\w]|[.,/-]\d)"
-CCCD = re.compile(rf"{_LONE}(?:\d{{12}}|\d{{3}}([ .])\d{{3}}\1\d{{3}}\1\d{{3}}|\d{{4}}([ .])\d{{4}}\2\d{{4}}){_END}")
+CCCD = re.compile(
+    rf"{_LONE}(?:\d{{12}}|\d{{3}}([ .])\d{{3}}\1\d{{3}}\1\d{{3}}|\d{{4}}([ .])\d{{4}}\2\d{{4}}){_END}"
+)
 CMND = re.compile(rf"{_LONE}(?:\d{{9}}|\d{{3}} \d{{3}} \d{{3}}){_END}")
 # A nine-digit number followed by a unit is an amount or a quantity, not an ID card.
 _UNIT_AFTER = re.compile(r"\s*(?:d|dong|vnd|usd|trieu|nghin|ngan|ty|m2|m|km|kg|tan|lit|ha|%)\b")

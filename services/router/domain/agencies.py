@@ -62,7 +62,9 @@ class Agency(BaseModel):
         return self
 
     def is_active_on(self, day: date) -> bool:
-        return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
+        return self.effective_from <= day and (
+            self.effective_to is None or day <= self.effective_to
+        )
 
 
 class AgencyRegistry(BaseModel):

@@ -28,8 +28,14 @@ async def db(tmp_path: Path) -> Database:
 
 def _event(case_id: str = "c1") -> CaseTransferred:
     return CaseTransferred(
-        correlation_id=case_id, case_id=case_id, tracking_code="GL-X", from_agency="SXD",
-        to_agency="STNMT", reason="không thuộc thẩm quyền", by="officer", hop=2,
+        correlation_id=case_id,
+        case_id=case_id,
+        tracking_code="GL-X",
+        from_agency="SXD",
+        to_agency="STNMT",
+        reason="không thuộc thẩm quyền",
+        by="officer",
+        hop=2,
     )
 
 
@@ -38,8 +44,15 @@ def _message(event: CaseTransferred) -> Message:
 
 
 def _pipeline(db: Database, bus: InMemoryBus, handle) -> Pipeline[CaseEvent]:  # type: ignore[no-untyped-def]
-    return Pipeline(service="svc", db=db, adapter=CASE_EVENT_ADAPTER, handle=handle,
-                    dead_letters=bus, retries=2, backoff_s=0.001)
+    return Pipeline(
+        service="svc",
+        db=db,
+        adapter=CASE_EVENT_ADAPTER,
+        handle=handle,
+        dead_letters=bus,
+        retries=2,
+        backoff_s=0.001,
+    )
 
 
 async def test_a_redelivered_event_is_handled_once(db: Database) -> None:

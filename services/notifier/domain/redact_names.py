@@ -1,0 +1,217 @@
+"""Detectors for individuals' names.
+
+Two independent signals: a capitalised run that starts with a known surname, and a
+capitalised run right after words that introduce a person ("ông", "tôi tên là",
+"Người liên hệ:", "Trân trọng,"). The submitter's own name is matched separately,
+in any case and with or without diacritics.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from services.kit.text import fold
+from services.notifier.domain.redact_base import (
+    Kind,
+    Lexicon,
+    Span,
+    TextView,
+    Token,
+    alternation,
+    keyword_ok,
+)
+from services.notifier.domain.redact_lexicon import (
+    ASCII_AMBIGUOUS,
+    HONORIFICS,
+    INTRODUCTIONS,
+    MIDDLE_ONLY,
+    NOT_A_NAME,
+    NOT_NAME,
+    NOT_PERSON,
+    ORG_ACRONYMS,
+    PLACE_BEFORE,
+    ROLES,
+    SIGN_OFFS,
+    STOP_BIGRAMS,
+    SURNAME_PREFIXES,
+    SURNAMES,
+)
+
+_HONORIFIC = re.compile(rf"(?P<w>{alternation(sorted(HONORIFICS.exact))})\.?[ \u00a0]+")
+_ROLE = re.compile(alternation(ROLES) + r"[ \u00a0:,]+")
+_INTRO = re.compile(alternation(INTRODUCTIONS) + r"[ \u00a0]*[:\-–]?[ \u00a0]*")
+_SIGN_OFF = re.compile(
+    alternation(SIGN_OFFS) + r"[\s,:!.\-–]*(?:\((?:da ky|ky|ky ten)[^)]*\)[\s,:]*)?"
+)
+_LINE_END = re.compile(r"[ \t.,;!]*(?:\((?:đã ký|ký)[^)]*\))?[ \t.,;!]*(?:\n|$)")
+
+
+def starts_phrase(view: TextView, index: int) -> bool:
+    """A capitalised word opening a common phrase: "Công ty", "Thành phố", "Văn hóa"."""
+    if index + 1 >= len(view.tokens):
+        return False
+    here, after = view.tokens[index], view.tokens[index + 1]
+    if after.capitalised or not view.adjacent(here, after):
+        return False
+    return f"{here.key} {after.key}" in STOP_BIGRAMS
+
+
+def word_run(
+    view: TextView, index: int, *, limit: int = 5, caps: bool = False, stop: Lexicon = NOT_NAME
+) -> int:
+    """End (exclusive) of the run of capitalised words starting at token `index`."""
+    tokens, end = view.tokens, index
+    while end < len(tokens) and end - index < limit:
+        tok = tokens[end]
+        if not (tok.capitalised or (caps and tok.upper)) or stop.has(view, tok.text):
+            break
+        if starts_phrase(view, end) or (end > index and not view.adjacent(tokens[end - 1], tok)):
+            break
+        end += 1
+    return end
+
+
+def name_run(view: TextView, index: int, *, caps: bool = False) -> int:
+    end = word_run(view, index, caps=caps)
+    while end > index and view.tokens[end - 1].key in MIDDLE_ONLY:
+        end -= 1
+    return end
+
+
+def is_surname(view: TextView, token: Token) -> bool:
+    if SURNAMES.has(view, token.text):
+        return True
+    # "Nguyen" typed without marks inside a text that has them.
+    return (
+        token.text.isascii() and token.key not in ASCII_AMBIGUOUS and token.key in SURNAMES.folded
+    )
+
+
+def _inside_proper_noun(view: TextView, index: int) -> bool:
+    """The surname continues a place or an organisation: "Thu Hà", "xã Ia Tô", "P. Hoa Lư"."""
+    here = view.tokens[index]
+    if view.next_to_placeholder(here):
+        return True
+    if index == 0:
+        return False
+    prev = view.tokens[index - 1]
+    gap = view.text[prev.end : here.start]
+    if gap in (". ", ".") and len(prev.text) <= 2:
+        return PLACE_BEFORE.has(view, prev.text)
+    if gap not in (" ", "\u00a0") or HONORIFICS.has(view, prev.text):
+        return False
+    if prev.upper:
+        return prev.key in ORG_ACRONYMS
+    return prev.capitalised or PLACE_BEFORE.has(view, prev.text)
+
+
+def _surname_name_end(view: TextView, index: int) -> int:
+    """End of the name starting at `index`, or `index` when there is none."""
+    tok = view.tokens[index]
+    if not (tok.capitalised or tok.upper) or not is_surname(view, tok):
+        return index
+    if _inside_proper_noun(view, index):
+        return index
+    end = name_run(view, index, caps=tok.upper)
+    if tok.upper and end - index < 3:
+        return index  # "ĐỖ XE" in a shouted title is not a person
+    minimum = 3 if SURNAME_PREFIXES.has(view, tok.text) else 2
+    key = " ".join(t.key for t in view.tokens[index:end])
+    return index if end - index < minimum or key in NOT_PERSON else end
+
+
+def _surname_names(view: TextView) -> Iterator[Span]:
+    index = 0
+    while index < len(view.tokens):
+        end = _surname_name_end(view, index)
+        if end > index:
+            yield Span(view.tokens[index].start, view.tokens[end - 1].end, Kind.NAME)
+        index = max(end, index + 1)
+
+
+def _after(view: TextView, offset: int, *, minimum: int) -> Span | None:
+    """The name that starts exactly at `offset`, if it has at least `minimum` words."""
+    index = view.token_at.get(offset)
+    if index is None:
+        return None
+    end = name_run(view, index, caps=is_surname(view, view.tokens[index]))
+    if end - index < minimum:
+        return None
+    return Span(view.tokens[index].start, view.tokens[end - 1].end, Kind.NAME)
+
+
+def _introduced_names(view: TextView) -> Iterator[Span]:
+    for m in _HONORIFIC.finditer(view.folded):
+        found = _after(view, m.end(), minimum=1)
+        if found and keyword_ok(view, m.start("w"), m.end("w"), HONORIFICS):
+            yield found
+    for pattern, minimum in ((_ROLE, 2), (_INTRO, 1)):
+        for m in pattern.finditer(view.folded):
+            if found := _after(view, m.end(), minimum=minimum):
+                yield found
+    for m in _SIGN_OFF.finditer(view.folded):
+        found = _after(view, m.end(), minimum=2)
+        if found and _LINE_END.match(view.text, found.end):
+            yield found
+
+
+def name_spans(view: TextView) -> list[Span]:
+    return [*_surname_names(view), *_introduced_names(view)]
+
+
+def _phrase_spans(view: TextView, words: list[str], *, exact: bool) -> Iterator[Span]:
+    """Occurrences of `words`; with `exact`, diacritics must match unless typed without."""
+    body = r"\s+".join(re.escape(fold(w)) for w in words)
+    wanted = " ".join(words).lower()
+    for m in re.finditer(rf"(?<!\w){body}(?!\w)", view.folded):
+        found = view.text[m.start() : m.end()]
+        same = " ".join(found.lower().split()) == wanted
+        bare = found.isascii() and all(w[0].isupper() for w in found.split())
+        if not exact or same or bare:
+            yield Span(m.start(), m.end(), Kind.NAME)
+
+
+def _given_spans(view: TextView, given: str) -> Iterator[Span]:
+    """The given name alone: after an honorific, or capitalised on its own mid-sentence."""
+    key = fold(given)
+    pattern = re.compile(
+        rf"(?P<w>{alternation(sorted(HONORIFICS.exact))})\s+(?P<g>{re.escape(key)})(?!\w)"
+    )
+    for m in pattern.finditer(view.folded):
+        if keyword_ok(view, m.start("w"), m.end("w"), HONORIFICS):
+            yield Span(m.start("g"), m.end("g"), Kind.NAME)
+    for index, tok in enumerate(view.tokens):
+        if tok.key == key and tok.capitalised and _alone(view, index, given):
+            yield Span(tok.start, tok.end, Kind.NAME)
+
+
+def _alone(view: TextView, index: int, given: str) -> bool:
+    tok = view.tokens[index]
+    if tok.text.lower() != given.lower() and not tok.text.isascii():
+        return False
+    if view.sentence_start(tok) or view.next_to_placeholder(tok):
+        return False
+    neighbours = view.tokens[max(index - 1, 0) : index] + view.tokens[index + 1 : index + 2]
+    return not any(
+        n.capitalised and (view.adjacent(n, tok) or view.adjacent(tok, n)) for n in neighbours
+    )
+
+
+def known_name_spans(view: TextView, name: str) -> list[Span]:
+    """The submitter's own name: whole, its last words, and the given name alone."""
+    words = name.split()
+    if not words or fold(name) in NOT_A_NAME:
+        return []
+    spans = list(_phrase_spans(view, words, exact=False)) if len(words) > 1 else []
+    tails = {tuple(words[1:]), tuple(words[-2:])} if len(words) > 2 else set()
+    for tail in tails:
+        # Two words may be a common phrase ("Văn Hòa" / "văn hóa"); three are not.
+        spans += _phrase_spans(view, list(tail), exact=len(tail) < 3)
+    givens = {words[-1]}
+    if len(words) > 1 and fold(words[0]) not in SURNAMES.folded:
+        givens.add(words[0])  # Western order: "David Thompson"
+    for given in givens:
+        if len(given) > 1:
+            spans += _given_spans(view, given)
+    return spans

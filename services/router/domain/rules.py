@@ -1,0 +1,285 @@
+"""The routing rules file (data/rules.yaml): typed, validated and compiled once at start-up.
+
+A rules file that cannot be used raises `RulesError` naming the rule, so the service refuses
+to start instead of routing with half a rule set.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    model_validator,
+)
+
+from services.router.domain.agencies import AgencyRegistry
+from services.router.domain.matching import (
+    Condition,
+    District,
+    PlaceConfidence,
+    inner,
+    phrase_regex,
+)
+
+DEFAULT_RULES = Path(__file__).resolve().parent.parent / "data" / "rules.yaml"
+
+CaseClass = Literal["regulation", "behaviour"]
+Kind = Literal["phan_anh", "kien_nghi"]
+Level = Literal["central", "province", "district"]
+DERIVED_TARGETS = frozenset(
+    {
+        "field_department",
+        "district_of_issuer",
+        "district_of_place",
+        "named_agency",
+        "top_department",
+    }
+)
+_AGENCY_CODE = re.compile(r"^[A-Z][A-Z0-9]{1,9}$")
+
+
+class RulesError(ValueError):
+    """The rules file cannot be used; the message names the file and the rule."""
+
+
+class Rule(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    id: str = Field(min_length=1, pattern=r"^[a-z][a-z0-9_.]*$")
+    priority: int = 0
+    weight: float = Field(1.0, gt=0)
+    effective_from: date | None = None
+    effective_to: date | None = None
+    when: Condition
+
+    def in_force(self, day: date) -> bool:
+        starts = self.effective_from is None or self.effective_from <= day
+        return starts and (self.effective_to is None or day <= self.effective_to)
+
+
+class ClassRule(Rule):
+    case_class: CaseClass = Field(alias="class")
+
+
+class KindRule(Rule):
+    kind: Kind
+
+
+class _Targeted(Rule):
+    target: str
+
+    @model_validator(mode="after")
+    def _known_target(self) -> _Targeted:
+        if self.target not in DERIVED_TARGETS and not _AGENCY_CODE.match(self.target):
+            raise ValueError(f"target {self.target!r} is neither an agency code nor derived")
+        return self
+
+
+class CompetenceRule(_Targeted):
+    level: Level
+
+
+class TargetRule(_Targeted):
+    applies_to: tuple[CaseClass, ...] = ("regulation", "behaviour")
+
+
+class Department(BaseModel):
+    """One agency's vocabulary: its names, its offices, the words of its field."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    code: str = Field(pattern=_AGENCY_CODE.pattern)
+    names: tuple[str, ...] = ()
+    units: tuple[str, ...] = ()
+    strong: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    effective_from: date | None = None
+    effective_to: date | None = None
+    _lists: dict[str, re.Pattern[str] | None] = PrivateAttr(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return f"field.{self.code}"
+
+    @model_validator(mode="after")
+    def _build(self) -> Department:
+        self._lists = {name: phrase_regex(getattr(self, name)) for name in _VOCABULARY}
+        return self
+
+    def finder(self, vocabulary: str) -> re.Pattern[str] | None:
+        return self._lists[vocabulary]
+
+    def in_force(self, day: date) -> bool:
+        starts = self.effective_from is None or self.effective_from <= day
+        return starts and (self.effective_to is None or day <= self.effective_to)
+
+
+_VOCABULARY = ("names", "units", "strong", "keywords")
+
+
+class Defaults(BaseModel):
+    """What to assume when no rule of a kind fires."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    case_class: CaseClass = Field("regulation", alias="class")
+    kind: Kind = "phan_anh"
+
+
+class Thresholds(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    triage_below: float = Field(0.5, ge=0, le=1)
+
+
+class Scoring(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    prior: float = Field(2.0, gt=0)
+    mention_cap: int = Field(2, ge=1)
+    name_weight: float = 4.0
+    unit_weight: float = 4.0
+    strong_keyword_weight: float = 2.0
+    keyword_weight: float = 1.0
+    behaviour_keyword_factor: float = Field(0.5, ge=0)
+    regulation_field_factor: float = Field(1.0, ge=0)
+    assumed_province_confidence: float = Field(0.7, ge=0, le=1)
+    place: PlaceConfidence = PlaceConfidence()
+
+
+_SECTIONS: dict[str, type[Rule]] = {
+    "class_rules": ClassRule,
+    "kind_rules": KindRule,
+    "competence_rules": CompetenceRule,
+    "actor_rules": TargetRule,
+    "special_targets": TargetRule,
+}
+
+
+class RuleSet(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    version: str = Field(min_length=1)
+    effective_from: date
+    effective_to: date | None = None
+    thresholds: Thresholds = Thresholds()
+    defaults: Defaults = Defaults()
+    scoring: Scoring = Scoring()
+    class_rules: tuple[ClassRule, ...] = ()
+    kind_rules: tuple[KindRule, ...] = ()
+    competence_rules: tuple[CompetenceRule, ...] = ()
+    actor_rules: tuple[TargetRule, ...] = ()
+    special_targets: tuple[TargetRule, ...] = ()
+    departments: tuple[Department, ...] = ()
+    districts: tuple[District, ...] = ()
+
+    def in_force(self, day: date) -> bool:
+        return self.effective_from <= day and (
+            self.effective_to is None or day <= self.effective_to
+        )
+
+    def active_on(self, day: date) -> RuleSet:
+        """The rules in force on `day`; rules without dates follow the file's dates."""
+        update: dict[str, Any] = {
+            name: tuple(rule for rule in getattr(self, name) if rule.in_force(day))
+            for name in [*_SECTIONS, "departments"]
+        }
+        return self.model_copy(update=update)
+
+    def concrete_targets(self) -> set[str]:
+        rules = [
+            rule
+            for name in ("competence_rules", "actor_rules", "special_targets")
+            for rule in getattr(self, name)
+        ]
+        named = {rule.target for rule in rules} - DERIVED_TARGETS
+        return named | {d.code for d in self.departments} | {d.code for d in self.districts}
+
+
+def parse_rules(data: object, *, source: str = "rules") -> RuleSet:
+    """Validate already-parsed YAML into a RuleSet; errors name the offending rule."""
+    if not isinstance(data, dict):
+        raise RulesError(f"{source}: expected a mapping at the top level")
+    districts = _entries(data, "districts", District, source, {})
+    places = {
+        "district": _alternation(d.names for d in districts),
+        "commune": _alternation(d.communes for d in districts),
+    }
+    sections: dict[str, Any] = {"districts": districts}
+    for name, model in [*_SECTIONS.items(), ("departments", Department)]:
+        sections[name] = _entries(data, name, model, source, {"places": places})
+    _check_unique_ids(sections, source)
+    header = {k: v for k, v in data.items() if k not in sections}
+    try:
+        return RuleSet.model_validate({**header, **sections})
+    except ValidationError as exc:
+        raise RulesError(f"{source}: {_first_error(exc)}") from exc
+
+
+def load_rules(
+    path: Path | str | None = None, *, agencies: AgencyRegistry | None = None
+) -> RuleSet:
+    """Read and validate the rules file; with `agencies`, every target must be a known code."""
+    source = Path(path) if path is not None else DEFAULT_RULES
+    try:
+        data = yaml.safe_load(source.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise RulesError(f"{source}: cannot read: {exc}") from exc
+    rules = parse_rules(data, source=str(source))
+    if agencies is not None:
+        unknown = sorted(rules.concrete_targets() - set(agencies.codes))
+        if unknown:
+            raise RulesError(f"{source}: unknown agency codes: {', '.join(unknown)}")
+    return rules
+
+
+def _entries(
+    data: dict[str, Any], name: str, model: type[BaseModel], source: str, context: dict[str, Any]
+) -> tuple[Any, ...]:
+    raw = data.get(name) or []
+    if not isinstance(raw, list):
+        raise RulesError(f"{source}: `{name}` must be a list")
+    parsed = []
+    for index, entry in enumerate(raw):
+        label = _label(entry, f"{name}[{index}]")
+        try:
+            parsed.append(model.model_validate(entry, context=context))
+        except ValidationError as exc:
+            raise RulesError(f"{source}: rule {label}: {_first_error(exc)}") from exc
+    return tuple(parsed)
+
+
+def _label(entry: object, fallback: str) -> str:
+    if isinstance(entry, dict):
+        return str(entry.get("id") or entry.get("code") or fallback)
+    return fallback
+
+
+def _check_unique_ids(sections: dict[str, Any], source: str) -> None:
+    seen: set[str] = set()
+    for entries in sections.values():
+        for entry in entries:
+            if entry.id in seen:
+                raise RulesError(f"{source}: rule {entry.id}: the id is used twice")
+            seen.add(entry.id)
+
+
+def _alternation(name_lists: Iterable[tuple[str, ...]]) -> str:
+    finder = phrase_regex([name for names in name_lists for name in names], loose=True)
+    return inner(finder) if finder else "(?!)"
+
+
+def _first_error(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    where = ".".join(str(part) for part in error["loc"])
+    return f"{where}: {error['msg']}" if where else str(error["msg"])
