@@ -33,8 +33,10 @@ async def serve_until_stopped(
     if app is not None:
         config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off")
         server = uvicorn.Server(config)
-        server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
-        tasks.append(asyncio.create_task(server.serve()))
+        # uvicorn takes SIGINT/SIGTERM while it serves; when it stops, everything stops.
+        web = asyncio.create_task(server.serve())
+        web.add_done_callback(lambda _: stop.set())
+        tasks.append(web)
     await stop.wait()
     if server is not None:
         server.should_exit = True

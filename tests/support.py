@@ -8,6 +8,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from email import message_from_bytes
+from email.policy import default as email_policy
 from email.message import Message as EmailMessage
 from typing import Any, TypeVar
 
@@ -120,7 +121,7 @@ class MailSink:
             return self.refusals.pop(0)
         assert isinstance(envelope.content, bytes)
         self.envelopes.append(envelope)
-        self.received.append(message_from_bytes(envelope.content))
+        self.received.append(message_from_bytes(envelope.content, policy=email_policy))
         return "250 OK"
 
     def to(self, address: str) -> list[EmailMessage]:

@@ -84,9 +84,9 @@ def build_app(service: NotifierService) -> FastAPI:
     async def case_page(request: Request, code: str) -> Response:
         case = await by_code(code)
         if case is None:
-            context = {"code": code, "error": "Không tìm thấy hồ sơ với mã này.", **page_context}
-            return _TEMPLATES.TemplateResponse(request, "lookup.html", context, status_code=404)
-        context = {
+            missing = {"code": code, "error": "Không tìm thấy hồ sơ với mã này.", **page_context}
+            return _TEMPLATES.TemplateResponse(request, "lookup.html", missing, status_code=404)
+        context: dict[str, Any] = {
             "case": case,
             "status_vi": STATUS_VI.get(case.status, case.status),
             "received_on": case.received_at.strftime("%d/%m/%Y"),

@@ -98,8 +98,8 @@ def _emit_routed(session: AsyncSession, *, case: RoutedCase, core: RouterCore) -
         agency=case.agency,
         agency_name=agency.name_vi if agency else home,
         agency_email=agency.email if agency else None,
-        case_class=case.case_class,  # type: ignore[arg-type]
-        kind=case.kind,  # type: ignore[arg-type]
+        case_class=case.case_class,
+        kind=case.kind,
         rule_id=case.rule_id,
         rules_version=case.rules_version,
         confidence=case.confidence,

@@ -43,8 +43,13 @@ async def topics(kafka: str) -> Topics:
     return names
 
 
+_CREATED: list[str] = []
+
+
 async def _pg_database() -> str:
+    """Create and migrate a database; all are dropped when the session ends."""
     name = f"pakn_test_{uuid.uuid4().hex[:12]}"
+    _CREATED.append(name)
     try:
         conn = await asyncpg.connect(f"{PG_DSN}/postgres", timeout=10)
     except Exception as error:
@@ -58,16 +63,23 @@ async def _pg_database() -> str:
     return url
 
 
-@pytest.fixture
-async def pg_url() -> AsyncIterator[str]:
-    """A freshly created and migrated PostgreSQL database, dropped afterwards."""
-    url = await _pg_database()
-    yield url
+@pytest.fixture(scope="session", autouse=True)
+async def _drop_test_databases() -> AsyncIterator[None]:
+    yield
+    if not _CREATED:
+        return
     conn = await asyncpg.connect(f"{PG_DSN}/postgres")
     try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+        for name in _CREATED:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await conn.close()
+
+
+@pytest.fixture
+async def pg_url() -> str:
+    """A freshly created and migrated PostgreSQL database."""
+    return await _pg_database()
 
 
 @pytest.fixture

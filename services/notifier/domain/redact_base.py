@@ -122,7 +122,9 @@ def make_view(text: str) -> TextView:
         Token(m.start(), m.end(), m.group(), folded[m.start() : m.end()])
         for m in _WORD.finditer(text)
     )
-    plain = folded == lower
+    # Placeholders carry diacritics of their own; they must not change the mode.
+    bare = re.sub(_ANY_PLACEHOLDER, "", text)
+    plain = _same_length(bare, "fold") == _same_length(bare, "lower")
     return TextView(
         text=text,
         lower=lower,

@@ -26,6 +26,8 @@ from services.router.domain.matching import (
 from services.router.domain.rules import CaseClass, Kind, Rule, RuleSet
 
 TRIAGE = "TRIAGE"
+_ACTORS = ("names", "units")  # who the item says acted
+_WORDS = ("strong", "keywords")  # what the item is about
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -40,6 +42,9 @@ class RoutingInput:
 
 
 class RoutingDecision(BaseModel):
+    """Where an item goes and why; `agency` is TRIAGE when the rules are not sure enough,
+    with the best guess kept in `suggested_agency`."""
+
     model_config = ConfigDict(frozen=True)
 
     case_class: CaseClass
@@ -85,49 +90,50 @@ class Choice:
 
 def route(item: RoutingInput, *, rules: RuleSet, agencies: AgencyRegistry) -> RoutingDecision:
     """Classify the item and choose its agency, or TRIAGE when the rules are not sure."""
-    texts = _texts(item)
     if not rules.in_force(item.received_on):
-        return _refuse(rules, f"rules {rules.version} are not in force on {item.received_on}")
+        why = f"rules {rules.version} are not in force on {item.received_on}"
+        choice = Choice(None, "triage.no_rules", 0.0, ())
+        return _decide(choice, rules, agencies, item.received_on, why=why)
+    texts = _texts(item)
     active = rules.active_on(item.received_on)
     case_class, class_confidence, class_reasons = _decide_class(texts, active)
     kind, kind_reasons = _decide_kind(texts, active)
     choice = _choose(texts, active, case_class)
-    other = "behaviour" if case_class == "regulation" else "regulation"
-    confidence = choice.confidence
+    other: CaseClass = "behaviour" if case_class == "regulation" else "regulation"
     if _choose(texts, active, other).agency != choice.agency:
-        confidence = min(confidence, class_confidence)  # the class decides the agency here
+        # The class decides the agency here, so it is only as sure as the class.
+        confidence = min(choice.confidence, class_confidence)
+        choice = Choice(choice.agency, choice.rule_id, confidence, choice.reasons)
     reasons = (*class_reasons, *kind_reasons, *choice.reasons)
-    known = agencies.active_on(item.received_on).get(choice.agency or "")
-    if known is None or confidence < active.thresholds.triage_below:
-        why = (
-            "no agency found"
-            if choice.agency is None
-            else (
-                f"{choice.agency} is not an agency in force"
-                if known is None
-                else f"confidence {confidence:.2f} < {active.thresholds.triage_below}"
-            )
-        )
-        reasons = (*reasons, f"triage: {why}")
-        return RoutingDecision(
-            case_class=case_class,
-            kind=kind,
-            agency=TRIAGE,
-            suggested_agency=choice.agency,
-            rule_id=choice.rule_id,
-            rules_version=rules.version,
-            confidence=round(confidence, 3),
-            reasons=reasons,
-        )
+    choice = Choice(choice.agency, choice.rule_id, choice.confidence, reasons)
+    return _decide(choice, active, agencies, item.received_on, case_class=case_class, kind=kind)
+
+
+def _decide(
+    choice: Choice,
+    rules: RuleSet,
+    agencies: AgencyRegistry,
+    day: date,
+    *,
+    case_class: CaseClass | None = None,
+    kind: Kind | None = None,
+    why: str = "",
+) -> RoutingDecision:
+    known = agencies.active_on(day).get(choice.agency) if choice.agency else None
+    threshold = rules.thresholds.triage_below
+    if not why and known is None:
+        why = f"{choice.agency} is not an agency in force" if choice.agency else "no agency found"
+    elif not why and choice.confidence < threshold:
+        why = f"confidence {choice.confidence:.2f} below {threshold}"
     return RoutingDecision(
-        case_class=case_class,
-        kind=kind,
-        agency=known.code,
-        suggested_agency=known.code,
+        case_class=case_class or rules.defaults.case_class,
+        kind=kind or rules.defaults.kind,
+        agency=TRIAGE if why else choice.agency or TRIAGE,
+        suggested_agency=choice.agency,
         rule_id=choice.rule_id,
         rules_version=rules.version,
-        confidence=round(confidence, 3),
-        reasons=reasons,
+        confidence=round(choice.confidence, 3),
+        reasons=(*choice.reasons, f"triage: {why}") if why else choice.reasons,
     )
 
 
@@ -138,18 +144,6 @@ def _texts(item: RoutingInput) -> dict[str, str]:
         "regulation": normalise(item.regulation),
         "address": normalise(item.address),
     }
-
-
-def _refuse(rules: RuleSet, why: str) -> RoutingDecision:
-    return RoutingDecision(
-        case_class=rules.defaults.case_class,
-        kind=rules.defaults.kind,
-        agency=TRIAGE,
-        rule_id="triage.no_rules",
-        rules_version=rules.version,
-        confidence=0.0,
-        reasons=(f"triage: {why}",),
-    )
 
 
 def _fired(rule: Rule, texts: dict[str, str], cap: int) -> tuple[float, list[re.Match[str]]]:
@@ -182,12 +176,11 @@ def _decide_class(texts: dict[str, str], rules: RuleSet) -> tuple[CaseClass, flo
         points, hits = _fired(rule, texts, rules.scoring.mention_cap)
         tally.add(rule.case_class, points, rule.id, _quote(hits))
     ranked = tally.ranked()
-    if not ranked:
+    if not ranked:  # no signal: only safe when both classes lead to the same agency
         default = rules.defaults.case_class
-        return default, 0.5, [f"class {default}: no class rule matched (default)"]
+        return default, 0.0, [f"class {default}: no class rule matched (default)"]
     winner: CaseClass = "regulation" if ranked[0][0] == "regulation" else "behaviour"
-    confidence = _confidence(ranked, rules.scoring.prior)
-    return winner, confidence, [_summary("class", ranked, tally)]
+    return winner, _confidence(ranked, rules.scoring.prior), [_summary("class", ranked, tally)]
 
 
 def _decide_kind(texts: dict[str, str], rules: RuleSet) -> tuple[Kind, list[str]]:
@@ -203,53 +196,80 @@ def _decide_kind(texts: dict[str, str], rules: RuleSet) -> tuple[Kind, list[str]
 
 
 def _choose(texts: dict[str, str], rules: RuleSet, case_class: CaseClass) -> Choice:
-    if case_class == "behaviour":
-        return _pick(texts, rules, _target_tally(texts, rules, "behaviour"), exclude=())
-    return _regulation_choice(texts, rules)
+    if case_class == "regulation":
+        return _regulation_choice(texts, rules)
+    # Behaviour goes to whoever acted: the field's words only count when nobody is named.
+    actors = _target_tally(texts, rules, "behaviour", _field_tally(texts, rules, _ACTORS))
+    if not actors.ranked():
+        factor = rules.scoring.behaviour_keyword_factor
+        words = _field_tally(texts, rules, _WORDS, factor=factor)
+        actors = _target_tally(texts, rules, "behaviour", words)
+    return _pick(texts, rules, actors, exclude=())
 
 
 def _regulation_choice(texts: dict[str, str], rules: RuleSet) -> Choice:
     """Who issued the regulation decides: central -> QG, a district -> it, else the field."""
-    tally, hits = Tally(), {}
+    tally, first_hits = Tally(), {}
     for rule in sorted(rules.competence_rules, key=lambda r: -r.priority):
-        points, found = _fired(rule, texts, rules.scoring.mention_cap)
+        points, hits = _fired(rule, texts, rules.scoring.mention_cap)
         if points:
-            tally.add(rule.level, points, rule.id, _quote(found))
-            hits.setdefault(rule.level, (rule, found))
+            tally.add(rule.level, points, rule.id, _quote(hits))
+            first_hits.setdefault(rule.level, (rule.when.scope, hits))
     ranked = tally.ranked()
-    if not ranked:
-        level, level_confidence = "province", rules.scoring.assumed_province_confidence
-        level_reasons: tuple[str, ...] = ("competence province: no issuer named (assumed)",)
+    if ranked:
+        level, sure = ranked[0][0], _confidence(ranked, rules.scoring.prior)
+        reasons: tuple[str, ...] = (_summary("competence", ranked, tally),)
     else:
-        level, level_confidence = ranked[0][0], _confidence(ranked, rules.scoring.prior)
-        level_reasons = (_summary("competence", ranked, tally),)
+        level, sure = "province", rules.scoring.assumed_province_confidence
+        reasons = ("competence province: no issuer named (assumed)",)
     if level == "central":
-        rule_id = tally.top_rule("central")
-        return Choice("QG", rule_id, level_confidence, level_reasons)
+        return Choice("QG", tally.top_rule("central"), sure, reasons)
     if level == "district":
-        rule, found = hits["district"]
-        place = _place(texts, rules, found, scope=rule.when.scope)
-        return _district_choice(place, tally.top_rule("district"), level_confidence, level_reasons)
-    districts = [d.code for d in rules.districts]
-    choice = _pick(texts, rules, _target_tally(texts, rules, "regulation"), exclude=districts)
-    return Choice(
-        choice.agency,
-        choice.rule_id,
-        min(level_confidence, choice.confidence),
-        (*level_reasons, *choice.reasons),
-    )
+        scope, hits = first_hits["district"]
+        place = _place(texts, rules, hits, scope=scope)
+        return _district_choice(place, tally.top_rule("district"), sure, reasons)
+    fields = _field_tally(texts, rules, (*_ACTORS, *_WORDS))
+    targets = _target_tally(texts, rules, "regulation", fields)
+    choice = _pick(texts, rules, targets, exclude=[d.code for d in rules.districts])
+    confidence = min(sure, choice.confidence)
+    return Choice(choice.agency, choice.rule_id, confidence, (*reasons, *choice.reasons))
 
 
-def _district_choice(
-    place: Place, rule_id: str, confidence: float, reasons: tuple[str, ...]
-) -> Choice:
-    if place.code is None:
-        return Choice(None, rule_id, 0.0, (*reasons, "district: no place in Gia Lai found"))
-    return Choice(place.code, rule_id, min(confidence, place.confidence), (*reasons, place.note))
+def _district_choice(place: Place, rule_id: str, sure: float, reasons: tuple[str, ...]) -> Choice:
+    confidence = min(sure, place.confidence)
+    return Choice(place.code, rule_id, confidence, (*reasons, place.note))
 
 
-def _target_tally(texts: dict[str, str], rules: RuleSet, case_class: CaseClass) -> Tally:
-    tally = _field_tally(texts, rules, case_class)
+def _field_tally(
+    texts: dict[str, str], rules: RuleSet, vocabularies: Sequence[str], *, factor: float = 1.0
+) -> Tally:
+    """Points for each department's names, offices or field words found in the item."""
+    scoring, tally = rules.scoring, Tally()
+    weights = {
+        "names": scoring.name_weight,
+        "units": scoring.unit_weight,
+        "strong": scoring.strong_keyword_weight * factor,
+        "keywords": scoring.keyword_weight * factor,
+    }
+    # The regulation the item names says best what it is about: its words count again.
+    sources = ((texts["text"], 1.0), (texts["regulation"], scoring.regulation_field_factor))
+    for department in rules.departments:
+        for vocabulary in vocabularies:
+            finder = department.finder(vocabulary)
+            for text, boost in sources if finder is not None else ():
+                counts = Counter(m.group(0) for m in finder.finditer(text))
+                capped = sum(min(n, scoring.mention_cap) for n in counts.values())
+                quoted = ", ".join(f"'{p}'" for p in list(counts)[:3])
+                points = weights[vocabulary] * boost * capped
+                tally.add(department.code, points, department.id, f"{vocabulary} {quoted}")
+    return tally
+
+
+def _target_tally(
+    texts: dict[str, str], rules: RuleSet, case_class: CaseClass, tally: Tally
+) -> Tally:
+    """Add the special targets and actor rules that apply to `case_class` to a tally."""
+    districts = {d.code for d in rules.districts}
     deferred = []
     for rule in (*rules.special_targets, *rules.actor_rules):
         if case_class not in rule.applies_to:
@@ -261,7 +281,7 @@ def _target_tally(texts: dict[str, str], rules: RuleSet, case_class: CaseClass) 
         if rule.target == "named_agency":
             finders = [(d.code, d.finder("names")) for d in rules.departments]
             target = named_agency(texts["text"], finders, rules.districts, hits)
-            target = LOCAL if target in {d.code for d in rules.districts} else target
+            target = LOCAL if target in districts else target
         elif rule.target == "district_of_place":
             target = LOCAL
         elif rule.target == "top_department":
@@ -272,29 +292,6 @@ def _target_tally(texts: dict[str, str], rules: RuleSet, case_class: CaseClass) 
     leaders = tally.ranked(exclude=[LOCAL])
     for rule, points, hits in deferred if leaders else ():
         tally.add(leaders[0][0], points, rule.id, _quote(hits))
-    return tally
-
-
-def _field_tally(texts: dict[str, str], rules: RuleSet, case_class: CaseClass) -> Tally:
-    """Names, offices and field words of each department found in the text."""
-    scoring, tally = rules.scoring, Tally()
-    factor = 1.0 if case_class == "regulation" else scoring.behaviour_keyword_factor
-    weights = {
-        "names": scoring.name_weight,
-        "units": scoring.unit_weight,
-        "strong": scoring.strong_keyword_weight * factor,
-        "keywords": scoring.keyword_weight * factor,
-    }
-    # The regulation the item names says best what it is about: its words count again.
-    sources = ((texts["text"], 1.0), (texts["regulation"], scoring.regulation_field_factor))
-    for department in rules.departments:
-        for vocabulary, weight in weights.items():
-            finder = department.finder(vocabulary)
-            for text, factor in sources if finder is not None else ():
-                counts = Counter(m.group(0) for m in finder.finditer(text))
-                points = weight * factor * sum(min(n, scoring.mention_cap) for n in counts.values())
-                quoted = ", ".join(f"'{p}'" for p in list(counts)[:3])
-                tally.add(department.code, points, department.id, f"{vocabulary} {quoted}")
     return tally
 
 
