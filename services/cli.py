@@ -58,6 +58,17 @@ def _embedded(args: argparse.Namespace) -> int:
     return 0
 
 
+def _classify(args: argparse.Namespace) -> int:
+    from services.classify import run
+    from services.intake.flatfile import FlatFileError
+
+    try:
+        return run(Path(args.file), out=sys.stdout, err=sys.stderr)
+    except FlatFileError as error:
+        print(f"pakn classify: {error}", file=sys.stderr)
+        return 2
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="pakn", description="PAKN Gia Lai: intake, routing, notices")
     p.add_argument("-v", "--verbose", action="store_true")
@@ -72,6 +83,10 @@ def parser() -> argparse.ArgumentParser:
     r = sub.add_parser("run", help="run one service against Kafka (configured by environment)")
     r.add_argument("service", choices=["intake", "router", "notifier"])
     r.set_defaults(func=_run)
+
+    c = sub.add_parser("classify", help="dry-run intake and routing on a flat import file")
+    c.add_argument("file", help=".jsonl or .csv in the flat import format")
+    c.set_defaults(func=_classify)
 
     m = sub.add_parser("migrate", help="apply the database migrations")
     m.add_argument(

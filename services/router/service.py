@@ -24,23 +24,10 @@ from services.kit.db import Database
 from services.kit.outbox import OutboxRelay
 from services.kit.runtime import Subscription
 from services.kit.transport import Publisher
-from services.router.domain.agencies import load_agencies
-from services.router.domain.calendar import load_calendar, local_date
-from services.router.domain.deadlines import DeadlinePolicy
-from services.router.domain.rules import load_rules
+from services.router.core import load_core
+from services.router.domain.calendar import local_date
 from services.router.settings import RouterSettings
-from services.router.usecases import SERVICE, RouterCore, apply_answer, route_accepted
-
-
-def load_core(settings: RouterSettings) -> RouterCore:
-    """Load and validate the rules, agencies and calendar: a bad file stops the service here."""
-    return RouterCore(
-        rules=load_rules(settings.rules_file),
-        agencies=load_agencies(settings.agencies_file),
-        calendar=load_calendar(settings.holidays_file),
-        policy=DeadlinePolicy(),
-        topics=Topics(settings.topic_namespace),
-    )
+from services.router.usecases import SERVICE, apply_answer, route_accepted
 
 
 class RouterService:
@@ -55,7 +42,12 @@ class RouterService:
     ) -> None:
         self.settings = settings
         self.db = db or Database(settings.database_url)
-        self.core = load_core(settings)
+        self.core = load_core(
+            rules_file=settings.rules_file,
+            agencies_file=settings.agencies_file,
+            holidays_file=settings.holidays_file,
+            topics=Topics(settings.topic_namespace),
+        )
         self.today = today or (lambda: local_date(utc_now()))
         self.relay: OutboxRelay | None = None
 

@@ -2,36 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from schemas.events import AnswerSubmitted, CaseAccepted, CaseAnswered, CaseRouted, Deadlines
-from schemas.topics import Topics
 from services.kit.consumer import PermanentError
 from services.kit.outbox import add_event
-from services.router.domain.agencies import AgencyRegistry
-from services.router.domain.calendar import HolidayCalendar, local_date
+from services.router.core import RouterCore
+from services.router.domain.calendar import local_date
 from services.router.domain.classify import RoutingDecision, RoutingInput, route
-from services.router.domain.deadlines import DeadlinePolicy, compute_deadlines
-from services.router.domain.rules import RuleSet
+from services.router.domain.deadlines import compute_deadlines
 from services.router.models import RoutedCase, RoutingHop
 
 SERVICE = "router"
 TRIAGE = "TRIAGE"
 TRIAGE_HOME = "VPUB"  # the office that works the triage queue
-
-
-@dataclass(frozen=True)
-class RouterCore:
-    """Everything the router decides with, loaded and validated before it consumes."""
-
-    rules: RuleSet
-    agencies: AgencyRegistry
-    calendar: HolidayCalendar
-    policy: DeadlinePolicy
-    topics: Topics
 
 
 async def route_accepted(session: AsyncSession, *, event: CaseAccepted, core: RouterCore) -> None:
