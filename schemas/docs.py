@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from schemas import events
+from schemas import actions, events
 from schemas.topics import DEFAULT, dead_letter
 
 HERE = Path(__file__).parent
@@ -22,15 +22,29 @@ MODELS: dict[str, type[BaseModel]] = {
     "CaseRefused": events.CaseRefused,
     "CaseRouted": events.CaseRouted,
     "CaseTransferred": events.CaseTransferred,
+    "CaseTaken": events.CaseTaken,
+    "InfoRequested": events.InfoRequested,
+    "InfoReceived": events.InfoReceived,
+    "DeadlineExtended": events.DeadlineExtended,
+    "DeadlinesRecalculated": events.DeadlinesRecalculated,
+    "DeadlineReminder": events.DeadlineReminder,
+    "CaseEscalated": events.CaseEscalated,
     "CaseAnswered": events.CaseAnswered,
-    "AnswerSubmitted": events.AnswerSubmitted,
-    "TransferRequested": events.TransferRequested,
+    "TakeCase": actions.TakeCase,
+    "SubmitAnswer": actions.SubmitAnswer,
+    "RequestTransfer": actions.RequestTransfer,
+    "AssignFromTriage": actions.AssignFromTriage,
+    "RequestInfo": actions.RequestInfo,
+    "RecordInfoReceived": actions.RecordInfoReceived,
+    "ExtendDeadline": actions.ExtendDeadline,
 }
+CASE_EVENTS = [name for name, model in MODELS.items() if model.__module__ == events.__name__]
+ACTIONS = [name for name, model in MODELS.items() if model.__module__ == actions.__name__]
 CHANNELS: dict[str, tuple[str, list[str], str]] = {
     "intake": (DEFAULT.intake, ["SubmissionReceived"], "channels → intake"),
     "caseEvents": (
         DEFAULT.case_events,
-        ["CaseAccepted", "CaseRefused", "CaseRouted", "CaseTransferred", "CaseAnswered"],
+        [name for name in CASE_EVENTS if name != "SubmissionReceived"],
         "intake, router → router, notifier, auditors",
     ),
     "agencyQueue": (
@@ -40,7 +54,7 @@ CHANNELS: dict[str, tuple[str, list[str], str]] = {
     ),
     "agencyActions": (
         DEFAULT.agency_actions,
-        ["AnswerSubmitted", "TransferRequested"],
+        ACTIONS,
         "console, agencies' systems → router",
     ),
     "deadLetters": (

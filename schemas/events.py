@@ -1,39 +1,23 @@
-"""Event contracts that cross service boundaries.
+"""Events that cross service boundaries: submissions and the life of every case.
 
-Every event carries `event_id` (consumers de-duplicate on it), `occurred_at`,
-`schema_version` and `correlation_id` (the case id once the case exists). A change that
-breaks readers gets a new `schema_version`; `tests/unit/test_contracts.py` fails when the
-committed JSON Schema documents drift from these models.
+A change that breaks readers gets a new `schema_version`; `tests/unit/test_contracts.py`
+fails when the committed JSON Schema documents drift from these models.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Literal
-from uuid import uuid4
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
 
+from schemas.actions import Outcome
+from schemas.base import SCHEMA_VERSION, Deadlines, Event
 from schemas.submission import Channel, Submission, SubmitterType
 
-SCHEMA_VERSION = 1
+__all__ = ["SCHEMA_VERSION", "Deadlines", "Event"]
 
-
-def _new_id() -> str:
-    return uuid4().hex
-
-
-def _now() -> datetime:
-    return datetime.now().astimezone()
-
-
-class Event(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    event_id: str = Field(default_factory=_new_id, min_length=1, max_length=64)
-    occurred_at: AwareDatetime = Field(default_factory=_now)
-    schema_version: int = SCHEMA_VERSION
-    correlation_id: str = Field(min_length=1, max_length=64)
+Stage = Literal["classify", "forward", "answer"]
 
 
 class SubmissionReceived(Event):
@@ -84,21 +68,16 @@ class CaseRefused(Event):
     duplicate_of: str | None = None
 
 
-class Deadlines(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    classify: date
-    forward: date
-    answer: date
-    calendar_version: str
-
-
-class CaseRouted(Event):
-    """The router placed the case with an agency (or the TRIAGE queue)."""
-
-    event_type: Literal["case.routed"] = "case.routed"
+class CaseEventBase(Event):
     case_id: str
     tracking_code: str
+
+
+class CaseRouted(CaseEventBase):
+    """The router placed the case with an agency (or the TRIAGE queue): first routing,
+    transfer or triage decision alike. Also published on the agency's own queue."""
+
+    event_type: Literal["case.routed"] = "case.routed"
     agency: str
     agency_name: str
     agency_email: str | None = None
@@ -109,14 +88,16 @@ class CaseRouted(Event):
     confidence: float = Field(ge=0, le=1)
     deadlines: Deadlines
     hop: int = Field(default=1, ge=1)
+    decided_by: str = "router"
+    reasons: list[str] = Field(default_factory=list)
     title: str = ""
     content: str = ""
 
 
-class CaseTransferred(Event):
+class CaseTransferred(CaseEventBase):
+    """An agency handed the case on; a `case.routed` for the next hop follows."""
+
     event_type: Literal["case.transferred"] = "case.transferred"
-    case_id: str
-    tracking_code: str
     from_agency: str
     to_agency: str
     reason: str
@@ -124,14 +105,78 @@ class CaseTransferred(Event):
     hop: int = Field(ge=1)
 
 
-class CaseAnswered(Event):
+class CaseTaken(CaseEventBase):
+    event_type: Literal["case.taken"] = "case.taken"
+    agency: str
+    by: str
+
+
+class InfoRequested(CaseEventBase):
+    """The agency asks the submitter to complete the item; the clock stops."""
+
+    event_type: Literal["case.info_requested"] = "case.info_requested"
+    agency: str
+    agency_name: str
+    question: str
+    by: str
+    requested_on: date
+
+
+class InfoReceived(CaseEventBase):
+    """The submitter completed the item; the clock runs again with these deadlines."""
+
+    event_type: Literal["case.info_received"] = "case.info_received"
+    agency: str
+    by: str
+    received_on: date
+    deadlines: Deadlines
+
+
+class DeadlineExtended(CaseEventBase):
+    event_type: Literal["case.extended"] = "case.extended"
+    agency: str
+    reason: str
+    by: str
+    previous_due: date
+    due_answer: date
+
+
+class DeadlinesRecalculated(CaseEventBase):
+    """The holiday table changed and this open case's deadlines moved."""
+
+    event_type: Literal["case.deadlines_recalculated"] = "case.deadlines_recalculated"
+    previous: Deadlines
+    deadlines: Deadlines
+    reason: str
+
+
+class DeadlineReminder(CaseEventBase):
+    event_type: Literal["case.reminder"] = "case.reminder"
+    agency: str
+    agency_email: str | None = None
+    stage: Stage
+    due: date
+    working_days_left: int
+
+
+class CaseEscalated(CaseEventBase):
+    """A deadline passed: the supervising office is told; the case shows as overdue."""
+
+    event_type: Literal["case.escalated"] = "case.escalated"
+    agency: str
+    stage: Stage
+    due: date
+    escalated_to: str = "VPUB"
+    escalated_to_email: str | None = None
+
+
+class CaseAnswered(CaseEventBase):
     event_type: Literal["case.answered"] = "case.answered"
-    case_id: str
-    tracking_code: str
     agency: str
     agency_name: str
     answer: str
     legal_basis: str = ""
+    outcome: Outcome = "answered"
     answered_by: str
     answered_on: date
     due_answer: date
@@ -139,35 +184,20 @@ class CaseAnswered(Event):
 
 
 CaseEvent = Annotated[
-    CaseAccepted | CaseRefused | CaseRouted | CaseTransferred | CaseAnswered,
+    CaseAccepted
+    | CaseRefused
+    | CaseRouted
+    | CaseTransferred
+    | CaseTaken
+    | InfoRequested
+    | InfoReceived
+    | DeadlineExtended
+    | DeadlinesRecalculated
+    | DeadlineReminder
+    | CaseEscalated
+    | CaseAnswered,
     Field(discriminator="event_type"),
 ]
 
-
-class AnswerSubmitted(Event):
-    """An agency answers a case (console, API, or its own system)."""
-
-    event_type: Literal["action.answer"] = "action.answer"
-    case_id: str
-    agency: str
-    officer: str = Field(min_length=1, max_length=200)
-    answer: str = Field(min_length=1, max_length=50_000)
-    legal_basis: str = Field(default="", max_length=2_000)
-
-
-class TransferRequested(Event):
-    """An agency that is not competent hands the case back with a reason."""
-
-    event_type: Literal["action.transfer"] = "action.transfer"
-    case_id: str
-    agency: str
-    officer: str = Field(min_length=1, max_length=200)
-    reason: str = Field(min_length=1, max_length=2_000)
-    to_agency: str | None = None
-
-
-AgencyAction = Annotated[AnswerSubmitted | TransferRequested, Field(discriminator="event_type")]
-
 CASE_EVENT_ADAPTER: TypeAdapter[CaseEvent] = TypeAdapter(CaseEvent)
-AGENCY_ACTION_ADAPTER: TypeAdapter[AgencyAction] = TypeAdapter(AgencyAction)
 SUBMISSION_ADAPTER: TypeAdapter[SubmissionReceived] = TypeAdapter(SubmissionReceived)

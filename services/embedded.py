@@ -11,7 +11,7 @@ from fastapi import FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import col, select
 
-from schemas.events import AnswerSubmitted
+from schemas.actions import SubmitAnswer
 from services.intake.service import IntakeService
 from services.intake.settings import IntakeSettings
 from services.kit.migrate import upgrade
@@ -77,7 +77,7 @@ class Embedded:
             case_id: str = Form(...), agency: str = Form(...), answer: str = Form(...)
         ) -> Response:
             # Stands in for the agency console: posts the action an agency's system would.
-            action = AnswerSubmitted(
+            action = SubmitAnswer(
                 correlation_id=case_id,
                 case_id=case_id,
                 agency=agency,

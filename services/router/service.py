@@ -9,14 +9,8 @@ from typing import Any
 from fastapi import FastAPI
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from schemas.events import (
-    AGENCY_ACTION_ADAPTER,
-    CASE_EVENT_ADAPTER,
-    AgencyAction,
-    AnswerSubmitted,
-    CaseAccepted,
-    CaseEvent,
-)
+from schemas.actions import AGENCY_ACTION_ADAPTER, AgencyAction, SubmitAnswer
+from schemas.events import CASE_EVENT_ADAPTER, CaseAccepted, CaseEvent
 from schemas.topics import Topics
 from services.kit.columns import utc_now
 from services.kit.consumer import PermanentError, Pipeline
@@ -94,7 +88,7 @@ class RouterService:
             await route_accepted(session, event=event, core=self.core)
 
     async def _on_action(self, session: AsyncSession, action: AgencyAction) -> None:
-        if isinstance(action, AnswerSubmitted):
+        if isinstance(action, SubmitAnswer):
             await apply_answer(session, action=action, core=self.core, today=self.today())
             return
         raise PermanentError(f"{action.event_type} is not handled yet")

@@ -6,7 +6,8 @@ from datetime import date
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from schemas.events import AnswerSubmitted, CaseAccepted, CaseAnswered, CaseRouted, Deadlines
+from schemas.actions import SubmitAnswer
+from schemas.events import CaseAccepted, CaseAnswered, CaseRouted, Deadlines
 from services.kit.consumer import PermanentError
 from services.kit.outbox import add_event
 from services.router.core import RouterCore
@@ -112,7 +113,7 @@ def _emit_routed(session: AsyncSession, *, case: RoutedCase, core: RouterCore) -
 
 
 async def apply_answer(
-    session: AsyncSession, *, action: AnswerSubmitted, core: RouterCore, today: date
+    session: AsyncSession, *, action: SubmitAnswer, core: RouterCore, today: date
 ) -> None:
     case = await session.get(RoutedCase, action.case_id)
     if case is None:

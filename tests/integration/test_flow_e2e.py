@@ -5,7 +5,8 @@ from __future__ import annotations
 import httpx
 from sqlmodel import select
 
-from schemas.events import AnswerSubmitted, SubmissionReceived
+from schemas.actions import SubmitAnswer
+from schemas.events import SubmissionReceived
 from schemas.submission import Submission
 from schemas.topics import Topics
 from services.intake.service import IntakeService
@@ -67,7 +68,7 @@ async def test_case_goes_from_intake_topic_to_agency_mail_and_public_feed(
         assert public is not None and public.status == "routed" and public.agency
         assert public.tracking_code in str(mails[0]["Subject"])
 
-        answer = AnswerSubmitted(
+        answer = SubmitAnswer(
             correlation_id=public.case_id,
             case_id=public.case_id,
             agency=public.agency,

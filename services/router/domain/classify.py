@@ -100,7 +100,7 @@ def route(item: RoutingInput, *, rules: RuleSet, agencies: AgencyRegistry) -> Ro
     kind, kind_reasons = _decide_kind(texts, active)
     choice = _choose(texts, active, case_class)
     other: CaseClass = "behaviour" if case_class == "regulation" else "regulation"
-    if _choose(texts, active, other).agency != choice.agency:
+    if _choose(texts, active, other).agency not in {None, choice.agency}:
         # The class decides the agency here, so it is only as sure as the class.
         confidence = min(choice.confidence, class_confidence)
         choice = Choice(choice.agency, choice.rule_id, confidence, choice.reasons)
@@ -164,6 +164,12 @@ def _confidence(ranked: Sequence[tuple[str, float]], prior: float) -> float:
     return best / (best + second + prior)
 
 
+def _two_way(ranked: Sequence[tuple[str, float]], smoothing: float) -> float:
+    """Laplace-smoothed share of the winner in a choice between two answers."""
+    second = ranked[1][1] if len(ranked) > 1 else 0.0
+    return (ranked[0][1] + smoothing) / (ranked[0][1] + second + 2 * smoothing)
+
+
 def _summary(label: str, ranked: Sequence[tuple[str, float]], tally: Tally) -> str:
     versus = f" vs {ranked[1][0]} {ranked[1][1]:g}" if len(ranked) > 1 else ""
     notes = "; ".join(tally.notes[ranked[0][0]][:3])
@@ -180,7 +186,11 @@ def _decide_class(texts: dict[str, str], rules: RuleSet) -> tuple[CaseClass, flo
         default = rules.defaults.case_class
         return default, 0.0, [f"class {default}: no class rule matched (default)"]
     winner: CaseClass = "regulation" if ranked[0][0] == "regulation" else "behaviour"
-    return winner, _confidence(ranked, rules.scoring.prior), [_summary("class", ranked, tally)]
+    return (
+        winner,
+        _two_way(ranked, rules.scoring.class_smoothing),
+        [_summary("class", ranked, tally)],
+    )
 
 
 def _decide_kind(texts: dict[str, str], rules: RuleSet) -> tuple[Kind, list[str]]:
@@ -216,11 +226,14 @@ def _regulation_choice(texts: dict[str, str], rules: RuleSet) -> Choice:
             tally.add(rule.level, points, rule.id, _quote(hits))
             first_hits.setdefault(rule.level, (rule.when.scope, hits))
     ranked = tally.ranked()
+    assumed = rules.scoring.assumed_province_confidence
     if ranked:
         level, sure = ranked[0][0], _confidence(ranked, rules.scoring.prior)
+        # The province is where an item lands by default: some evidence is no worse than none.
+        sure = max(sure, assumed) if level == "province" else sure
         reasons: tuple[str, ...] = (_summary("competence", ranked, tally),)
     else:
-        level, sure = "province", rules.scoring.assumed_province_confidence
+        level, sure = "province", assumed
         reasons = ("competence province: no issuer named (assumed)",)
     if level == "central":
         return Choice("QG", tally.top_rule("central"), sure, reasons)

@@ -147,6 +147,7 @@ class Scoring(BaseModel):
 
     prior: float = Field(2.0, gt=0)
     mention_cap: int = Field(2, ge=1)
+    class_smoothing: float = Field(1.0, gt=0)
     name_weight: float = 4.0
     unit_weight: float = 4.0
     strong_keyword_weight: float = 2.0
