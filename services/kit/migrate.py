@@ -17,7 +17,7 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def upgrade(url: str, revision: str = "head") -> None:
+def upgrade(url: str, revision: str = "heads") -> None:
     """Bring the database at `url` to `revision`. Synchronous: call it outside an event loop
     (or through `asyncio.to_thread`)."""
     command.upgrade(alembic_config(url), revision)

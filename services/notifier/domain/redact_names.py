@@ -68,6 +68,8 @@ def word_run(
             break
         if starts_phrase(view, end) or (end > index and not view.adjacent(tokens[end - 1], tok)):
             break
+        if view.next_to_placeholder(tok):
+            break  # what is left beside a redacted run is never a name of its own
         end += 1
     return end
 

@@ -61,23 +61,27 @@ class RoutingDecision(BaseModel):
 class Tally:
     """Points per candidate, and which rule gave them (the office must see why)."""
 
-    points: Counter[str] = field(default_factory=Counter)
-    by_rule: dict[str, Counter[str]] = field(default_factory=dict)
+    points: dict[str, float] = field(default_factory=dict)
+    by_rule: dict[str, dict[str, float]] = field(default_factory=dict)
     notes: dict[str, list[str]] = field(default_factory=dict)
 
     def add(self, candidate: str, points: float, rule_id: str, note: str) -> None:
         if points <= 0:
             return
-        self.points[candidate] += points
-        self.by_rule.setdefault(candidate, Counter())[rule_id] += points
+        self.points[candidate] = self.points.get(candidate, 0.0) + points
+        rules = self.by_rule.setdefault(candidate, {})
+        rules[rule_id] = rules.get(rule_id, 0.0) + points
         self.notes.setdefault(candidate, []).append(f"{rule_id} {note}")
 
     def ranked(self, exclude: Iterable[str] = ()) -> list[tuple[str, float]]:
+        """Candidates by points, best first; ties keep the order evidence was found in."""
         skip = set(exclude)
-        return [(c, p) for c, p in self.points.most_common() if c not in skip]
+        ranked = sorted(self.points.items(), key=lambda item: -item[1])
+        return [(c, p) for c, p in ranked if c not in skip]
 
     def top_rule(self, candidate: str) -> str:
-        return self.by_rule[candidate].most_common(1)[0][0]
+        rules = self.by_rule[candidate]
+        return max(rules, key=lambda rule_id: rules[rule_id])
 
 
 @dataclass(frozen=True)
@@ -219,7 +223,8 @@ def _choose(texts: dict[str, str], rules: RuleSet, case_class: CaseClass) -> Cho
 
 def _regulation_choice(texts: dict[str, str], rules: RuleSet) -> Choice:
     """Who issued the regulation decides: central -> QG, a district -> it, else the field."""
-    tally, first_hits = Tally(), {}
+    tally = Tally()
+    first_hits: dict[str, tuple[Scope, list[re.Match[str]]]] = {}
     for rule in sorted(rules.competence_rules, key=lambda r: -r.priority):
         points, hits = _fired(rule, texts, rules.scoring.mention_cap)
         if points:
@@ -269,7 +274,9 @@ def _field_tally(
     for department in rules.departments:
         for vocabulary in vocabularies:
             finder = department.finder(vocabulary)
-            for text, boost in sources if finder is not None else ():
+            if finder is None:
+                continue
+            for text, boost in sources:
                 counts = Counter(m.group(0) for m in finder.finditer(text))
                 capped = sum(min(n, scoring.mention_cap) for n in counts.values())
                 quoted = ", ".join(f"'{p}'" for p in list(counts)[:3])

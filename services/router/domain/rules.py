@@ -183,6 +183,7 @@ class RuleSet(BaseModel):
     special_targets: tuple[TargetRule, ...] = ()
     departments: tuple[Department, ...] = ()
     districts: tuple[District, ...] = ()
+    ministries: tuple[str, ...] = ()
 
     def in_force(self, day: date) -> bool:
         return self.effective_from <= day and (
@@ -212,12 +213,17 @@ def parse_rules(data: object, *, source: str = "rules") -> RuleSet:
     if not isinstance(data, dict):
         raise RulesError(f"{source}: expected a mapping at the top level")
     districts = _entries(data, "districts", District, source, {})
-    places = {
+    ministries = data.get("ministries") or []
+    if not isinstance(ministries, list):
+        raise RulesError(f"{source}: `ministries` must be a list of names")
+    places = {  # what {district}, {commune} and {ministry} stand for in patterns
         "district": _alternation(d.names for d in districts),
         "commune": _alternation(d.communes for d in districts),
+        "ministry": _alternation([tuple(str(m) for m in ministries)]),
     }
     sections: dict[str, Any] = {"districts": districts}
-    for name, model in [*_SECTIONS.items(), ("departments", Department)]:
+    models: dict[str, type[BaseModel]] = {**_SECTIONS, "departments": Department}
+    for name, model in models.items():
         sections[name] = _entries(data, name, model, source, {"places": places})
     _check_unique_ids(sections, source)
     header = {k: v for k, v in data.items() if k not in sections}

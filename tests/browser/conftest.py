@@ -1,0 +1,97 @@
+"""Browser tests: the embedded system served on a free port, driven by headless Chromium.
+
+Chromium and ChromeDriver come from Debian (`deploy/browser.sh install`); a missing browser
+is a failure, not a skip.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service as ChromeService
+
+from services.embedded import Embedded
+from services.kit.transport import InMemoryBus
+from services.runners import wire_in_memory
+from tests.conftest import free_port
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+
+
+class LiveSystem:
+    """The embedded system (three services, in-process bus, SQLite) in a background thread."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.system = Embedded(data_dir, base_url=self.url)
+        self._server: uvicorn.Server | None = None
+        self._thread = threading.Thread(target=lambda: asyncio.run(self._serve()), daemon=True)
+
+    async def _serve(self) -> None:
+        await self.system.migrate()
+        self.system.bus = InMemoryBus()
+        loops = [
+            asyncio.create_task(c) for c in wire_in_memory(self.system.bus, self.system.services)
+        ]
+        config = uvicorn.Config(
+            self.system.web(), host="127.0.0.1", port=self.port, log_level="warning"
+        )
+        self._server = uvicorn.Server(config)
+        await self._server.serve()
+        for task in loops:
+            task.cancel()
+        await asyncio.gather(*loops, return_exceptions=True)
+        await self.system.bus.close()
+
+    def start(self) -> None:
+        self._thread.start()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(self.url + "/", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        raise AssertionError("the embedded system did not answer within 30 s")
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+        self._thread.join(timeout=10)
+
+
+@pytest.fixture
+def live_system(tmp_path: Path) -> Iterator[LiveSystem]:
+    live = LiveSystem(tmp_path / "embedded")
+    live.start()
+    yield live
+    live.stop()
+
+
+@pytest.fixture
+def browser() -> Iterator[webdriver.Chrome]:
+    if not (shutil.which(CHROMIUM) and shutil.which(CHROMEDRIVER)):
+        pytest.fail("Chromium/ChromeDriver missing: run deploy/browser.sh install")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (
+        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--disable-dev-shm-usage", "--window-size=1280,1000",
+    ):  # fmt: skip
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=ChromeService(CHROMEDRIVER), options=options)
+    driver.implicitly_wait(5)
+    yield driver
+    driver.quit()
