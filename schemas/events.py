@@ -103,6 +103,12 @@ class CaseTransferred(CaseEventBase):
     reason: str
     by: str
     hop: int = Field(ge=1)
+    from_agency_name: str | None = None
+    to_agency_name: str | None = None
+    transferred_on: date | None = None
+    notice_due: date | None = Field(
+        default=None, description="the copy of the forwarding notice must reach the submitter by"
+    )
 
 
 class CaseTaken(CaseEventBase):

@@ -69,6 +69,12 @@ def _classify(args: argparse.Namespace) -> int:
         return 2
 
 
+def _holidays(args: argparse.Namespace) -> int:
+    from services.router.holidays_cli import run_holidays
+
+    return run_holidays(args, out=sys.stdout, err=sys.stderr)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="pakn", description="PAKN Gia Lai: intake, routing, notices")
     p.add_argument("-v", "--verbose", action="store_true")
@@ -87,6 +93,15 @@ def parser() -> argparse.ArgumentParser:
     c = sub.add_parser("classify", help="dry-run intake and routing on a flat import file")
     c.add_argument("file", help=".jsonl or .csv in the flat import format")
     c.set_defaults(func=_classify)
+
+    h = sub.add_parser("holidays", help="router: load an official holiday schedule, see the log")
+    hs = h.add_subparsers(dest="action", required=True)
+    hl = hs.add_parser("load", help="validate FILE, recalculate open cases' deadlines, log it")
+    hl.add_argument("file", help="YAML with a `years` list, as services/router/data/holidays.yaml")
+    hl.add_argument("--by", default="", help="who loads it (name or account): required to load")
+    hl.add_argument("--dry-run", action="store_true", help="validate and show the changes only")
+    hs.add_parser("log", help="show the holiday-table changes, newest first")
+    h.set_defaults(func=_holidays)
 
     m = sub.add_parser("migrate", help="apply the database migrations")
     m.add_argument(

@@ -1,4 +1,4 @@
-"""Intake's own tables: the raw archive and the register of cases."""
+"""Intake's own tables: the raw archive, the register of cases and their attachments."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ class RawPayload(SQLModel, table=True):
     source_ref: str = Field(max_length=255, description="partition:offset, request id, …")
     received_at: datetime = Field(default_factory=utc_now, sa_type=UtcDateTime)
     body: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
-    status: str = Field(default="received", max_length=16)  # received | registered | failed
+    status: str = Field(default="received", max_length=16, index=True)  # received|registered|failed
     error: str | None = Field(default=None, sa_column=Column(Text))
     event_id: str | None = Field(default=None, max_length=64, index=True)
     case_id: str | None = Field(default=None, max_length=32, index=True)
@@ -46,7 +46,7 @@ class IntakeCase(SQLModel, table=True):
     organization: str = Field(default="", max_length=300)
     address: str = Field(default="", max_length=500)
     phone: str = Field(default="", max_length=20, index=True)
-    email: str = Field(default="", max_length=320)
+    email: str = Field(default="", max_length=320, index=True)
     title: str = Field(default="", max_length=500)
     content: str = Field(default="", sa_column=Column(Text, nullable=False))
     regulation: str = Field(default="", max_length=500)
@@ -55,3 +55,19 @@ class IntakeCase(SQLModel, table=True):
     status: str = Field(max_length=16)  # accepted | refused
     reason: str | None = Field(default=None, max_length=40)
     duplicate_of: str | None = Field(default=None, max_length=32)
+
+
+class IntakeAttachment(SQLModel, table=True):
+    """A file a channel delivered with an item; the bytes are in the attachment store,
+    named by their SHA-256 (the same file sent twice is stored once)."""
+
+    __tablename__ = "intake_attachment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: str | None = Field(default=None, max_length=32, index=True)
+    raw_id: int | None = Field(default=None, index=True)
+    sha256: str = Field(max_length=64, index=True)
+    filename: str = Field(max_length=255)
+    media_type: str = Field(max_length=100)
+    size: int
+    received_at: datetime = Field(default_factory=utc_now, sa_type=UtcDateTime)

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from pathlib import Path
+
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from services.kit.settings import ServiceSettings
@@ -14,3 +17,23 @@ class IntakeSettings(ServiceSettings):
     hotline_number: str = "0269 3 822 333"
     pakn_email: str = "pakn@gialai.gov.vn"
     pakn_postal_address: str = "Văn phòng UBND tỉnh Gia Lai, 02 Trần Phú, TP. Pleiku, Gia Lai"
+    public_base_url: str = Field(
+        default="",
+        description="where the public status pages live (printed on receipts); "
+        "empty: the address the request came to",
+    )
+    attachment_dir: Path = Field(
+        default=Path("var/data/attachments"),
+        description="folder of the attachment store (files named by their SHA-256)",
+    )
+    attachment_max_files: int = Field(default=5, ge=0, le=20)
+    attachment_max_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
+    mailbox_host: str = Field(default="127.0.0.1", description="inbound SMTP listener address")
+    mailbox_port: int | None = Field(
+        default=None, ge=0, le=65535, description="inbound SMTP listener port; unset: no listener"
+    )
+
+    @property
+    def max_request_bytes(self) -> int:
+        """The largest HTTP body a channel accepts: every attachment at its limit, plus text."""
+        return self.attachment_max_files * self.attachment_max_bytes + 512 * 1024

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+from collections import defaultdict
 from datetime import UTC, datetime
 
 from sqlalchemy import Column, Text
@@ -59,7 +61,8 @@ class OutboxRelay:
     """Publishes a service's pending outbox rows in order, then marks them sent.
 
     A crash between publish and mark re-publishes: consumers de-duplicate on event_id.
-    On PostgreSQL, `SKIP LOCKED` lets several replicas relay without publishing twice.
+    On PostgreSQL, `SKIP LOCKED` lets several replicas relay without publishing twice;
+    per-case order is guaranteed within one relay, so run one relay per service.
     """
 
     def __init__(
@@ -85,11 +88,19 @@ class OutboxRelay:
             if not is_sqlite(self._db.url):
                 query = query.with_for_update(skip_locked=True)
             rows = (await session.exec(query)).all()
+            by_key: dict[str | None, list[OutboxMessage]] = defaultdict(list)
             for row in rows:
-                await self._publisher.publish(to_message(row))
-                row.published_at = datetime.now(UTC)
+                by_key[row.key].append(row)
+            # Keys are case ids: one case's events go out in order, different cases at once.
+            await asyncio.gather(*(self._publish_in_order(group) for group in by_key.values()))
+            for row in rows:
                 session.add(row)
             return len(rows)
+
+    async def _publish_in_order(self, rows: list[OutboxMessage]) -> None:
+        for row in rows:
+            await self._publisher.publish(to_message(row))
+            row.published_at = datetime.now(UTC)
 
     async def run(self) -> None:
         await self._poller.run()

@@ -29,7 +29,10 @@ class Contact(SQLModel, table=True):
 
 
 class PublicCase(SQLModel, table=True):
-    """What the public may see of a case: redacted text, agency, dates, deadline met or not."""
+    """What the public may see of a case: redacted text, agency, dates, deadlines met or not.
+
+    Refused cases are kept (their status page shows the reason) but never listed in feeds.
+    """
 
     __tablename__ = "notifier_public_case"
 
@@ -37,19 +40,51 @@ class PublicCase(SQLModel, table=True):
     tracking_code: str = Field(max_length=20, unique=True)
     channel: str = Field(max_length=16)
     received_at: datetime = Field(sa_type=UtcDateTime)
-    status: str = Field(max_length=16, index=True)  # received | refused | routed | answered
+    # received | refused | routed | waiting_info | answered
+    status: str = Field(max_length=16, index=True)
     refusal_reason: str | None = Field(default=None, max_length=40)
+    refusal_message: str | None = Field(default=None, sa_column=Column(Text))
+    guidance_agency: str | None = Field(default=None, max_length=16)
     title: str = Field(default="", max_length=500)
     content: str = Field(default="", sa_column=Column(Text, nullable=False))
+    regulation: str = Field(default="", max_length=500)
     search_text: str = Field(default="", sa_column=Column(Text, nullable=False))
+    case_class: str | None = Field(default=None, max_length=16)
+    kind: str | None = Field(default=None, max_length=16)
     agency: str | None = Field(default=None, max_length=16, index=True)
     agency_name: str | None = Field(default=None, max_length=300)
+    due_classify: date | None = None
+    due_forward: date | None = None
     due_answer: date | None = None
+    handled_on: date | None = None  # first placed with an agency (not the triage queue)
+    taken_on: date | None = None
+    info_requested_on: date | None = None
+    extended_from: date | None = None
+    extension_reason: str | None = Field(default=None, sa_column=Column(Text))
+    overdue: bool = False  # an escalation came in and the case is not answered yet
+    missed: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     answer: str | None = Field(default=None, sa_column=Column(Text))
     legal_basis: str | None = Field(default=None, sa_column=Column(Text))
+    outcome: str | None = Field(default=None, max_length=32)
     answered_on: date | None = None
     on_time: bool | None = None
     updated_at: datetime = Field(default_factory=utc_now, sa_type=UtcDateTime)
+
+
+class PublicTransfer(SQLModel, table=True):
+    """One hop of a case from an agency to another, with the (redacted) reason."""
+
+    __tablename__ = "notifier_public_transfer"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: str = Field(max_length=32, index=True)
+    hop: int
+    from_agency: str = Field(max_length=16)
+    from_agency_name: str = Field(max_length=300)
+    to_agency: str = Field(max_length=16)
+    to_agency_name: str = Field(max_length=300)
+    reason: str = Field(default="", sa_column=Column(Text, nullable=False))
+    transferred_on: date
 
 
 class Redaction(SQLModel, table=True):
@@ -67,7 +102,12 @@ class Redaction(SQLModel, table=True):
 
 
 class Delivery(SQLModel, table=True):
-    """One e-mail for one event and one recipient: sent at most once, retried until done."""
+    """One e-mail for one event and one recipient: handed to SMTP at most once.
+
+    pending → claimed (a mailer owns it) → sending (DATA under way) → sent | failed |
+    uncertain; a refusal that may pass puts it back to pending with a later attempt time.
+    See docs/decisions/0003-mail-delivery.md.
+    """
 
     __tablename__ = "notifier_delivery"
     __table_args__ = (UniqueConstraint("event_id", "recipient", name="uq_delivery_event_rcpt"),)
@@ -79,9 +119,12 @@ class Delivery(SQLModel, table=True):
     template: str = Field(max_length=40)
     subject: str = Field(max_length=300)
     body_text: str = Field(sa_column=Column(Text, nullable=False))
-    status: str = Field(default="pending", max_length=16, index=True)  # pending|sent|failed
+    body_html: str | None = Field(default=None, sa_column=Column(Text))
+    status: str = Field(default="pending", max_length=16, index=True)
     attempts: int = 0
     next_attempt_at: datetime = Field(default_factory=utc_now, sa_type=UtcDateTime)
+    claim_token: str | None = Field(default=None, max_length=32)
+    claimed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     last_error: str | None = Field(default=None, sa_column=Column(Text))
     sent_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     created_at: datetime = Field(default_factory=utc_now, sa_type=UtcDateTime)

@@ -22,13 +22,26 @@ class NotifierSettings(ServiceSettings):
     smtp_starttls: bool = False
     smtp_username: str | None = None
     smtp_password: str | None = None
-    smtp_timeout_s: float = 10.0
+    smtp_timeout_s: float = Field(default=10.0, gt=0)
+    smtp_validate_certs: bool = True
+    smtp_ca_file: Path | None = Field(
+        default=None, description="CA bundle that signs the SMTP server's certificate"
+    )
     mail_dir: Path | None = Field(
         default=None, description="write .eml files here instead of SMTP (embedded default)"
     )
     mail_max_attempts: int = Field(default=8, ge=1)
     mail_backoff_s: float = Field(default=5.0, gt=0)
+    mail_backoff_max_s: float = Field(default=3600.0, gt=0)
     mail_poll_s: float = Field(default=0.5, gt=0)
+    mail_lease_s: float = Field(
+        default=300.0,
+        gt=0,
+        description="a claimed or in-flight delivery older than this was abandoned by a crash",
+    )
+    agencies_file: Path | None = Field(default=None, description="agency names (router's file)")
+    holidays_file: Path | None = Field(default=None, description="working days (router's file)")
+    page_size: int = Field(default=20, ge=1, le=200)
 
     @field_validator("smtp_password")
     @classmethod

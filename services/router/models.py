@@ -1,13 +1,17 @@
-"""The router's own tables: where each case is, its deadlines, and every hop it took."""
+"""The router's own tables: where each case is, its deadlines, every hop it took, the clock
+stops, the reminders and escalations already sent, and the holiday tables in force."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Text
+import sqlalchemy as sa
+from sqlalchemy import Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from services.kit.columns import UtcDateTime, utc_now
+
+OPEN_STATUSES = ("routed", "taken", "waiting_info")
 
 
 class RoutedCase(SQLModel, table=True):
@@ -25,7 +29,7 @@ class RoutedCase(SQLModel, table=True):
     regulation: str = Field(default="", max_length=500)
     submitter_type: str = Field(default="individual", max_length=16)
     agency: str = Field(max_length=16, index=True)
-    status: str = Field(default="routed", max_length=16)  # routed | answered
+    status: str = Field(default="routed", max_length=16)  # routed|taken|waiting_info|answered
     case_class: str = Field(max_length=16)
     kind: str = Field(max_length=16)
     rule_id: str = Field(max_length=100)
@@ -37,6 +41,13 @@ class RoutedCase(SQLModel, table=True):
     calendar_version: str = Field(max_length=40)
     hop: int = 1
     updated_at: datetime = Field(default_factory=utc_now, sa_type=UtcDateTime)
+    # The day the current periods run from: None = the day of receipt; a transfer's day.
+    counted_from: date | None = None
+    taken_by: str | None = Field(default=None, max_length=200)
+    # True while due_answer includes the extension (a transfer starts a fresh period).
+    extended: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    # Set once, never cleared: the case's one extension is used.
+    extension_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class RoutingHop(SQLModel, table=True):
@@ -52,3 +63,67 @@ class RoutingHop(SQLModel, table=True):
     reason: str = Field(default="", sa_column=Column(Text, nullable=False))
     decided_by: str = Field(default="router", max_length=200)
     at: datetime = Field(default_factory=utc_now, sa_type=UtcDateTime)
+    # route (first routing) | transfer (an agency handed it on) | assign (triage decision)
+    step: str = Field(default="route", max_length=16, sa_column_kwargs={"server_default": "route"})
+    from_agency: str | None = Field(default=None, max_length=16)
+
+
+class ClockPause(SQLModel, table=True):
+    """The clock stopped while the submitter completes the item (open while resumed_on is None)."""
+
+    __tablename__ = "router_pause"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: str = Field(max_length=32, index=True)
+    agency: str = Field(max_length=16)
+    paused_on: date
+    resumed_on: date | None = None
+    question: str = Field(default="", sa_column=Column(Text, nullable=False))
+    requested_by: str = Field(max_length=200)
+    resumed_by: str | None = Field(default=None, max_length=200)
+    note: str = Field(default="", sa_column=Column(Text, nullable=False))
+
+
+class DeadlineNotice(SQLModel, table=True):
+    """A reminder or escalation already emitted: at most one per (case, kind, stage, due)."""
+
+    __tablename__ = "router_deadline_notice"
+    __table_args__ = (
+        UniqueConstraint("case_id", "kind", "stage", "due", name="uq_router_notice_once"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: str = Field(max_length=32, index=True)
+    kind: str = Field(max_length=16)  # reminder | escalation
+    stage: str = Field(max_length=16)  # classify | forward | answer
+    due: date
+    agency: str = Field(max_length=16)
+    event_id: str = Field(max_length=64)
+    sent_on: date
+    at: datetime = Field(default_factory=utc_now, sa_type=UtcDateTime)
+
+
+class CalendarYear(SQLModel, table=True):
+    """A year's holiday table loaded by an administrator; it overrides the packaged file."""
+
+    __tablename__ = "router_calendar_year"
+
+    year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    table_json: str = Field(sa_column=Column(Text, nullable=False))
+    change_id: int
+
+
+class CalendarChange(SQLModel, table=True):
+    """The log of holiday-table changes: who loaded what, when, and what it moved."""
+
+    __tablename__ = "router_calendar_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utc_now, sa_type=UtcDateTime)
+    changed_by: str = Field(max_length=200)
+    source: str = Field(max_length=500)
+    years: str = Field(max_length=200)
+    previous_version: str = Field(max_length=40)
+    version: str = Field(max_length=40)
+    summary: str = Field(default="", sa_column=Column(Text, nullable=False))
+    cases_recalculated: int = 0

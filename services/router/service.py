@@ -1,27 +1,50 @@
-"""The router service: accepted cases in, routed cases out; agencies' actions applied."""
+"""The router service: accepted cases in, routed cases out; agencies' commands applied;
+a scheduler for reminders and escalations."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
 from fastapi import FastAPI
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from schemas.actions import AGENCY_ACTION_ADAPTER, AgencyAction, SubmitAnswer
+from schemas.actions import (
+    AGENCY_ACTION_ADAPTER,
+    AgencyAction,
+    AssignFromTriage,
+    ExtendDeadline,
+    RecordInfoReceived,
+    RequestInfo,
+    RequestTransfer,
+    SubmitAnswer,
+    TakeCase,
+)
 from schemas.events import CASE_EVENT_ADAPTER, CaseAccepted, CaseEvent
 from schemas.topics import Topics
 from services.kit.columns import utc_now
-from services.kit.consumer import PermanentError, Pipeline
+from services.kit.consumer import Pipeline
 from services.kit.db import Database
+from services.kit.loop import Poller
 from services.kit.outbox import OutboxRelay
 from services.kit.runtime import Subscription
 from services.kit.transport import Publisher
-from services.router.core import load_core
+from services.router.calendars import CalendarStore
+from services.router.commands import (
+    extend_deadline,
+    record_info_received,
+    request_info,
+    submit_answer,
+    take_case,
+)
+from services.router.core import RouterCore, load_core
 from services.router.domain.calendar import local_date
+from services.router.scheduler import DeadlineScheduler
 from services.router.settings import RouterSettings
-from services.router.usecases import SERVICE, apply_answer, route_accepted
+from services.router.transfer import assign_from_triage, transfer_case
+from services.router.usecases import SERVICE, route_accepted
 
 
 class RouterService:
@@ -44,6 +67,14 @@ class RouterService:
         )
         self.today = today or (lambda: local_date(utc_now()))
         self.relay: OutboxRelay | None = None
+        self.calendars = CalendarStore(self.core.calendar)
+        self.scheduler = DeadlineScheduler(
+            db=self.db,
+            core=self.core,
+            calendars=self.calendars,
+            days_before=settings.reminder_days_before,
+            after_commit=self._wake_relay,
+        )
 
     def subscriptions(self, *, publisher: Publisher) -> list[Subscription]:
         common: dict[str, Any] = {
@@ -68,7 +99,12 @@ class RouterService:
             publisher=publisher,
             interval_s=self.settings.relay_interval_s,
         )
-        return [self.relay.run()]
+        ticks = Poller(
+            lambda: self.scheduler.run_once(self.today()),
+            idle_s=self.settings.scheduler_interval_s,
+            name="router deadline scheduler",
+        )
+        return [self.relay.run(), ticks.run()]
 
     def web(self) -> FastAPI:
         app = FastAPI(title="PAKN router", docs_url=None, redoc_url=None)
@@ -83,12 +119,28 @@ class RouterService:
         if self.relay:
             self.relay.wake()
 
+    async def current_core(self, session: AsyncSession) -> RouterCore:
+        """The core with the holiday calendar in force (an administrator may have loaded one)."""
+        return replace(self.core, calendar=await self.calendars.current(session))
+
     async def _on_case_event(self, session: AsyncSession, event: CaseEvent) -> None:
         if isinstance(event, CaseAccepted):
-            await route_accepted(session, event=event, core=self.core)
+            await route_accepted(session, event=event, core=await self.current_core(session))
 
     async def _on_action(self, session: AsyncSession, action: AgencyAction) -> None:
-        if isinstance(action, SubmitAnswer):
-            await apply_answer(session, action=action, core=self.core, today=self.today())
-            return
-        raise PermanentError(f"{action.event_type} is not handled yet")
+        core, today = await self.current_core(session), self.today()
+        match action:
+            case TakeCase():
+                await take_case(session, action=action, core=core, today=today)
+            case SubmitAnswer():
+                await submit_answer(session, action=action, core=core, today=today)
+            case RequestTransfer():
+                await transfer_case(session, action=action, core=core, today=today)
+            case AssignFromTriage():
+                await assign_from_triage(session, action=action, core=core, today=today)
+            case RequestInfo():
+                await request_info(session, action=action, core=core, today=today)
+            case RecordInfoReceived():
+                await record_info_received(session, action=action, core=core, today=today)
+            case ExtendDeadline():
+                await extend_deadline(session, action=action, core=core, today=today)

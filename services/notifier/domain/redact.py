@@ -94,6 +94,7 @@ class PublicText:
 
 _PLACEHOLDERS = re.compile("|".join(re.escape(p) for p in PLACEHOLDER.values()))
 _PHONE_SEPARATORS = r"[\s.\-–()]*"
+_MAX_PASSES = 8
 
 
 def _known_phone_spans(view: TextView, phone: str) -> list[Span]:
@@ -154,9 +155,7 @@ def _protected(text: str, spans: list[Span]) -> list[Span]:
     ]
 
 
-def redact(text: str, *, known: KnownPersonalData) -> Redaction:
-    """The public version of `text`, with every personal datum replaced by a placeholder."""
-    text = unicodedata.normalize("NFC", text)
+def _find(text: str, known: KnownPersonalData) -> list[Span]:
     view = make_view(text)
     found = [
         *pattern_spans(view),
@@ -164,15 +163,49 @@ def redact(text: str, *, known: KnownPersonalData) -> Redaction:
         *name_spans(view),
         *_known_spans(view, known),
     ]
-    parts: list[str] = []
-    findings: list[Finding] = []
-    cursor = 0
-    for span in _merge(_protected(text, found)):
+    return _merge(_protected(text, found))
+
+
+def _to_original(offset: int, done: list[Span]) -> int:
+    """Map an offset in the partly redacted text back to the original."""
+    shift = 0
+    for span in done:
+        if span.start + shift >= offset:
+            break
+        shift += len(PLACEHOLDER[span.kind]) - (span.end - span.start)
+    return offset - shift
+
+
+def _apply(text: str, spans: list[Span]) -> str:
+    parts, cursor = [], 0
+    for span in spans:
         parts += [text[cursor : span.start], PLACEHOLDER[span.kind]]
-        findings.append(Finding(span.kind, span.start, span.end, PLACEHOLDER[span.kind]))
         cursor = span.end
-    parts.append(text[cursor:])
-    return Redaction(text="".join(parts), findings=findings)
+    return "".join(parts) + text[cursor:]
+
+
+def redact(text: str, *, known: KnownPersonalData) -> Redaction:
+    """The public version of `text`, with every personal datum replaced by a placeholder.
+
+    Detection runs again on its own output until nothing new is found: removing a datum
+    can change the context of what is left (fewer diacritics, a name no longer inside a
+    longer run), and publishing twice must never reveal more or less.
+    """
+    original = unicodedata.normalize("NFC", text)
+    done: list[Span] = []
+    current = original
+    for _ in range(_MAX_PASSES):
+        new = _find(current, known)
+        if not new:
+            break
+        done = sorted(
+            done
+            + [Span(_to_original(s.start, done), _to_original(s.end, done), s.kind) for s in new],
+            key=lambda s: s.start,
+        )
+        current = _apply(original, done)
+    findings = [Finding(s.kind, s.start, s.end, PLACEHOLDER[s.kind]) for s in done]
+    return Redaction(text=current, findings=findings)
 
 
 def redact_case(title: str, content: str, *, known: KnownPersonalData) -> PublicText:

@@ -20,7 +20,9 @@ from services.notifier.domain.redact_base import (
 )
 from services.notifier.domain.redact_lexicon import (
     COUNT_BEFORE,
+    LEADER_BEFORE,
     NOT_PLACE,
+    RESIDENCE_BEFORE,
     STREET_STARTS,
     SURNAMES,
 )
@@ -36,10 +38,10 @@ _NUMBER = r"\d{1,4}[a-z]?(?:/\d{1,4}[a-z]?){0,3}(?![\w/])|[ivx]{1,4}(?!\w)"
 _UNIT = re.compile(rf"(?P<k>{alternation(_NAMED_UNITS + _NUMBERED_UNITS)})\s+(?P<n>{_NUMBER})?")
 # "bản" is a village only in text with diacritics: folded, it is also "ban" (board).
 _VILLAGE = re.compile(r"(?<![^\W\d_])bản\s+(?=[^\W\d_])")
+_TRAILING_NUMBER = re.compile(r"[ \u00a0](?:\d{1,3}[A-Za-z]?|[IVX]{1,4})(?![\w/.,]\w|\w)")
 _NOT_HAMLET = frozenset(
     fold(p) for p in ["buôn ma thuột", "buôn hồ", "buôn đôn", "plei kần", "ban mê thuột"]
 )
-_LEADER_BEFORE = Lexicon.of("trưởng già phó")
 
 _HOUSE = r"\d{1,4}[a-z]?(?:/\d{1,4}[a-z]?){0,3}(?![\w/.-])"
 _HOUSE_WITH_WORD = re.compile(
@@ -69,7 +71,7 @@ def _unit_spans(view: TextView) -> Iterator[Span]:
         key = re.sub(r"\s+", " ", m["k"])
         if not keyword_ok(view, m.start("k"), m.end("k"), _UNIT_WORDS):
             continue
-        if _LEADER_BEFORE.has(view, _previous_word(view, m.start())):
+        if LEADER_BEFORE.has(view, _previous_word(view, m.start())):
             continue  # "trưởng thôn Nguyễn Văn A" is a person, found by the name rules
         if m["n"]:
             if m["n"].isalpha() and not view.text[m.start("n") : m.end("n")].isupper():
@@ -94,6 +96,8 @@ def _named(view: TextView, start: int, name_at: int) -> Span | None:
     stop = view.tokens[end - 1].end
     if view.folded[start:stop] in _NOT_HAMLET:
         return None
+    if number := _TRAILING_NUMBER.match(view.text, stop):  # "làng Kon Lốc 2"
+        stop = number.end()
     return Span(start, stop, Kind.ADDRESS)
 
 
@@ -114,15 +118,18 @@ def _house_spans(view: TextView) -> Iterator[Span]:
     for m in _HOUSE_ON_STREET.finditer(view.folded):
         yield from _street(view, m.start(), m.end(), minimum=1)
     for m in _HOUSE_BARE.finditer(view.folded):
-        if _plausible_house(view, m.start(), m["n"]):
+        before = _previous_word(view, m.start())
+        if RESIDENCE_BEFORE.has(view, before.rstrip(":")):
+            yield from _street(view, m.start(), m.end(), minimum=1)
+        elif _plausible_house(view, m["n"], before):
             yield from _street(view, m.start(), m.end(), minimum=2, known_start=True)
 
 
-def _plausible_house(view: TextView, start: int, number: str) -> bool:
+def _plausible_house(view: TextView, number: str, before: str) -> bool:
     """A bare number is a house only when it cannot be a year, a date or a count."""
     if number.isdigit() and len(number) == 4 and 1900 <= int(number) <= 2099:
         return False
-    return not COUNT_BEFORE.has(view, _previous_word(view, start))
+    return not COUNT_BEFORE.has(view, before)
 
 
 def _street(

@@ -15,7 +15,7 @@ SURNAMES = Lexicon.of(
     Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đinh Trịnh
     Đoàn Lâm Mai Tô Hà Cao Lương Châu Tạ Trương Lưu Kiều Quách Thái Triệu Tăng Tôn Lã
     Lạc Lục Mạc Khổng Khúc Nghiêm Phùng Quan Thân Thạch Tiêu Vương Giang Giáp Hàn Hầu
-    Hứa Lò Nông Phí Sầm Tống Bạch Cù Chu Chung Diệp Doãn Đàm Đào Khương Lại Quản Thiều
+    Hứa Lò Nông Sầm Tống Bạch Cù Chu Chung Diệp Doãn Đàm Đào Khương Lại Quản Thiều
     Lữ Bế Trình Mẫn Chế Ninh Âu
     Kpă Ksor Siu Nay Puih Kpuih Rmah Rchăm Hiao Niê Êban Mlô Byă Ktla Knul Rcom Rơ Rah
     """
@@ -38,13 +38,16 @@ NOT_NAME = Lexicon.of(
     Sở Bộ Ban Phòng Cục Ủy Uỷ Viện Tòa Toà Huyện Xã Tỉnh Phường Quận Đường Phố Thôn Làng
     Buôn Xóm Ấp Ia Chư Kon Đak Đăk Đắk Krông Plei Pleiku Tết Luật Nghị Quyết Thông Điều
     Khoản Ngày Tháng Tôi Chúng Kính Xin Theo Nếu Khi Tại Vì Nhưng Và Hoặc Các Những
-    Trong Ngoài Sau Trước Đến Người Đảng Nhà Đề Hội Đội Cổng Dear Sir Madam Thank Thanks
-    Best Regards
+    Trong Ngoài Sau Trước Đến Người Đảng Nhà Đề Hội Đội Cổng Phó Trưởng Chủ Giám Tổng Cán
+    Tiếng Dược Zalo Facebook Email Hotline Website Dear Sir Madam Thank Thanks Best Regards
     """
 )
 
 # Words that end a hamlet or street name: the administrative levels that follow it.
-NOT_PLACE = Lexicon.of("Xã Phường Huyện Tỉnh Quận Sở Bộ Ban Phòng Tết Ngày Tháng Tôi")
+NOT_PLACE = Lexicon.of(
+    "Xã Phường Huyện Tỉnh Quận Sở Bộ Ban Phòng Cục Ủy Uỷ Tết Ngày Tháng Tôi Điều Khoản Chương "
+    "Mục Phụ Luật Nghị Quyết Thông Hội Đội"
+)
 
 # "Công ty", "Văn phòng", "Chủ tịch": a capitalised word followed by this lower-case word
 # starts an institution or a title, not a name ("Nguyễn Công Phượng" stays a name).
@@ -61,7 +64,7 @@ STOP_BIGRAMS = frozenset(
         "giáo dục", "y tế", "xây dựng", "văn hóa", "văn hoá", "nông nghiệp", "lao động",
         "nội vụ", "tài chính", "đoàn thanh", "đoàn kết", "quốc hội", "chính phủ", "nhà nước",
         "quốc lộ", "tỉnh lộ", "bưu điện", "kho bạc", "ngân hàng", "thành phố", "thị xã",
-        "thị trấn",
+        "thị trấn", "gia đình", "thanh niên", "phụ nữ", "nông dân", "liên hiệp", "mặt trận", "cựu chiến",
     ]
 )  # fmt: skip
 
@@ -91,9 +94,15 @@ PLACE_BEFORE = Lexicon.of(
     """
     xã phường huyện tỉnh trấn quận phố đường ngõ hẻm kiệt thôn làng buôn xóm ấp plei
     trường chợ cầu sông núi đèo khu cụm khẩu viện ty cty học non thông đình chùa đền lộ
-    bến tp tx tt q p đ h x
+    bến phần hạn tp tx tt q p đ h x
     """
 )
+
+# "trưởng thôn Nguyễn Văn A", "già làng Đinh Văn Ngơ": a person, not a hamlet.
+LEADER_BEFORE = Lexicon.of("trưởng già phó")
+
+# Words right before a house number that announce an address: "trú tại 23 Wừu".
+RESIDENCE_BEFORE = Lexicon.of("tại ở trú chỉ đc")
 
 # Words right before a number that make it a date, a count or an article, not a house.
 COUNT_BEFORE = Lexicon.of(
@@ -110,7 +119,9 @@ ORG_ACRONYMS = frozenset(
     ["tnhh", "cp", "ctcp", "mtv", "dntn", "htx", "thcs", "thpt", "th", "mn", "jsc"]
 )
 
-HONORIFICS = Lexicon.of("ông bà anh chị em cháu cô chú bác cụ dì mợ thím dượng mr mrs ms miss dr")
+HONORIFICS = Lexicon.of("ông bà anh chị em cháu cô chú bác cụ dì mợ thím dượng")
+# English titles, with or without the abbreviation's full stop: "Mr. Brown".
+TITLES = Lexicon.of("mr mrs ms miss dr")
 
 ROLES = [
     "công chức", "cán bộ", "viên chức", "kế toán", "thủ quỹ", "chủ tịch", "giám đốc",

@@ -25,6 +25,7 @@ from services.notifier.domain.redact_lexicon import (
     ASCII_AMBIGUOUS,
     HONORIFICS,
     INTRODUCTIONS,
+    LEADER_BEFORE,
     MIDDLE_ONLY,
     NOT_A_NAME,
     NOT_NAME,
@@ -36,9 +37,13 @@ from services.notifier.domain.redact_lexicon import (
     STOP_BIGRAMS,
     SURNAME_PREFIXES,
     SURNAMES,
+    TITLES,
 )
 
-_HONORIFIC = re.compile(rf"(?P<w>{alternation(sorted(HONORIFICS.exact))})\.?[ \u00a0]+")
+_HONORIFIC = re.compile(
+    rf"(?:(?P<w>{alternation(sorted(HONORIFICS.exact))})|{alternation(sorted(TITLES.exact))}\.?)"
+    r"[ \u00a0]+"
+)
 _ROLE = re.compile(alternation(ROLES) + r"[ \u00a0:,]+")
 _INTRO = re.compile(alternation(INTRODUCTIONS) + r"[ \u00a0]*[:\-–]?[ \u00a0]*")
 _SIGN_OFF = re.compile(
@@ -82,12 +87,17 @@ def name_run(view: TextView, index: int, *, caps: bool = False) -> int:
 
 
 def is_surname(view: TextView, token: Token) -> bool:
-    if SURNAMES.has(view, token.text):
+    if SURNAMES.has(view, token.text) or _ede_prefix(token):
         return True
     # "Nguyen" typed without marks inside a text that has them.
     return (
         token.text.isascii() and token.key not in ASCII_AMBIGUOUS and token.key in SURNAMES.folded
     )
+
+
+def _ede_prefix(token: Token) -> bool:
+    """Ede and Jrai names may open with "Y" (men) or "H'" (women): "Y Ble", "H'Hen Niê"."""
+    return token.text == "Y" or token.text[:2] in ("H'", "H’")
 
 
 def _inside_proper_noun(view: TextView, index: int) -> bool:
@@ -105,7 +115,16 @@ def _inside_proper_noun(view: TextView, index: int) -> bool:
         return False
     if prev.upper:
         return prev.key in ORG_ACRONYMS
-    return prev.capitalised or PLACE_BEFORE.has(view, prev.text)
+    if prev.capitalised:
+        return True
+    return PLACE_BEFORE.has(view, prev.text) and not _led_by_leader(view, index - 1)
+
+
+def _led_by_leader(view: TextView, index: int) -> bool:
+    """ "già làng", "trưởng thôn": the word names a role, so a person follows."""
+    if index == 0:
+        return False
+    return LEADER_BEFORE.has(view, view.tokens[index - 1].text)
 
 
 def _surname_name_end(view: TextView, index: int) -> int:
@@ -143,10 +162,20 @@ def _after(view: TextView, offset: int, *, minimum: int) -> Span | None:
     return Span(view.tokens[index].start, view.tokens[end - 1].end, Kind.NAME)
 
 
+def _is_honorific(view: TextView, start: int, end: int) -> bool:
+    """ "ông", "Anh" opening a sentence; but "Hoàng Anh Gia Lai" is a company's name."""
+    if not keyword_ok(view, start, end, HONORIFICS):
+        return False
+    index = view.token_at.get(start)
+    if index is None or not view.tokens[index].capitalised:
+        return True
+    return view.sentence_start(view.tokens[index]) or not _inside_proper_noun(view, index)
+
+
 def _introduced_names(view: TextView) -> Iterator[Span]:
     for m in _HONORIFIC.finditer(view.folded):
         found = _after(view, m.end(), minimum=1)
-        if found and keyword_ok(view, m.start("w"), m.end("w"), HONORIFICS):
+        if found and (m["w"] is None or _is_honorific(view, m.start("w"), m.end("w"))):
             yield found
     for pattern, minimum in ((_ROLE, 2), (_INTRO, 1)):
         for m in pattern.finditer(view.folded):

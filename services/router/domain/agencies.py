@@ -29,6 +29,27 @@ class AgencyDataError(ValueError):
     """The agencies file cannot be used; the message names the file and the entry."""
 
 
+# libyaml's loader when the platform has it: the rules file is read at every start-up.
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def read_yaml(path: Path) -> object:
+    """Parse a YAML data file (OSError and yaml.YAMLError propagate)."""
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
+
+
+def in_period(day: date, start: date | None, end: date | None) -> bool:
+    """Whether `day` falls in [start, end]; an open end means "until further notice"."""
+    return (start is None or start <= day) and (end is None or day <= end)
+
+
+def first_error(exc: ValidationError) -> str:
+    """The first validation error as one line, located: `email: invalid e-mail address`."""
+    error = exc.errors()[0]
+    where = ".".join(str(part) for part in error["loc"])
+    return f"{where}: {error['msg']}" if where else str(error["msg"])
+
+
 class Agency(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -62,9 +83,7 @@ class Agency(BaseModel):
         return self
 
     def is_active_on(self, day: date) -> bool:
-        return self.effective_from <= day and (
-            self.effective_to is None or day <= self.effective_to
-        )
+        return in_period(day, self.effective_from, self.effective_to)
 
 
 class AgencyRegistry(BaseModel):
@@ -105,24 +124,18 @@ def parse_agencies(data: object, *, source: str = "agencies") -> AgencyRegistry:
         try:
             agencies.append(Agency.model_validate(entry))
         except ValidationError as exc:
-            raise AgencyDataError(f"{source}: agency {label}: {_first_error(exc)}") from exc
+            raise AgencyDataError(f"{source}: agency {label}: {first_error(exc)}") from exc
     try:
         return AgencyRegistry(agencies=tuple(agencies))
     except ValidationError as exc:
-        raise AgencyDataError(f"{source}: {_first_error(exc)}") from exc
+        raise AgencyDataError(f"{source}: {first_error(exc)}") from exc
 
 
 def load_agencies(path: Path | str | None = None) -> AgencyRegistry:
     """Read and validate the agencies file (default: the packaged 2023 structure)."""
     source = Path(path) if path is not None else DEFAULT_AGENCIES
     try:
-        data = yaml.safe_load(source.read_text(encoding="utf-8"))
+        data = read_yaml(source)
     except (OSError, yaml.YAMLError) as exc:
         raise AgencyDataError(f"{source}: cannot read: {exc}") from exc
     return parse_agencies(data, source=str(source))
-
-
-def _first_error(exc: ValidationError) -> str:
-    error = exc.errors()[0]
-    where = ".".join(str(part) for part in error["loc"])
-    return f"{where}: {error['msg']}" if where else error["msg"]

@@ -7,27 +7,27 @@ rule that decided, the rules version, a confidence and short reasons an officer 
 from __future__ import annotations
 
 import re
-from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.router.domain.agencies import AgencyRegistry
-from services.router.domain.matching import (
-    LOCAL,
-    Place,
-    Scope,
-    district_of_place,
-    named_agency,
-    normalise,
+from services.router.domain.evidence import (
+    ACTORS,
+    WORDS,
+    Tally,
+    field_tally,
+    fired,
+    local_hits,
+    quote,
+    target_tally,
 )
-from services.router.domain.rules import CaseClass, Kind, Rule, RuleSet
+from services.router.domain.matching import LOCAL, Place, Scope, district_of_place, normalise
+from services.router.domain.rules import CaseClass, Kind, RuleSet
 
 TRIAGE = "TRIAGE"
-_ACTORS = ("names", "units")  # who the item says acted
-_WORDS = ("strong", "keywords")  # what the item is about
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -57,33 +57,6 @@ class RoutingDecision(BaseModel):
     reasons: tuple[str, ...] = ()
 
 
-@dataclass
-class Tally:
-    """Points per candidate, and which rule gave them (the office must see why)."""
-
-    points: dict[str, float] = field(default_factory=dict)
-    by_rule: dict[str, dict[str, float]] = field(default_factory=dict)
-    notes: dict[str, list[str]] = field(default_factory=dict)
-
-    def add(self, candidate: str, points: float, rule_id: str, note: str) -> None:
-        if points <= 0:
-            return
-        self.points[candidate] = self.points.get(candidate, 0.0) + points
-        rules = self.by_rule.setdefault(candidate, {})
-        rules[rule_id] = rules.get(rule_id, 0.0) + points
-        self.notes.setdefault(candidate, []).append(f"{rule_id} {note}")
-
-    def ranked(self, exclude: Iterable[str] = ()) -> list[tuple[str, float]]:
-        """Candidates by points, best first; ties keep the order evidence was found in."""
-        skip = set(exclude)
-        ranked = sorted(self.points.items(), key=lambda item: -item[1])
-        return [(c, p) for c, p in ranked if c not in skip]
-
-    def top_rule(self, candidate: str) -> str:
-        rules = self.by_rule[candidate]
-        return max(rules, key=lambda rule_id: rules[rule_id])
-
-
 @dataclass(frozen=True)
 class Choice:
     agency: str | None
@@ -104,12 +77,11 @@ def route(item: RoutingInput, *, rules: RuleSet, agencies: AgencyRegistry) -> Ro
     kind, kind_reasons = _decide_kind(texts, active)
     choice = _choose(texts, active, case_class)
     other: CaseClass = "behaviour" if case_class == "regulation" else "regulation"
+    confidence = choice.confidence
     if _choose(texts, active, other).agency not in {None, choice.agency}:
-        # The class decides the agency here, so it is only as sure as the class.
-        confidence = min(choice.confidence, class_confidence)
-        choice = Choice(choice.agency, choice.rule_id, confidence, choice.reasons)
+        confidence = min(confidence, class_confidence)  # the class decides the agency here
     reasons = (*class_reasons, *kind_reasons, *choice.reasons)
-    choice = Choice(choice.agency, choice.rule_id, choice.confidence, reasons)
+    choice = replace(choice, confidence=confidence, reasons=reasons)
     return _decide(choice, active, agencies, item.received_on, case_class=case_class, kind=kind)
 
 
@@ -150,18 +122,6 @@ def _texts(item: RoutingInput) -> dict[str, str]:
     }
 
 
-def _fired(rule: Rule, texts: dict[str, str], cap: int) -> tuple[float, list[re.Match[str]]]:
-    """Points a rule gives: its weight per distinct phrase matched, up to `cap` phrases."""
-    hits = rule.when.hits(texts)
-    distinct = {m.group(0) for m in hits}
-    return rule.weight * min(len(distinct), cap), hits
-
-
-def _quote(hits: Sequence[re.Match[str]]) -> str:
-    phrases = list(dict.fromkeys(m.group(0) for m in hits))
-    return ", ".join(f"'{p}'" for p in phrases[:3])
-
-
 def _confidence(ranked: Sequence[tuple[str, float]], prior: float) -> float:
     best = ranked[0][1] if ranked else 0.0
     second = ranked[1][1] if len(ranked) > 1 else 0.0
@@ -183,8 +143,8 @@ def _summary(label: str, ranked: Sequence[tuple[str, float]], tally: Tally) -> s
 def _decide_class(texts: dict[str, str], rules: RuleSet) -> tuple[CaseClass, float, list[str]]:
     tally = Tally()
     for rule in rules.class_rules:
-        points, hits = _fired(rule, texts, rules.scoring.mention_cap)
-        tally.add(rule.case_class, points, rule.id, _quote(hits))
+        points, hits = fired(rule, texts, rules.scoring.mention_cap)
+        tally.add(rule.case_class, points, rule.id, quote(hits))
     ranked = tally.ranked()
     if not ranked:  # no signal: only safe when both classes lead to the same agency
         default = rules.defaults.case_class
@@ -200,8 +160,8 @@ def _decide_class(texts: dict[str, str], rules: RuleSet) -> tuple[CaseClass, flo
 def _decide_kind(texts: dict[str, str], rules: RuleSet) -> tuple[Kind, list[str]]:
     tally = Tally()
     for rule in rules.kind_rules:
-        points, hits = _fired(rule, texts, rules.scoring.mention_cap)
-        tally.add(rule.kind, points, rule.id, _quote(hits))
+        points, hits = fired(rule, texts, rules.scoring.mention_cap)
+        tally.add(rule.kind, points, rule.id, quote(hits))
     ranked = tally.ranked()
     if not ranked:
         return rules.defaults.kind, [f"kind {rules.defaults.kind}: no proposal found (default)"]
@@ -213,11 +173,11 @@ def _choose(texts: dict[str, str], rules: RuleSet, case_class: CaseClass) -> Cho
     if case_class == "regulation":
         return _regulation_choice(texts, rules)
     # Behaviour goes to whoever acted: the field's words only count when nobody is named.
-    actors = _target_tally(texts, rules, "behaviour", _field_tally(texts, rules, _ACTORS))
+    actors = target_tally(texts, rules, "behaviour", field_tally(texts, rules, ACTORS))
     if not actors.ranked():
         factor = rules.scoring.behaviour_keyword_factor
-        words = _field_tally(texts, rules, _WORDS, factor=factor)
-        actors = _target_tally(texts, rules, "behaviour", words)
+        words = field_tally(texts, rules, WORDS, factor=factor)
+        actors = target_tally(texts, rules, "behaviour", words)
     return _pick(texts, rules, actors, exclude=())
 
 
@@ -226,9 +186,9 @@ def _regulation_choice(texts: dict[str, str], rules: RuleSet) -> Choice:
     tally = Tally()
     first_hits: dict[str, tuple[Scope, list[re.Match[str]]]] = {}
     for rule in sorted(rules.competence_rules, key=lambda r: -r.priority):
-        points, hits = _fired(rule, texts, rules.scoring.mention_cap)
+        points, hits = fired(rule, texts, rules.scoring.mention_cap)
         if points:
-            tally.add(rule.level, points, rule.id, _quote(hits))
+            tally.add(rule.level, points, rule.id, quote(hits))
             first_hits.setdefault(rule.level, (rule.when.scope, hits))
     ranked = tally.ranked()
     assumed = rules.scoring.assumed_province_confidence
@@ -240,14 +200,15 @@ def _regulation_choice(texts: dict[str, str], rules: RuleSet) -> Choice:
     else:
         level, sure = "province", assumed
         reasons = ("competence province: no issuer named (assumed)",)
-    if level == "central":
-        return Choice("QG", tally.top_rule("central"), sure, reasons)
+    if level == "central":  # forwarded to the agency the deciding rule names (QG)
+        rule = next(r for r in rules.competence_rules if r.id == tally.top_rule("central"))
+        return Choice(rule.target, rule.id, sure, reasons)
     if level == "district":
         scope, hits = first_hits["district"]
         place = _place(texts, rules, hits, scope=scope)
         return _district_choice(place, tally.top_rule("district"), sure, reasons)
-    fields = _field_tally(texts, rules, (*_ACTORS, *_WORDS))
-    targets = _target_tally(texts, rules, "regulation", fields)
+    fields = field_tally(texts, rules, (*ACTORS, *WORDS))
+    targets = target_tally(texts, rules, "regulation", fields)
     choice = _pick(texts, rules, targets, exclude=[d.code for d in rules.districts])
     confidence = min(sure, choice.confidence)
     return Choice(choice.agency, choice.rule_id, confidence, (*reasons, *choice.reasons))
@@ -256,63 +217,6 @@ def _regulation_choice(texts: dict[str, str], rules: RuleSet) -> Choice:
 def _district_choice(place: Place, rule_id: str, sure: float, reasons: tuple[str, ...]) -> Choice:
     confidence = min(sure, place.confidence)
     return Choice(place.code, rule_id, confidence, (*reasons, place.note))
-
-
-def _field_tally(
-    texts: dict[str, str], rules: RuleSet, vocabularies: Sequence[str], *, factor: float = 1.0
-) -> Tally:
-    """Points for each department's names, offices or field words found in the item."""
-    scoring, tally = rules.scoring, Tally()
-    weights = {
-        "names": scoring.name_weight,
-        "units": scoring.unit_weight,
-        "strong": scoring.strong_keyword_weight * factor,
-        "keywords": scoring.keyword_weight * factor,
-    }
-    # The regulation the item names says best what it is about: its words count again.
-    sources = ((texts["text"], 1.0), (texts["regulation"], scoring.regulation_field_factor))
-    for department in rules.departments:
-        for vocabulary in vocabularies:
-            finder = department.finder(vocabulary)
-            if finder is None:
-                continue
-            for text, boost in sources:
-                counts = Counter(m.group(0) for m in finder.finditer(text))
-                capped = sum(min(n, scoring.mention_cap) for n in counts.values())
-                quoted = ", ".join(f"'{p}'" for p in list(counts)[:3])
-                points = weights[vocabulary] * boost * capped
-                tally.add(department.code, points, department.id, f"{vocabulary} {quoted}")
-    return tally
-
-
-def _target_tally(
-    texts: dict[str, str], rules: RuleSet, case_class: CaseClass, tally: Tally
-) -> Tally:
-    """Add the special targets and actor rules that apply to `case_class` to a tally."""
-    districts = {d.code for d in rules.districts}
-    deferred = []
-    for rule in (*rules.special_targets, *rules.actor_rules):
-        if case_class not in rule.applies_to:
-            continue
-        points, hits = _fired(rule, texts, rules.scoring.mention_cap)
-        if not points:
-            continue
-        target: str | None = rule.target
-        if rule.target == "named_agency":
-            finders = [(d.code, d.finder("names")) for d in rules.departments]
-            target = named_agency(texts["text"], finders, rules.districts, hits)
-            target = LOCAL if target in districts else target
-        elif rule.target == "district_of_place":
-            target = LOCAL
-        elif rule.target == "top_department":
-            deferred.append((rule, points, hits))
-            continue
-        if target is not None:
-            tally.add(target, points, rule.id, _quote(hits))
-    leaders = tally.ranked(exclude=[LOCAL])
-    for rule, points, hits in deferred if leaders else ():
-        tally.add(leaders[0][0], points, rule.id, _quote(hits))
-    return tally
 
 
 def _pick(texts: dict[str, str], rules: RuleSet, tally: Tally, *, exclude: Sequence[str]) -> Choice:
@@ -324,15 +228,8 @@ def _pick(texts: dict[str, str], rules: RuleSet, tally: Tally, *, exclude: Seque
     reasons = (_summary("agency", ranked, tally),)
     if leader != LOCAL:
         return Choice(leader, tally.top_rule(leader), confidence, reasons)
-    place = _place(texts, rules, _local_hits(texts, rules), scope="text")
+    place = _place(texts, rules, local_hits(texts, rules), scope="text")
     return _district_choice(place, tally.top_rule(LOCAL), confidence, reasons)
-
-
-def _local_hits(texts: dict[str, str], rules: RuleSet) -> list[re.Match[str]]:
-    """Where the text names a local authority, in reading order (the place follows it)."""
-    local = [r for r in rules.actor_rules if r.target in {"district_of_place", "named_agency"}]
-    hits = [m for rule in local for m in rule.when.hits(texts)]
-    return sorted(hits, key=lambda m: m.start())
 
 
 def _place(

@@ -182,12 +182,17 @@ def district_of_place(
     text, address = texts["text"], texts["address"]
     context = _votes(districts, lambda d: d.prefixed_in(text) + d.prefixed_in(address))
     for marker in markers:
-        named = _named_after(districts, texts.get(scope, ""), marker.end())
+        # "UBND huyện Ia Grai có kế hoạch" names it inside; "UBND xã | Song An" right after.
+        inside = [
+            d.code
+            for d in districts
+            if d.prefixed_in(marker.group(0)) or d.bare_in(marker.group(0))
+        ]
+        named = inside or _named_after(districts, texts.get(scope, ""), marker.end())
         code = named[0] if len(named) == 1 else _vote(context, among=named)
         if code:
-            return Place(
-                code, confidence.after_marker, f"district {code}: named after '{marker.group(0)}'"
-            )
+            note = f"district {code}: named at '{marker.group(0)}'"
+            return Place(code, confidence.after_marker, note)
     steps = [
         ("a place in the text", confidence.in_text, lambda d: d.prefixed_in(text)),
         (

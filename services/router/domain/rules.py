@@ -22,7 +22,7 @@ from pydantic import (
     model_validator,
 )
 
-from services.router.domain.agencies import AgencyRegistry
+from services.router.domain.agencies import AgencyRegistry, first_error, in_period, read_yaml
 from services.router.domain.matching import (
     Condition,
     District,
@@ -52,19 +52,23 @@ class RulesError(ValueError):
     """The rules file cannot be used; the message names the file and the rule."""
 
 
-class Rule(BaseModel):
+class _Dated(BaseModel):
+    """An entry that may start or end on its own dates (otherwise the file's dates apply)."""
+
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
+    effective_from: date | None = None
+    effective_to: date | None = None
+
+    def in_force(self, day: date) -> bool:
+        return in_period(day, self.effective_from, self.effective_to)
+
+
+class Rule(_Dated):
     id: str = Field(min_length=1, pattern=r"^[a-z][a-z0-9_.]*$")
     priority: int = 0
     weight: float = Field(1.0, gt=0)
-    effective_from: date | None = None
-    effective_to: date | None = None
     when: Condition
-
-    def in_force(self, day: date) -> bool:
-        starts = self.effective_from is None or self.effective_from <= day
-        return starts and (self.effective_to is None or day <= self.effective_to)
 
 
 class ClassRule(Rule):
@@ -88,23 +92,30 @@ class _Targeted(Rule):
 class CompetenceRule(_Targeted):
     level: Level
 
+    @model_validator(mode="after")
+    def _target_fits_level(self) -> CompetenceRule:
+        allowed = {
+            "province": self.target == "field_department",
+            "district": self.target in {"district_of_issuer", "district_of_place"},
+            "central": self.target not in DERIVED_TARGETS,
+        }
+        if not allowed[self.level]:
+            raise ValueError(f"target {self.target!r} does not fit level {self.level!r}")
+        return self
+
 
 class TargetRule(_Targeted):
     applies_to: tuple[CaseClass, ...] = ("regulation", "behaviour")
 
 
-class Department(BaseModel):
+class Department(_Dated):
     """One agency's vocabulary: its names, its offices, the words of its field."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     code: str = Field(pattern=_AGENCY_CODE.pattern)
     names: tuple[str, ...] = ()
     units: tuple[str, ...] = ()
     strong: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
-    effective_from: date | None = None
-    effective_to: date | None = None
     _lists: dict[str, re.Pattern[str] | None] = PrivateAttr(default_factory=dict)
 
     @property
@@ -118,10 +129,6 @@ class Department(BaseModel):
 
     def finder(self, vocabulary: str) -> re.Pattern[str] | None:
         return self._lists[vocabulary]
-
-    def in_force(self, day: date) -> bool:
-        starts = self.effective_from is None or self.effective_from <= day
-        return starts and (self.effective_to is None or day <= self.effective_to)
 
 
 _VOCABULARY = ("names", "units", "strong", "keywords")
@@ -152,7 +159,7 @@ class Scoring(BaseModel):
     unit_weight: float = 4.0
     strong_keyword_weight: float = 2.0
     keyword_weight: float = 1.0
-    behaviour_keyword_factor: float = Field(0.5, ge=0)
+    behaviour_keyword_factor: float = Field(1.0, ge=0)
     regulation_field_factor: float = Field(1.0, ge=0)
     assumed_province_confidence: float = Field(0.7, ge=0, le=1)
     place: PlaceConfidence = PlaceConfidence()
@@ -186,9 +193,7 @@ class RuleSet(BaseModel):
     ministries: tuple[str, ...] = ()
 
     def in_force(self, day: date) -> bool:
-        return self.effective_from <= day and (
-            self.effective_to is None or day <= self.effective_to
-        )
+        return in_period(day, self.effective_from, self.effective_to)
 
     def active_on(self, day: date) -> RuleSet:
         """The rules in force on `day`; rules without dates follow the file's dates."""
@@ -230,7 +235,7 @@ def parse_rules(data: object, *, source: str = "rules") -> RuleSet:
     try:
         return RuleSet.model_validate({**header, **sections})
     except ValidationError as exc:
-        raise RulesError(f"{source}: {_first_error(exc)}") from exc
+        raise RulesError(f"{source}: {first_error(exc)}") from exc
 
 
 def load_rules(
@@ -239,7 +244,7 @@ def load_rules(
     """Read and validate the rules file; with `agencies`, every target must be a known code."""
     source = Path(path) if path is not None else DEFAULT_RULES
     try:
-        data = yaml.safe_load(source.read_text(encoding="utf-8"))
+        data = read_yaml(source)
     except (OSError, yaml.YAMLError) as exc:
         raise RulesError(f"{source}: cannot read: {exc}") from exc
     rules = parse_rules(data, source=str(source))
@@ -262,7 +267,7 @@ def _entries(
         try:
             parsed.append(model.model_validate(entry, context=context))
         except ValidationError as exc:
-            raise RulesError(f"{source}: rule {label}: {_first_error(exc)}") from exc
+            raise RulesError(f"{source}: rule {label}: {first_error(exc)}") from exc
     return tuple(parsed)
 
 
@@ -284,9 +289,3 @@ def _check_unique_ids(sections: dict[str, Any], source: str) -> None:
 def _alternation(name_lists: Iterable[tuple[str, ...]]) -> str:
     finder = phrase_regex([name for names in name_lists for name in names], loose=True)
     return inner(finder) if finder else "(?!)"
-
-
-def _first_error(exc: ValidationError) -> str:
-    error = exc.errors()[0]
-    where = ".".join(str(part) for part in error["loc"])
-    return f"{where}: {error['msg']}" if where else str(error["msg"])

@@ -17,7 +17,18 @@ from services.router.domain.agencies import (
     parse_agencies,
 )
 from services.router.domain.matching import normalise
-from services.router.domain.rules import DEFAULT_RULES, RulesError, load_rules, parse_rules
+from services.router.domain.rules import (
+    DEFAULT_RULES,
+    RulesError,
+    RuleSet,
+    load_rules,
+    parse_rules,
+)
+
+
+@pytest.fixture(scope="module")
+def shipped() -> RuleSet:
+    return load_rules()
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +53,7 @@ def _rule(data: dict[str, Any], rule_id: str) -> dict[str, Any]:
     ):
         for rule in data[section]:
             if rule["id"] == rule_id:
-                return rule  # type: ignore[no-any-return]
+                return rule
     raise LookupError(rule_id)
 
 
@@ -91,11 +102,10 @@ def test_agencies_of_the_2023_structure_are_gone_after_the_merger() -> None:
     assert agencies.active_on(date(2025, 7, 1)).codes == ()
 
 
-def test_rules_are_in_force_only_for_the_2023_structure() -> None:
-    rules = load_rules()
-    assert rules.in_force(date(2023, 1, 1)) and rules.in_force(date(2025, 6, 30))
-    assert not rules.in_force(date(2025, 7, 1))
-    assert not rules.in_force(date(2022, 12, 31))
+def test_rules_are_in_force_only_for_the_2023_structure(shipped: RuleSet) -> None:
+    assert shipped.in_force(date(2023, 1, 1)) and shipped.in_force(date(2025, 6, 30))
+    assert not shipped.in_force(date(2025, 7, 1))
+    assert not shipped.in_force(date(2022, 12, 31))
 
 
 # --- agencies: validation --------------------------------------------------------------
@@ -232,14 +242,14 @@ def test_every_text_is_matched_in_one_normal_form(raw: str, normal: str) -> None
         ("TP. Pleiku", "PLK"),
     ],
 )
-def test_the_gazetteer_places_communes_in_their_district(text: str, district: str) -> None:
-    rules = load_rules()
+def test_the_gazetteer_places_communes_in_their_district(
+    shipped: RuleSet, text: str, district: str
+) -> None:
     normal = normalise(text)
-    found = {d.code for d in rules.districts if d.prefixed_in(normal)}
+    found = {d.code for d in shipped.districts if d.prefixed_in(normal)}
     assert found == {district}
 
 
-def test_a_commune_name_shared_by_two_districts_is_ambiguous_alone() -> None:
-    rules = load_rules()
-    found = {d.code for d in rules.districts if d.prefixed_in(normalise("xã Ia Sao"))}
+def test_a_commune_name_shared_by_two_districts_is_ambiguous_alone(shipped: RuleSet) -> None:
+    found = {d.code for d in shipped.districts if d.prefixed_in(normalise("xã Ia Sao"))}
     assert found == {"IGR", "AYP"}

@@ -1,0 +1,118 @@
+"""What the HTTP channels share: a capped body read, file checks, pages and links."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import Request
+from fastapi.responses import Response
+
+from schemas.submission import Channel
+from services.intake.attachments import AttachmentRefused, CheckedFile, check_count, check_file
+from services.intake.channels.formdata import Upload
+from services.intake.problems import Problem
+from services.intake.receiving import Receiver
+from services.intake.settings import IntakeSettings
+from services.kit.pages import templates
+
+LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+TEMPLATES = templates(Path(__file__).parent.parent / "templates")
+OVERSIZE_KEPT_BYTES = 1024 * 1024  # of a body over the limit, the start is archived
+CHANNEL_VI = {
+    Channel.WEB.value: "Cổng thông tin (biểu mẫu trực tuyến)",
+    Channel.PORTAL.value: "Cổng dịch vụ công",
+    Channel.EMAIL.value: "Thư điện tử",
+    Channel.HOTLINE.value: "Đường dây nóng",
+    Channel.POST.value: "Bưu chính / nộp trực tiếp",
+}
+
+
+@dataclass(frozen=True)
+class Body:
+    data: bytes
+    too_large: bool
+    size: int  # bytes read (a body over the limit is not read to its end)
+
+
+async def read_capped(request: Request, *, limit: int) -> Body:
+    """The body, read no further than `limit` bytes; of a larger one only the start."""
+    declared = request.headers.get("content-length", "")
+    too_large = declared.isdigit() and int(declared) > limit
+    data = bytearray()
+    async for chunk in request.stream():
+        data.extend(chunk)
+        if len(data) > limit or (too_large and len(data) >= OVERSIZE_KEPT_BYTES):
+            size = max(len(data), int(declared) if declared.isdigit() else 0)
+            return Body(bytes(data[:OVERSIZE_KEPT_BYTES]), too_large=True, size=size)
+    if too_large:  # the client said more than it sent
+        return Body(bytes(data), too_large=True, size=int(declared))
+    return Body(bytes(data), too_large=False, size=len(data))
+
+
+def too_large_note(body: Body, *, limit: int) -> str:
+    return (
+        f"Dữ liệu gửi lên quá lớn (ít nhất {body.size} byte, giới hạn {limit} byte); "
+        f"chỉ lưu {len(body.data)} byte đầu."
+    )
+
+
+def check_uploads(
+    uploads: Sequence[Upload], *, settings: IntakeSettings
+) -> tuple[list[CheckedFile], list[Problem]]:
+    """Accepted files and, for the others, why not (tied to the `attachments` field)."""
+    try:
+        check_count(len(uploads), max_files=settings.attachment_max_files)
+    except AttachmentRefused as error:
+        return [], [Problem(str(error), "attachments")]
+    files: list[CheckedFile] = []
+    problems: list[Problem] = []
+    for upload in uploads:
+        try:
+            files.append(
+                check_file(upload.filename, upload.data, max_bytes=settings.attachment_max_bytes)
+            )
+        except AttachmentRefused as error:
+            problems.append(Problem(str(error), "attachments"))
+    return files, problems
+
+
+@dataclass(frozen=True)
+class Site:
+    """The receiver, the settings and how pages and links are made."""
+
+    receiver: Receiver
+    settings: IntakeSettings
+
+    def page(
+        self, request: Request, name: str, context: dict[str, Any], *, status_code: int = 200
+    ) -> Response:
+        s = self.settings
+        common = {
+            "hotline": s.hotline_number,
+            "pakn_email": s.pakn_email,
+            "postal_address": s.pakn_postal_address,
+            "allowed_files": "PDF, JPEG, PNG, DOCX, ODT",
+            "max_files": s.attachment_max_files,
+            "max_file_mb": s.attachment_max_bytes // (1024 * 1024),
+        }
+        return TEMPLATES.TemplateResponse(
+            request, name, {**common, **context}, status_code=status_code
+        )
+
+    def base_url(self, request: Request) -> str:
+        return (self.settings.public_base_url or str(request.base_url)).rstrip("/")
+
+    def status_url(self, request: Request, code: str) -> str:
+        return f"{self.base_url(request)}/tra-cuu/{code}"
+
+    def receipt_url(self, request: Request, code: str) -> str:
+        return f"{self.base_url(request)}/bien-nhan/{code}"
+
+
+def local_time(moment: datetime) -> str:
+    return moment.astimezone(LOCAL).strftime("%H:%M ngày %d/%m/%Y")

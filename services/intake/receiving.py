@@ -1,0 +1,123 @@
+"""Every channel's way in: keep the raw payload first, then validate, store files, register.
+
+The raw bytes are committed before anything reads them, so a payload that fails to parse,
+or a crash half-way, still leaves the original with the office (`/noi-bo/loi-tiep-nhan`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from uuid import uuid4
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from schemas.submission import Submission
+from schemas.topics import Topics
+from services.intake.attachments import AttachmentStore, CheckedFile
+from services.intake.models import IntakeAttachment, IntakeCase, RawPayload
+from services.intake.problems import Problem
+from services.intake.register import Registration, register_submission
+from services.kit.db import Database
+
+MAX_ERROR_CHARS = 4000
+
+
+@dataclass(frozen=True)
+class Archived:
+    raw: RawPayload
+    new: bool  # False: this (source, reference) was archived before
+
+
+class Receiver:
+    def __init__(
+        self,
+        *,
+        db: Database,
+        topics: Topics,
+        store: AttachmentStore,
+        after_commit: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.db, self.topics, self.store = db, topics, store
+        self._after_commit = after_commit
+
+    async def archive(
+        self, source: str, body: bytes, *, ref: str | None = None, error: str | None = None
+    ) -> Archived:
+        """Commit the raw bytes; a (source, ref) seen before returns the row kept then."""
+        raw = RawPayload(source=source[:255], source_ref=(ref or uuid4().hex)[:255], body=body)
+        if error is not None:
+            raw.status, raw.error = "failed", error[:MAX_ERROR_CHARS]
+        if ref is not None and (known := await self._known(raw)) is not None:
+            return Archived(known, new=False)
+        try:
+            async with self.db.transaction() as session:
+                session.add(raw)
+        except IntegrityError:
+            known = await self._known(raw)  # archived meanwhile by a concurrent delivery
+            if known is None:
+                raise
+            return Archived(known, new=False)
+        return Archived(raw, new=True)
+
+    async def _known(self, raw: RawPayload) -> RawPayload | None:
+        async with self.db.session() as session:
+            query = select(RawPayload).where(
+                RawPayload.source == raw.source, RawPayload.source_ref == raw.source_ref
+            )
+            return (await session.exec(query)).first()
+
+    async def fail(self, raw: RawPayload, problems: Sequence[Problem] | str) -> None:
+        """Mark the payload as not readable, with why: the office sees it in its list."""
+        text = problems if isinstance(problems, str) else " ".join(map(str, problems))
+        raw.status, raw.error = "failed", text[:MAX_ERROR_CHARS]
+        async with self.db.transaction() as session:
+            session.add(raw)
+
+    async def register(
+        self, raw: RawPayload, submission: Submission, files: Sequence[CheckedFile] = ()
+    ) -> Registration:
+        """Store the files, then register the item and link them, in one transaction."""
+        for file in files:
+            await self.store.put(file)
+        async with self.db.transaction() as session:
+            registration = await register_into(
+                session, raw=raw, submission=submission, topics=self.topics, files=files
+            )
+        self._after_commit()
+        return registration
+
+    async def case_by_code(self, code: str) -> IntakeCase | None:
+        async with self.db.session() as session:
+            query = select(IntakeCase).where(IntakeCase.tracking_code == code)
+            return (await session.exec(query)).first()
+
+
+async def register_into(
+    session: AsyncSession,
+    *,
+    raw: RawPayload,
+    submission: Submission,
+    topics: Topics,
+    files: Sequence[CheckedFile] = (),
+) -> Registration:
+    """Register in the caller's transaction; the raw payload points at its case."""
+    registration = await register_submission(session, submission=submission, topics=topics)
+    case = registration.case
+    if registration.created:
+        for file in files:
+            session.add(
+                IntakeAttachment(
+                    case_id=case.id,
+                    raw_id=raw.id,
+                    sha256=file.sha256,
+                    filename=file.filename,
+                    media_type=file.media_type,
+                    size=len(file.data),
+                )
+            )
+    raw.status, raw.case_id, raw.error = "registered", case.id, None
+    session.add(raw)
+    return registration

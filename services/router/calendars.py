@@ -1,0 +1,108 @@
+"""The holiday calendar in force (the packaged file plus the years an administrator loaded),
+and the recalculation of open cases computed under another calendar version."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from sqlmodel import col, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from schemas.events import DeadlinesRecalculated
+from services.kit.columns import utc_now
+from services.router.case_deadlines import period_start, recalculated
+from services.router.core import RouterCore
+from services.router.domain.calendar import HolidayCalendar, YearTable
+from services.router.domain.deadlines import Pause
+from services.router.emit import deadlines_of, dues_of, emit, set_dues
+from services.router.models import (
+    OPEN_STATUSES,
+    CalendarChange,
+    CalendarYear,
+    ClockPause,
+    RoutedCase,
+)
+
+
+class CalendarStore:
+    """Builds the calendar in force; rebuilt only when the change log has grown."""
+
+    def __init__(self, base: HolidayCalendar) -> None:
+        self.base = base
+        self._change_id: int | None = -1
+        self._calendar = base
+
+    async def current(self, session: AsyncSession) -> HolidayCalendar:
+        latest = (await session.exec(select(func.max(CalendarChange.id)))).one()
+        if latest != self._change_id:
+            rows = (await session.exec(select(CalendarYear))).all()
+            self._calendar = with_years(
+                self.base, [YearTable.model_validate_json(row.table_json) for row in rows]
+            )
+            self._change_id = latest
+        return self._calendar
+
+
+def with_years(calendar: HolidayCalendar, tables: Sequence[YearTable]) -> HolidayCalendar:
+    for table in tables:
+        calendar = calendar.with_year(table)
+    return calendar
+
+
+async def _closed_pauses(session: AsyncSession, case_ids: list[str]) -> dict[str, list[Pause]]:
+    found: dict[str, list[Pause]] = defaultdict(list)
+    if not case_ids:
+        return found
+    query = (
+        select(ClockPause)
+        .where(col(ClockPause.case_id).in_(case_ids))
+        .where(col(ClockPause.resumed_on).is_not(None))
+    )
+    for row in (await session.exec(query)).all():
+        assert row.resumed_on is not None
+        found[row.case_id].append(Pause(paused_on=row.paused_on, resumed_on=row.resumed_on))
+    return found
+
+
+async def recalculate_open_cases(session: AsyncSession, *, core: RouterCore, reason: str) -> int:
+    """Every open case computed under another calendar version gets its deadlines again
+    under `core.calendar`; a `DeadlinesRecalculated` for each case whose dates moved.
+    Returns how many cases changed."""
+    calendar = core.calendar
+    query = (
+        select(RoutedCase)
+        .where(col(RoutedCase.status).in_(OPEN_STATUSES))
+        .where(RoutedCase.calendar_version != calendar.version)
+        .with_for_update()
+    )
+    cases = (await session.exec(query)).all()
+    pauses = await _closed_pauses(session, [case.case_id for case in cases])
+    changed = 0
+    for case in cases:
+        previous, before = deadlines_of(case), dues_of(case)
+        dues = recalculated(
+            start=period_start(case.received_at, case.counted_from),
+            current=before,
+            current_version=case.calendar_version,
+            calendar=calendar,
+            policy=core.policy,
+            pauses=pauses.get(case.case_id, []),
+            extended=case.extended,
+        )
+        set_dues(case, dues)
+        case.calendar_version, case.updated_at = calendar.version, utc_now()
+        session.add(case)
+        if dues == before:
+            continue
+        changed += 1
+        event = DeadlinesRecalculated(
+            correlation_id=case.case_id,
+            case_id=case.case_id,
+            tracking_code=case.tracking_code,
+            previous=previous,
+            deadlines=deadlines_of(case),
+            reason=reason,
+        )
+        emit(session, core=core, case_id=case.case_id, event=event)
+    return changed

@@ -1,0 +1,191 @@
+"""Agency commands that keep the case with its agency: take, ask the submitter, extend, answer."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from schemas.actions import ExtendDeadline, RecordInfoReceived, RequestInfo, SubmitAnswer, TakeCase
+from schemas.events import CaseAnswered, CaseTaken, DeadlineExtended, InfoReceived, InfoRequested
+from services.kit.columns import utc_now
+from services.kit.consumer import PermanentError
+from services.router.case_deadlines import after_pause, extended_answer
+from services.router.core import RouterCore
+from services.router.emit import agency_name, deadlines_of, dues_of, emit, set_dues
+from services.router.guards import require_case, require_in_charge, require_status
+from services.router.models import ClockPause, RoutedCase
+
+
+async def load_case(session: AsyncSession, case_id: str) -> RoutedCase | None:
+    """The case, locked until the transaction ends (PostgreSQL): one writer at a time."""
+    query = select(RoutedCase).where(RoutedCase.case_id == case_id).with_for_update()
+    return (await session.exec(query)).first()
+
+
+async def case_for(
+    session: AsyncSession,
+    command: TakeCase | SubmitAnswer | RequestInfo | RecordInfoReceived | ExtendDeadline,
+    *,
+    allowed: tuple[str, ...],
+    doing: str,
+) -> RoutedCase:
+    case = require_case(await load_case(session, command.case_id), command.case_id)
+    require_in_charge(case, command)
+    require_status(case, allowed, doing=doing)
+    return case
+
+
+def _touch(session: AsyncSession, case: RoutedCase) -> None:
+    case.updated_at = utc_now()
+    session.add(case)
+
+
+async def take_case(
+    session: AsyncSession, *, action: TakeCase, core: RouterCore, today: date
+) -> None:
+    case = await case_for(session, action, allowed=("routed",), doing="tiếp nhận hồ sơ")
+    case.status, case.taken_by = "taken", action.officer
+    _touch(session, case)
+    taken = CaseTaken(
+        correlation_id=case.case_id,
+        case_id=case.case_id,
+        tracking_code=case.tracking_code,
+        agency=case.agency,
+        by=action.officer,
+    )
+    emit(session, core=core, case_id=case.case_id, event=taken)
+
+
+async def request_info(
+    session: AsyncSession, *, action: RequestInfo, core: RouterCore, today: date
+) -> None:
+    """The clock stops from today until the submitter's answer is recorded."""
+    case = await case_for(
+        session, action, allowed=("routed", "taken"), doing="yêu cầu bổ sung thông tin"
+    )
+    case.status = "waiting_info"
+    _touch(session, case)
+    session.add(
+        ClockPause(
+            case_id=case.case_id,
+            agency=case.agency,
+            paused_on=today,
+            question=action.question,
+            requested_by=action.officer,
+        )
+    )
+    requested = InfoRequested(
+        correlation_id=case.case_id,
+        case_id=case.case_id,
+        tracking_code=case.tracking_code,
+        agency=case.agency,
+        agency_name=agency_name(core, case.agency),
+        question=action.question,
+        by=action.officer,
+        requested_on=today,
+    )
+    emit(session, core=core, case_id=case.case_id, event=requested)
+
+
+async def record_info_received(
+    session: AsyncSession, *, action: RecordInfoReceived, core: RouterCore, today: date
+) -> None:
+    case = await case_for(
+        session, action, allowed=("waiting_info",), doing="ghi nhận thông tin bổ sung"
+    )
+    await _resume_clock(
+        session, case=case, core=core, today=today, by=action.officer, note=action.note
+    )
+    received = InfoReceived(
+        correlation_id=case.case_id,
+        case_id=case.case_id,
+        tracking_code=case.tracking_code,
+        agency=case.agency,
+        by=action.officer,
+        received_on=today,
+        deadlines=deadlines_of(case),
+    )
+    emit(session, core=core, case_id=case.case_id, event=received)
+
+
+async def _resume_clock(
+    session: AsyncSession, *, case: RoutedCase, core: RouterCore, today: date, by: str, note: str
+) -> None:
+    """Close the open pause and give back the working days it took."""
+    query = (
+        select(ClockPause)
+        .where(ClockPause.case_id == case.case_id)
+        .where(col(ClockPause.resumed_on).is_(None))
+        .order_by(col(ClockPause.id).desc())
+    )
+    pause = (await session.exec(query)).first()
+    if pause is None:  # a broken invariant, not an officer's mistake
+        raise PermanentError(f"Hồ sơ {case.case_id} đang chờ bổ sung nhưng không có lần dừng.")
+    resumed_on = max(today, pause.paused_on)
+    pause.resumed_on, pause.resumed_by, pause.note = resumed_on, by, note
+    session.add(pause)
+    set_dues(
+        case,
+        after_pause(
+            dues_of(case), paused_on=pause.paused_on, resumed_on=resumed_on, calendar=core.calendar
+        ),
+    )
+    case.status = "taken" if case.taken_by else "routed"
+    _touch(session, case)
+
+
+async def extend_deadline(
+    session: AsyncSession, *, action: ExtendDeadline, core: RouterCore, today: date
+) -> None:
+    case = await case_for(
+        session, action, allowed=("routed", "taken", "waiting_info"), doing="gia hạn"
+    )
+    if case.extension_reason is not None:
+        raise PermanentError(
+            f"Hồ sơ {case.case_id} đã được gia hạn một lần; quy chế chỉ cho phép gia hạn một lần."
+        )
+    previous = case.due_answer
+    case.due_answer = extended_answer(previous, calendar=core.calendar, policy=core.policy)
+    case.extended, case.extension_reason = True, action.reason
+    _touch(session, case)
+    extended = DeadlineExtended(
+        correlation_id=case.case_id,
+        case_id=case.case_id,
+        tracking_code=case.tracking_code,
+        agency=case.agency,
+        reason=action.reason,
+        by=action.officer,
+        previous_due=previous,
+        due_answer=case.due_answer,
+    )
+    emit(session, core=core, case_id=case.case_id, event=extended)
+
+
+async def submit_answer(
+    session: AsyncSession, *, action: SubmitAnswer, core: RouterCore, today: date
+) -> None:
+    """The answer closes the case; it is on time if given by the current answer deadline."""
+    case = await case_for(
+        session, action, allowed=("routed", "taken", "waiting_info"), doing="trả lời"
+    )
+    if case.status == "waiting_info":  # answered without the details: the pause ends today
+        await _resume_clock(session, case=case, core=core, today=today, by=action.officer, note="")
+    case.status = "answered"
+    _touch(session, case)
+    answered = CaseAnswered(
+        correlation_id=case.case_id,
+        case_id=case.case_id,
+        tracking_code=case.tracking_code,
+        agency=case.agency,
+        agency_name=agency_name(core, case.agency),
+        answer=action.answer,
+        legal_basis=action.legal_basis,
+        outcome=action.outcome,
+        answered_by=action.officer,
+        answered_on=today,
+        due_answer=case.due_answer,
+        on_time=today <= case.due_answer,
+    )
+    emit(session, core=core, case_id=case.case_id, event=answered)

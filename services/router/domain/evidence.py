@@ -1,0 +1,121 @@
+"""Evidence for routing: which agency the item's words and the actor rules point to.
+
+Each rule adds points to a candidate (an agency code, or LOCAL for "the district where it
+happened") and records why, so a decision can be explained to the office.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from services.router.domain.matching import LOCAL, named_agency
+from services.router.domain.rules import CaseClass, Rule, RuleSet
+
+ACTORS = ("names", "units")  # who the item says acted
+WORDS = ("strong", "keywords")  # what the item is about
+
+
+@dataclass
+class Tally:
+    """Points per candidate, and which rule gave them (the office must see why)."""
+
+    points: dict[str, float] = field(default_factory=dict)
+    by_rule: dict[str, dict[str, float]] = field(default_factory=dict)
+    notes: dict[str, list[str]] = field(default_factory=dict)
+
+    def add(self, candidate: str, points: float, rule_id: str, note: str) -> None:
+        if points <= 0:
+            return
+        self.points[candidate] = self.points.get(candidate, 0.0) + points
+        rules = self.by_rule.setdefault(candidate, {})
+        rules[rule_id] = rules.get(rule_id, 0.0) + points
+        self.notes.setdefault(candidate, []).append(f"{rule_id} {note}")
+
+    def ranked(self, exclude: Iterable[str] = ()) -> list[tuple[str, float]]:
+        """Candidates by points, best first; ties keep the order evidence was found in."""
+        skip = set(exclude)
+        ranked = sorted(self.points.items(), key=lambda item: -item[1])
+        return [(c, p) for c, p in ranked if c not in skip]
+
+    def top_rule(self, candidate: str) -> str:
+        rules = self.by_rule[candidate]
+        return max(rules, key=lambda rule_id: rules[rule_id])
+
+
+def fired(rule: Rule, texts: dict[str, str], cap: int) -> tuple[float, list[re.Match[str]]]:
+    """Points a rule gives: its weight per distinct phrase matched, up to `cap` phrases."""
+    hits = rule.when.hits(texts)
+    distinct = {m.group(0) for m in hits}
+    return rule.weight * min(len(distinct), cap), hits
+
+
+def quote(hits: Sequence[re.Match[str]]) -> str:
+    phrases = list(dict.fromkeys(m.group(0) for m in hits))
+    return ", ".join(f"'{p}'" for p in phrases[:3])
+
+
+def field_tally(
+    texts: dict[str, str], rules: RuleSet, vocabularies: Sequence[str], *, factor: float = 1.0
+) -> Tally:
+    """Points for each department's names, offices or field words found in the item."""
+    scoring, tally = rules.scoring, Tally()
+    weights = {
+        "names": scoring.name_weight,
+        "units": scoring.unit_weight,
+        "strong": scoring.strong_keyword_weight * factor,
+        "keywords": scoring.keyword_weight * factor,
+    }
+    # The regulation the item names says best what it is about: its words count again.
+    sources = ((texts["text"], 1.0), (texts["regulation"], scoring.regulation_field_factor))
+    for department in rules.departments:
+        for vocabulary in vocabularies:
+            finder = department.finder(vocabulary)
+            if finder is None:
+                continue
+            for text, boost in sources:
+                counts = Counter(m.group(0) for m in finder.finditer(text))
+                capped = sum(min(n, scoring.mention_cap) for n in counts.values())
+                quoted = ", ".join(f"'{p}'" for p in list(counts)[:3])
+                points = weights[vocabulary] * boost * capped
+                tally.add(department.code, points, department.id, f"{vocabulary} {quoted}")
+    return tally
+
+
+def target_tally(
+    texts: dict[str, str], rules: RuleSet, case_class: CaseClass, tally: Tally
+) -> Tally:
+    """Add the special targets and actor rules that apply to `case_class` to a tally."""
+    districts = {d.code for d in rules.districts}
+    deferred = []
+    for rule in (*rules.special_targets, *rules.actor_rules):
+        if case_class not in rule.applies_to:
+            continue
+        points, hits = fired(rule, texts, rules.scoring.mention_cap)
+        if not points:
+            continue
+        target: str | None = rule.target
+        if rule.target == "named_agency":
+            finders = [(d.code, d.finder("names")) for d in rules.departments]
+            target = named_agency(texts["text"], finders, rules.districts, hits)
+            target = LOCAL if target in districts else target
+        elif rule.target == "district_of_place":
+            target = LOCAL
+        elif rule.target == "top_department":
+            deferred.append((rule, points, hits))
+            continue
+        if target is not None:
+            tally.add(target, points, rule.id, quote(hits))
+    leaders = tally.ranked(exclude=[LOCAL])
+    for rule, points, hits in deferred if leaders else ():
+        tally.add(leaders[0][0], points, rule.id, quote(hits))
+    return tally
+
+
+def local_hits(texts: dict[str, str], rules: RuleSet) -> list[re.Match[str]]:
+    """Where the text names a local authority, in reading order (the place follows it)."""
+    local = [r for r in rules.actor_rules if r.target in {"district_of_place", "named_agency"}]
+    hits = [m for rule in local for m in rule.when.hits(texts)]
+    return sorted(hits, key=lambda m: m.start())

@@ -1,0 +1,99 @@
+"""`pakn holidays load FILE --by WHO` and `pakn holidays log`: the administrator's commands.
+
+They work on the router's database (settings from `PAKN_ROUTER_*`); the running router
+picks the new calendar up on its next message or scheduler tick, and its relay publishes
+the `DeadlinesRecalculated` events staged here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from services.router.domain.calendar import CalendarDataError, YearTable
+from services.router.holidays_admin import (
+    CalendarUpdate,
+    change_log,
+    describe_changes,
+    load_year_tables,
+    read_tables,
+)
+from services.router.service import RouterService
+from services.router.settings import RouterSettings
+
+
+def run_holidays(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
+    tables: list[YearTable] = []
+    source = ""
+    if args.action == "load":
+        try:
+            tables = read_tables(Path(args.file))
+        except CalendarDataError as error:
+            print(f"pakn holidays: {error}", file=err)
+            return 2
+        source = str(Path(args.file).resolve())
+        if not args.dry_run and not args.by.strip():
+            print("pakn holidays: cho biết ai nạp lịch: --by TÊN", file=err)
+            return 2
+    return asyncio.run(_main(args, tables=tables, source=source, out=out))
+
+
+async def _main(
+    args: argparse.Namespace, *, tables: Sequence[YearTable], source: str, out: TextIO
+) -> int:
+    service = RouterService(RouterSettings())
+    try:
+        if args.action == "log":
+            await _print_log(service, out=out)
+        elif args.dry_run:
+            await _dry_run(service, tables=tables, out=out)
+        else:
+            update = await load_year_tables(
+                service.db,
+                core=service.core,
+                store=service.calendars,
+                tables=tables,
+                changed_by=args.by,
+                source=source,
+            )
+            _print_update(update, out=out)
+        return 0
+    finally:
+        await service.db.dispose()
+
+
+async def _dry_run(service: RouterService, *, tables: Sequence[YearTable], out: TextIO) -> None:
+    async with service.db.session() as session:
+        current = await service.calendars.current(session)
+    for line in describe_changes(current, tables):
+        print(line, file=out)
+    print("(chạy thử: chưa lưu gì)", file=out)
+
+
+def _print_update(update: CalendarUpdate, *, out: TextIO) -> None:
+    for line in update.summary:
+        print(line, file=out)
+    if not update.changed:
+        print(f"Lịch không thay đổi (phiên bản {update.version}); không ghi gì.", file=out)
+        return
+    print(
+        f"Đã cập nhật lịch {update.previous_version} → {update.version} "
+        f"(lần thay đổi số {update.change_id}); "
+        f"{update.cases_recalculated} hồ sơ đang mở có thời hạn thay đổi.",
+        file=out,
+    )
+
+
+async def _print_log(service: RouterService, *, out: TextIO) -> None:
+    for change in await change_log(service.db):
+        print(
+            f"#{change.id} {change.at:%Y-%m-%d %H:%M} UTC {change.changed_by}: "
+            f"năm {change.years}, {change.previous_version} → {change.version}, "
+            f"{change.cases_recalculated} hồ sơ có thời hạn thay đổi; tệp {change.source}",
+            file=out,
+        )
+        for line in change.summary.splitlines():
+            print(f"    {line}", file=out)

@@ -1,0 +1,196 @@
+"""The deadline scheduler: reminders before a deadline, escalation once it has passed.
+
+Each (case, kind, stage, due date) is sent at most once: a `router_deadline_notice` row is
+written with the outbox row in one transaction, and its unique key stops a second replica
+(or a second tick) from sending it again. A deadline that moves (pause, extension,
+transfer, new holiday table) is a new due date and gets its own reminder.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Literal
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, or_, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from schemas.events import CaseEscalated, DeadlineReminder, Event, Stage
+from services.kit.db import Database
+from services.router.calendars import CalendarStore, recalculate_open_cases
+from services.router.commands import load_case
+from services.router.core import RouterCore
+from services.router.domain.calendar import HolidayCalendar
+from services.router.emit import SUPERVISOR, TRIAGE, agency_email, emit
+from services.router.models import DeadlineNotice, RoutedCase
+
+log = logging.getLogger(__name__)
+
+NoticeKind = Literal["reminder", "escalation"]
+_CLOCK_RUNNING = ("routed", "taken")  # waiting_info stops the clock; answered ends it
+_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class Notice:
+    kind: NoticeKind
+    stage: Stage
+    due: date
+    working_days_left: int
+
+
+def running_stages(case: RoutedCase) -> dict[Stage, date]:
+    """The deadlines still binding: classifying while in triage, forwarding until an agency
+    takes the case as its own, answering until it is answered."""
+    if case.status not in _CLOCK_RUNNING:
+        return {}
+    stages: dict[Stage, date] = {}
+    if case.agency == TRIAGE:
+        stages["classify"] = case.due_classify
+    if case.status == "routed":
+        stages["forward"] = case.due_forward
+    stages["answer"] = case.due_answer
+    return stages
+
+
+def notices_due(
+    stages: dict[Stage, date], *, today: date, calendar: HolidayCalendar, days_before: int
+) -> list[Notice]:
+    """An escalation for each passed deadline, a reminder for each within `days_before`."""
+    found = []
+    for stage, due in stages.items():
+        if today > due:
+            found.append(Notice("escalation", stage, due, 0))
+            continue
+        left = calendar.working_days_between(today, due)
+        if left <= days_before:
+            found.append(Notice("reminder", stage, due, left))
+    return found
+
+
+class DeadlineScheduler:
+    def __init__(
+        self,
+        *,
+        db: Database,
+        core: RouterCore,
+        calendars: CalendarStore,
+        days_before: int,
+        after_commit: Callable[[], None] = lambda: None,
+    ) -> None:
+        self._db, self._core, self._calendars = db, core, calendars
+        self._days_before, self._after_commit = days_before, after_commit
+
+    async def run_once(self, today: date) -> int:
+        """One pass over the open cases; returns how many events it staged."""
+        async with self._db.transaction() as session:
+            core = replace(self._core, calendar=await self._calendars.current(session))
+            staged = await recalculate_open_cases(
+                session, core=core, reason="Lịch nghỉ lễ áp dụng đã thay đổi."
+            )
+            candidates = await self._candidates(session, core.calendar, today)
+        for case_id in candidates:
+            staged += await self._notify(case_id, core=core, today=today)
+        if staged:
+            self._after_commit()
+        return staged
+
+    async def _candidates(
+        self, session: AsyncSession, calendar: HolidayCalendar, today: date
+    ) -> list[str]:
+        """Open cases with a deadline within the reminder window, and nothing sent for it."""
+        horizon = calendar.add_working_days(today, self._days_before)
+        query = (
+            select(RoutedCase)
+            .where(col(RoutedCase.status).in_(_CLOCK_RUNNING))
+            .where(
+                or_(
+                    col(RoutedCase.due_classify) <= horizon,
+                    col(RoutedCase.due_forward) <= horizon,
+                    col(RoutedCase.due_answer) <= horizon,
+                )
+            )
+        )
+        cases = (await session.exec(query)).all()
+        sent = await _sent(session, [case.case_id for case in cases])
+        pending = []
+        for case in cases:
+            wanted = self._wanted(case, calendar, today)
+            if any((case.case_id, n.kind, n.stage, n.due) not in sent for n in wanted):
+                pending.append(case.case_id)
+        return pending
+
+    def _wanted(self, case: RoutedCase, calendar: HolidayCalendar, today: date) -> list[Notice]:
+        return notices_due(
+            running_stages(case), today=today, calendar=calendar, days_before=self._days_before
+        )
+
+    async def _notify(self, case_id: str, *, core: RouterCore, today: date) -> int:
+        """Stage one case's notices in its own transaction, the case row locked."""
+        try:
+            async with self._db.transaction() as session:
+                case = await load_case(session, case_id)
+                if case is None:
+                    return 0
+                sent = await _sent(session, [case_id])
+                wanted = self._wanted(case, core.calendar, today)
+                fresh = [n for n in wanted if (case_id, n.kind, n.stage, n.due) not in sent]
+                for notice in fresh:
+                    _stage(session, case=case, notice=notice, core=core, today=today)
+                return len(fresh)
+        except IntegrityError:  # another replica sent them first
+            log.info("router scheduler: notices for %s already sent elsewhere", case_id)
+            return 0
+
+
+async def _sent(session: AsyncSession, case_ids: Sequence[str]) -> set[tuple[str, str, str, date]]:
+    found: set[tuple[str, str, str, date]] = set()
+    for i in range(0, len(case_ids), _CHUNK):
+        chunk = list(case_ids[i : i + _CHUNK])
+        query = select(DeadlineNotice).where(col(DeadlineNotice.case_id).in_(chunk))
+        for row in (await session.exec(query)).all():
+            found.add((row.case_id, row.kind, row.stage, row.due))
+    return found
+
+
+def _stage(
+    session: AsyncSession, *, case: RoutedCase, notice: Notice, core: RouterCore, today: date
+) -> None:
+    event: Event
+    if notice.kind == "reminder":
+        event = DeadlineReminder(
+            correlation_id=case.case_id,
+            case_id=case.case_id,
+            tracking_code=case.tracking_code,
+            agency=case.agency,
+            agency_email=agency_email(core, case.agency),
+            stage=notice.stage,
+            due=notice.due,
+            working_days_left=notice.working_days_left,
+        )
+    else:
+        event = CaseEscalated(
+            correlation_id=case.case_id,
+            case_id=case.case_id,
+            tracking_code=case.tracking_code,
+            agency=case.agency,
+            stage=notice.stage,
+            due=notice.due,
+            escalated_to=SUPERVISOR,
+            escalated_to_email=agency_email(core, SUPERVISOR),
+        )
+    session.add(
+        DeadlineNotice(
+            case_id=case.case_id,
+            kind=notice.kind,
+            stage=notice.stage,
+            due=notice.due,
+            agency=case.agency,
+            event_id=event.event_id,
+            sent_on=today,
+        )
+    )
+    emit(session, core=core, case_id=case.case_id, event=event)
