@@ -15,7 +15,13 @@ def _run(args: argparse.Namespace) -> int:
     service = _service(args.service)
     s = service.settings
     asyncio.run(
-        run_on_kafka(service, bootstrap=s.kafka_bootstrap, host=s.http_host, port=s.http_port)
+        run_on_kafka(
+            service,
+            bootstrap=s.kafka_bootstrap,
+            host=s.http_host,
+            port=s.http_port,
+            workers=s.consumer_workers,
+        )
     )
     return 0
 

@@ -45,12 +45,14 @@ async def serve_until_stopped(
     await asyncio.gather(*tasks, return_exceptions=True)
 
 
-async def run_on_kafka(service: Service, *, bootstrap: str, host: str, port: int) -> None:
+async def run_on_kafka(
+    service: Service, *, bootstrap: str, host: str, port: int, workers: int = 1
+) -> None:
     """Production: one service, its consumers on Kafka, its relay and its web app."""
     broker = make_broker(bootstrap, client_id=f"pakn-{service.name}")
     publisher: Publisher = KafkaPublisher(broker)
     for sub in service.subscriptions(publisher=publisher):
-        attach(broker, topic=sub.topic, group_id=sub.group_id, handler=sub.handler)
+        attach(broker, topic=sub.topic, group_id=sub.group_id, handler=sub.handler, workers=workers)
     await broker.start()
     log.info("%s consuming from %s; web on http://%s:%d", service.name, bootstrap, host, port)
     try:

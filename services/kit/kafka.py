@@ -35,12 +35,16 @@ class KafkaPublisher:
         )
 
 
-def attach(broker: KafkaBroker, *, topic: str, group_id: str, handler: Handler) -> None:
+def attach(
+    broker: KafkaBroker, *, topic: str, group_id: str, handler: Handler, workers: int = 1
+) -> None:
     """Subscribe `handler` to `topic` in its own consumer group, committing after it returns.
 
     `AckPolicy.ACK` commits once the handler has returned: the pipelines commit their
     database transaction (or park the message on the dead-letter topic) first. A handler
     asking for redelivery gets a nack, which seeks back to the same offset.
+    With `workers` > 1 the process runs that many consumers in the group: partitions are
+    handled concurrently, each one still in order (a case's events share a partition).
     """
 
     @broker.subscriber(
@@ -49,6 +53,7 @@ def attach(broker: KafkaBroker, *, topic: str, group_id: str, handler: Handler) 
         ack_policy=AckPolicy.ACK,
         auto_offset_reset="earliest",
         title=f"{group_id}:{topic}",
+        max_workers=workers,
     )
     async def on_message(msg: KafkaMessage) -> None:
         record = msg.raw_message

@@ -23,6 +23,9 @@ class ServiceSettings(BaseSettings):
     http_port: int = Field(default=8000, ge=0, le=65535)
     relay_interval_s: float = Field(default=0.2, gt=0, description="outbox poll when idle")
     consumer_retries: int = Field(default=3, ge=0, description="transient-error retries")
+    consumer_workers: int = Field(
+        default=3, ge=1, le=64, description="consumers per subscription in this process"
+    )
 
     @field_validator("database_url")
     @classmethod
