@@ -221,12 +221,15 @@ def _phone_digits(value: str) -> str | None:
     digits = re.sub(r"\D", "", value)
     if not re.fullmatch(r"[+\d\s.\-–()]{8,}", value.strip()) or len(digits) < 8:
         return None
-    return re.sub(r"^(?:0084|84)", "0", digits)
+    return re.sub(r"^(?:0084|84)(?=[235789]\d{8,9}$)", "0", digits)
 
 
 def leaked(public: str, values: list[str]) -> list[str]:
-    """The values still readable in `public`: case-insensitively, folded, and for numbers
-    with their separators removed. A guard to run before anything is published."""
+    """The values still readable in `public`.
+
+    Compared case-insensitively, without diacritics, and for numbers with their
+    separators removed. A guard to run before anything is published.
+    """
     text = unicodedata.normalize("NFC", public)
     lowered, folded = text.lower(), fold(text)
     joined = re.sub(r"(?<=\d)[\s.\-–()]+(?=\d)", "", text)

@@ -43,9 +43,15 @@ _NOT_HAMLET = frozenset(
     fold(p) for p in ["buôn ma thuột", "buôn hồ", "buôn đôn", "plei kần", "ban mê thuột"]
 )
 
-_HOUSE = r"\d{1,4}[a-z]?(?:/\d{1,4}[a-z]?){0,3}(?![\w/.-])"
+_HOUSE = r"\d{1,4}[a-z]?(?:/\d{1,4}[a-z]?){0,3}(?![\w/]|[.,-]\d)"
 _HOUSE_WITH_WORD = re.compile(
-    rf"{alternation(['số nhà', 'nhà số', 'số'])}\s+{_HOUSE}\s+(?:(?:duong|pho)\s+)?(?=[^\W\d_])"
+    rf"(?P<k>{alternation(['số nhà', 'nhà số', 'số'])})\s+(?P<n>{_HOUSE})"
+    r"(?:(?:\s*,)?\s+(?:(?:duong|pho)\s+)?(?=[^\W\d_]))?"
+)
+_UNIT_AFTER = re.compile(rf"\s*,?\s+{alternation([*_NUMBERED_UNITS, 'tổ', 'thôn', 'tổ dân phố'])}")
+# "đường Hùng Vương số 12": the street first, then the number.
+_STREET_THEN_HOUSE = re.compile(
+    rf"(?<![^\W\d_])(?:duong|pho)\s+(?P<s>[^\W\d_]+(?:\s+[^\W\d_]+){{0,4}}?)\s*,?\s*so\s+{_HOUSE}"
 )
 _HOUSE_ON_STREET = re.compile(rf"(?<![\w/.,-]){_HOUSE}\s+(?:duong|pho)\s+(?=[^\W\d_])")
 _HOUSE_BARE = re.compile(rf"(?<![\w/.,-])(?P<n>{_HOUSE})\s+(?=[^\W\d_])")
@@ -62,7 +68,7 @@ _SUB_COMMUNE = re.compile(
 
 
 def _previous_word(view: TextView, offset: int) -> str:
-    words = view.lower[:offset].split()
+    words = view.lower[max(0, offset - 40) : offset].split()
     return words[-1] if words else ""
 
 
@@ -115,6 +121,12 @@ def _house_spans(view: TextView) -> Iterator[Span]:
     for m in _HOUSE_WITH_WORD.finditer(view.folded):
         if view.plain or "số" in view.lower[m.start() : m.end()]:
             yield from _street(view, m.start(), m.end(), minimum=1)
+            # "số nhà 12" is an address even before its street, "số 12/4 hẻm 45" too.
+            if " " in m["k"] or _UNIT_AFTER.match(view.folded, m.end("n")):
+                yield Span(m.start(), m.end("n"), Kind.ADDRESS)
+    for m in _STREET_THEN_HOUSE.finditer(view.folded):
+        if all(w[0].isupper() for w in view.text[m.start("s") : m.end("s")].split()):
+            yield Span(m.start(), m.end(), Kind.ADDRESS)
     for m in _HOUSE_ON_STREET.finditer(view.folded):
         yield from _street(view, m.start(), m.end(), minimum=1)
     for m in _HOUSE_BARE.finditer(view.folded):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Literal
 
 from services.kit.text import fold
 
@@ -79,7 +80,8 @@ class Token:
         return self.text.isupper()
 
 
-def _same_length(text: str, convert: str) -> str:
+def _same_length(text: str, convert: Literal["fold", "lower"]) -> str:
+    """Convert char by char so that every offset stays valid in the original."""
     out = []
     for ch in text:
         mapped = fold(ch) if convert == "fold" else ch.lower()
@@ -96,10 +98,6 @@ class TextView:
     tokens: tuple[Token, ...]
     token_at: dict[int, int]  # start offset -> token index
 
-    def norm(self, token: Token) -> str:
-        """The form lexicon sets are keyed by: exact lower case, folded in plain text."""
-        return token.key if self.plain else self.lower[token.start : token.end]
-
     def adjacent(self, left: Token, right: Token) -> bool:
         """Two words separated by a single space only (no punctuation, no line break)."""
         return self.text[left.end : right.start] in (" ", "\u00a0")
@@ -111,7 +109,7 @@ class TextView:
         return bool(_PLACEHOLDER_BEFORE.search(before) or _PLACEHOLDER_AFTER.match(after))
 
     def sentence_start(self, token: Token) -> bool:
-        before = self.text[: token.start].rstrip()
+        before = self.text[max(0, token.start - 80) : token.start].rstrip()
         return not before or before[-1] in ".!?:;\n\"'“(-–"
 
 

@@ -16,7 +16,7 @@ SURNAMES = Lexicon.of(
     Đoàn Lâm Mai Tô Hà Cao Lương Châu Tạ Trương Lưu Kiều Quách Thái Triệu Tăng Tôn Lã
     Lạc Lục Mạc Khổng Khúc Nghiêm Phùng Quan Thân Thạch Tiêu Vương Giang Giáp Hàn Hầu
     Hứa Lò Nông Sầm Tống Bạch Cù Chu Chung Diệp Doãn Đàm Đào Khương Lại Quản Thiều
-    Lữ Bế Trình Mẫn Chế Ninh Âu
+    Lữ Bế Trình Mẫn Chế Ninh Âu Nhâm Ngụy Cấn Biện Ôn Mã Kha
     Kpă Ksor Siu Nay Puih Kpuih Rmah Rchăm Hiao Niê Êban Mlô Byă Ktla Knul Rcom Rơ Rah
     """
 )
@@ -42,6 +42,24 @@ NOT_NAME = Lexicon.of(
     Tiếng Dược Zalo Facebook Email Hotline Website Dear Sir Madam Thank Thanks Best Regards
     """
 )
+
+# Common given and middle names. Typed without diacritics they collide with words of
+# the stop lists ("Trọng"/"Trong", "Diệu"/"Điều", "Dương"/"Đường"), which then must
+# not cut a name short.
+GIVEN_NAMES = Lexicon.of(
+    """
+    An Anh Bảo Bích Bình Cường Chi Châu Công Cúc Dũng Dung Duy Duyên Dương Đạt Điệp Định
+    Đông Đức Giang Hà Hải Hạnh Hằng Hân Hậu Hiền Hiếu Hiệp Hòa Hoa Hoài Hoàng Hồng Huệ
+    Hùng Hưng Hương Hường Huy Huyền Khải Khang Khánh Khoa Khôi Kiên Kiệt Kim Lan Lâm Liên
+    Linh Loan Lộc Lợi Long Luân Lực Lụa Lượng Ly Mai Mạnh Minh My Mỹ Nam Nga Ngân Nghĩa
+    Nghị Ngọc Nguyên Nhân Nhật Nhi Nhung Như Oanh Phát Phong Phú Phúc Phụng Phương Phượng
+    Quang Quân Quốc Quyên Quyết Quỳnh Sang Sáng Sinh Sơn Sỹ Tài Tâm Tân Thái Thanh Thành
+    Thảo Thắng Thịnh Thơ Thông Thu Thuận Thủy Thúy Thư Thương Tiến Tín Toàn Trang Trâm Trí
+    Trinh Trọng Trung Trúc Tú Tuấn Tùng Tuyết Tư Uyên Văn Vân Việt Vinh Vĩnh Vũ Vy Xuân
+    Yến Diệu Đình Hữu Kiều Gia Lệ Nhàn Sương Tiên Tuyền Trường Chung Bá Đăng Đồng Hợi
+    """
+)
+NAME_WORDS = GIVEN_NAMES.folded | SURNAMES.folded
 
 # Words that end a hamlet or street name: the administrative levels that follow it.
 NOT_PLACE = Lexicon.of(
@@ -73,7 +91,7 @@ NOT_PERSON = frozenset(
     fold(p)
     for p in [
         "Hà Nội", "Hà Giang", "Hà Tĩnh", "Hà Nam", "Hà Tây", "Hà Lan", "Hà Đông", "Hạ Long",
-        "Hà Tiên", "Hàn Quốc", "Cao Bằng", "Cao Lãnh", "Lâm Đồng", "Lâm Hà", "Châu Âu", "Châu Á",
+        "Hà Tiên", "Hà Tam", "Hà Bầu", "Hà Ra", "Hàn Quốc", "Cao Bằng", "Cao Lãnh", "Lâm Đồng", "Lâm Hà", "Châu Âu", "Châu Á",
         "Châu Phi", "Châu Mỹ", "Châu Úc", "Châu Đốc", "Châu Thành", "Châu Đức",
         "Hồ Chí Minh", "Hồ Gươm", "Hồ Tây", "Hoàng Sa", "Trường Sa", "Lý Sơn", "Phan Thiết",
         "Phan Rang", "Thái Lan", "Thái Bình", "Thái Nguyên", "Mai Châu", "Ninh Bình",
@@ -120,6 +138,8 @@ ORG_ACRONYMS = frozenset(
 )
 
 HONORIFICS = Lexicon.of("ông bà anh chị em cháu cô chú bác cụ dì mợ thím dượng")
+# Folded, "cô", "chú", "cụ", "dì" are also "có", "chủ", "cũ", "đi": too common to trust.
+PLAIN_HONORIFICS = frozenset(["ong", "ba", "anh", "chi", "em", "chau", "bac"])
 # English titles, with or without the abbreviation's full stop: "Mr. Brown".
 TITLES = Lexicon.of("mr mrs ms miss dr")
 

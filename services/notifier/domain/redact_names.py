@@ -27,11 +27,13 @@ from services.notifier.domain.redact_lexicon import (
     INTRODUCTIONS,
     LEADER_BEFORE,
     MIDDLE_ONLY,
+    NAME_WORDS,
     NOT_A_NAME,
     NOT_NAME,
     NOT_PERSON,
     ORG_ACRONYMS,
     PLACE_BEFORE,
+    PLAIN_HONORIFICS,
     ROLES,
     SIGN_OFFS,
     STOP_BIGRAMS,
@@ -69,7 +71,7 @@ def word_run(
     tokens, end = view.tokens, index
     while end < len(tokens) and end - index < limit:
         tok = tokens[end]
-        if not (tok.capitalised or (caps and tok.upper)) or stop.has(view, tok.text):
+        if not (tok.capitalised or (caps and tok.upper)) or _stops(view, tok, stop):
             break
         if starts_phrase(view, end) or (end > index and not view.adjacent(tokens[end - 1], tok)):
             break
@@ -77,6 +79,11 @@ def word_run(
             break  # what is left beside a redacted run is never a name of its own
         end += 1
     return end
+
+
+def _stops(view: TextView, token: Token, stop: Lexicon) -> bool:
+    # Folded, "Trong" may be "Trọng": in text without diacritics a name word wins.
+    return stop.has(view, token.text) and not (view.plain and token.key in NAME_WORDS)
 
 
 def name_run(view: TextView, index: int, *, caps: bool = False) -> int:
@@ -138,8 +145,11 @@ def _surname_name_end(view: TextView, index: int) -> int:
     if tok.upper and end - index < 3:
         return index  # "ĐỖ XE" in a shouted title is not a person
     minimum = 3 if SURNAME_PREFIXES.has(view, tok.text) else 2
-    key = " ".join(t.key for t in view.tokens[index:end])
-    return index if end - index < minimum or key in NOT_PERSON else end
+    return index if end - index < minimum or _key(view, index, end) in NOT_PERSON else end
+
+
+def _key(view: TextView, start: int, end: int) -> str:
+    return " ".join(t.key for t in view.tokens[start:end])
 
 
 def _surname_names(view: TextView) -> Iterator[Span]:
@@ -157,7 +167,7 @@ def _after(view: TextView, offset: int, *, minimum: int) -> Span | None:
     if index is None:
         return None
     end = name_run(view, index, caps=is_surname(view, view.tokens[index]))
-    if end - index < minimum:
+    if end - index < minimum or _key(view, index, end) in NOT_PERSON:
         return None
     return Span(view.tokens[index].start, view.tokens[end - 1].end, Kind.NAME)
 
@@ -165,6 +175,8 @@ def _after(view: TextView, offset: int, *, minimum: int) -> Span | None:
 def _is_honorific(view: TextView, start: int, end: int) -> bool:
     """ "ông", "Anh" opening a sentence; but "Hoàng Anh Gia Lai" is a company's name."""
     if not keyword_ok(view, start, end, HONORIFICS):
+        return False
+    if view.plain and view.folded[start:end] not in PLAIN_HONORIFICS:
         return False
     index = view.token_at.get(start)
     if index is None or not view.tokens[index].capitalised:

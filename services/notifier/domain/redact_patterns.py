@@ -27,9 +27,8 @@ _FOREIGN = rf"\+(?!84)\d{{1,3}}{_digits('6,12')}"
 # another number ("0905 123 456 2 lần") does not.
 PHONE = re.compile(rf"(?<![\w+/])(?:{_INTERNATIONAL}|{_NATIONAL}|{_FOREIGN})(?!\d)")
 
-EMAIL = re.compile(
-    r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?!\w)"
-)
+# Letters beyond ASCII too: people type "dũng40@gmail.com" and mail systems accept it.
+EMAIL = re.compile(r"(?<![\w.+-])[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?!\w)")
 
 _ID_WORDS = alternation(
     [
@@ -39,11 +38,13 @@ _ID_WORDS = alternation(
     ]
 )  # fmt: skip
 _VALUE_GAP = r"(?:\s*(?:so|no\.?|number|la|:|#|-))*\s*"
-ID_WITH_WORD = re.compile(rf"{_ID_WORDS}{_VALUE_GAP}(?P<v>[a-z]{{0,2}}\d(?:[ .]?\d){{6,11}})(?!\w)")
+ID_WITH_WORD = re.compile(
+    rf"{_ID_WORDS}{_VALUE_GAP}(?P<v>[a-z]{{0,2}}\d(?:[ .-]?\d){{6,11}})(?!\w)"
+)
 _LONE = r"(?<![\w.,/-])"
 _END = r"(?![\w]|[.,/-]\d)"
 CCCD = re.compile(
-    rf"{_LONE}(?:\d{{12}}|\d{{3}}([ .])\d{{3}}\1\d{{3}}\1\d{{3}}|\d{{4}}([ .])\d{{4}}\2\d{{4}}){_END}"
+    rf"{_LONE}(?:\d{{12}}|\d{{3}}([ .-])\d{{3}}\1\d{{3}}\1\d{{3}}|\d{{4}}([ .-])\d{{4}}\2\d{{4}}){_END}"
 )
 CMND = re.compile(rf"{_LONE}(?:\d{{9}}|\d{{3}} \d{{3}} \d{{3}}){_END}")
 # A nine-digit number followed by a unit is an amount or a quantity, not an ID card.
@@ -56,7 +57,7 @@ _BANK_WORDS = alternation(
     ]
 )  # fmt: skip
 BANK_WITH_WORD = re.compile(
-    rf"{_BANK_WORDS}(?:[\s:.,#-]+[^\W\d_]+){{0,4}}?[\s:.,#-]+(?P<v>\d(?:[ .\-]?\d){{5,18}})(?!\w)"
+    rf"{_BANK_WORDS}(?:[\s:.,#-]+[^\W\d_]+){{0,6}}?[\s:.,#-]+(?P<v>\d(?:[ .\-]?\d){{5,18}})(?!\w)"
 )
 LONG_NUMBER = re.compile(rf"{_LONE}\d{{13,19}}(?!\w)")
 

@@ -49,6 +49,7 @@ FOUND_BY_SHAPE = [
     ("CCCD số 064196004821 cấp", "064196004821", Kind.ID_NUMBER),
     ("căn cước 064 196 004 821", "064 196 004 821", Kind.ID_NUMBER),
     ("mang theo 0641 9600 4821", "0641 9600 4821", Kind.ID_NUMBER),
+    ("CCCD 064-196-004-821", "064-196-004-821", Kind.ID_NUMBER),
     ("CMND 230456789", "230456789", Kind.ID_NUMBER),
     ("chứng minh nhân dân số 230 456 789", "230 456 789", Kind.ID_NUMBER),
     ("hộ chiếu số C1234567", "C1234567", Kind.ID_NUMBER),
@@ -81,6 +82,11 @@ FOUND_AS_ADDRESS = [
     ("tổ dân phố 11, thị trấn Kbang", "tổ dân phố 11"),
     ("khu phố 3 thị trấn Phú Thiện", "khu phố 3"),
     ("o thon Thanh Son, xa Ia Rsuom", "thon Thanh Son"),
+    ("tại làng Kon Lốc 2, xã Kông Lơng Khơng", "Kon Lốc 2"),
+    ("trú tại 23 Wừu, phường Ia Kring", "23 Wừu"),
+    ("nhà ở đường Hùng Vương, số 14/2.", "số 14/2"),
+    ("Nhà tôi số nhà 12, đường Lê Lợi.", "12, đường Lê Lợi"),
+    ("ở số 12/4 hẻm 45 Lê Lợi", "12/4"),
 ]
 
 FOUND_AS_NAME = [
@@ -102,6 +108,11 @@ FOUND_AS_NAME = [
     ("Người viết đơn\n(đã ký)\nKsor H'Bla", "Ksor H'Bla"),
     ("Thank you. Best regards, John Smith", "John Smith"),
     ("Dear Mr Brown, thank you.", "Brown"),
+    ("Già làng Đinh Văn Ngơ đã kiến nghị", "Đinh Văn Ngơ"),
+    ("trưởng thôn Rơ Mah Thu nói", "Rơ Mah Thu"),
+    ("Chị H'Hen Niê ở làng", "H'Hen Niê"),
+    ("Toi la Dang Van Khai, o xa Ia Le", "Dang Van Khai"),
+    ("ba Truong Thi Dieu phan anh", "Truong Thi Dieu"),
 ]
 
 # Public information the answer needs; none of it is personal data.
@@ -150,6 +161,16 @@ MUST_SURVIVE = [
     "Do Sở chưa trả lời",
     "Hồ sơ nộp tại Bộ phận một cửa",
     "Mã hồ sơ 000.00.12.H21-230118-0001",
+    "Bộ Y tế",
+    "ĐTV đã ghi nhận",
+    "Trường Đại học Nông Lâm",
+    "Đoàn Thanh niên",
+    "Công ty Cổ phần Hoàng Anh Gia Lai",
+    "Sở Giáo dục và Đào tạo",
+    "Chi cục Tiêu chuẩn Đo lường Chất lượng",
+    "chạy tuyến Pleiku – Buôn Ma Thuột",
+    "Phiếu lý lịch tư pháp số 1 tại Sở Tư pháp",
+    "giáo viên Tiếng Anh",
 ]
 
 
