@@ -81,6 +81,22 @@ def _holidays(args: argparse.Namespace) -> int:
     return run_holidays(args, out=sys.stdout, err=sys.stderr)
 
 
+def _import(args: argparse.Namespace) -> int:
+    from services.intake.import_command import ImportFailed, print_summary, run_import
+    from services.intake.settings import IntakeSettings
+
+    path = Path(args.file)
+    try:
+        summary = asyncio.run(
+            run_import(path, settings=IntakeSettings(), err=sys.stderr, progress=not args.quiet)
+        )
+    except ImportFailed as error:
+        print(f"pakn import: {error}", file=sys.stderr)
+        return 2
+    print_summary(summary, name=path.name, out=sys.stdout, as_json=args.json)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="pakn", description="PAKN Gia Lai: intake, routing, notices")
     p.add_argument("-v", "--verbose", action="store_true")
@@ -108,6 +124,12 @@ def parser() -> argparse.ArgumentParser:
     hl.add_argument("--dry-run", action="store_true", help="validate and show the changes only")
     hs.add_parser("log", help="show the holiday-table changes, newest first")
     h.set_defaults(func=_holidays)
+
+    i = sub.add_parser("import", help="register a flat import file into the intake database")
+    i.add_argument("file", help=".jsonl or .csv in the flat import format")
+    i.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+    i.add_argument("--quiet", action="store_true", help="no progress bar")
+    i.set_defaults(func=_import)
 
     m = sub.add_parser("migrate", help="apply the database migrations")
     m.add_argument(

@@ -69,40 +69,47 @@ async def recalculate_open_cases(session: AsyncSession, *, core: RouterCore, rea
     """Every open case computed under another calendar version gets its deadlines again
     under `core.calendar`; a `DeadlinesRecalculated` for each case whose dates moved.
     Returns how many cases changed."""
-    calendar = core.calendar
     query = (
         select(RoutedCase)
         .where(col(RoutedCase.status).in_(OPEN_STATUSES))
-        .where(RoutedCase.calendar_version != calendar.version)
+        .where(RoutedCase.calendar_version != core.calendar.version)
         .with_for_update()
     )
     cases = (await session.exec(query)).all()
     pauses = await _closed_pauses(session, [case.case_id for case in cases])
     changed = 0
     for case in cases:
-        previous, before = deadlines_of(case), dues_of(case)
-        dues = recalculated(
-            start=period_start(case.received_at, case.counted_from),
-            current=before,
-            current_version=case.calendar_version,
-            calendar=calendar,
-            policy=core.policy,
-            pauses=pauses.get(case.case_id, []),
-            extended=case.extended,
-        )
-        set_dues(case, dues)
-        case.calendar_version, case.updated_at = calendar.version, utc_now()
+        moved = _recalculate(case, core=core, pauses=pauses.get(case.case_id, []), reason=reason)
         session.add(case)
-        if dues == before:
-            continue
-        changed += 1
-        event = DeadlinesRecalculated(
-            correlation_id=case.case_id,
-            case_id=case.case_id,
-            tracking_code=case.tracking_code,
-            previous=previous,
-            deadlines=deadlines_of(case),
-            reason=reason,
-        )
-        emit(session, core=core, case_id=case.case_id, event=event)
+        if moved is not None:
+            emit(session, core=core, case_id=case.case_id, event=moved)
+            changed += 1
     return changed
+
+
+def _recalculate(
+    case: RoutedCase, *, core: RouterCore, pauses: list[Pause], reason: str
+) -> DeadlinesRecalculated | None:
+    """Put the case on `core.calendar`; the event to publish if its dates moved."""
+    previous, before = deadlines_of(case), dues_of(case)
+    dues = recalculated(
+        start=period_start(case.received_at, case.counted_from),
+        current=before,
+        current_version=case.calendar_version,
+        calendar=core.calendar,
+        policy=core.policy,
+        pauses=pauses,
+        extended=case.extended,
+    )
+    set_dues(case, dues)
+    case.calendar_version, case.updated_at = core.calendar.version, utc_now()
+    if dues == before:
+        return None
+    return DeadlinesRecalculated(
+        correlation_id=case.case_id,
+        case_id=case.case_id,
+        tracking_code=case.tracking_code,
+        previous=previous,
+        deadlines=deadlines_of(case),
+        reason=reason,
+    )

@@ -94,7 +94,10 @@ async def transfer_case(
     case.calendar_version = core.calendar.version
     session.add(case)
     reason = "; ".join((action.reason, *target.reasons))
-    _add_hop(session, case, target, step="transfer", from_agency=previous, reason=reason)
+    # The officer who asked is the hop's author; its rule_id says who picked the destination.
+    session.add(
+        _hop(case, target, step="transfer", by=action.officer, previous=previous, reason=reason)
+    )
     transferred = CaseTransferred(
         correlation_id=case.case_id,
         case_id=case.case_id,
@@ -127,7 +130,9 @@ async def assign_from_triage(
     target = Destination(code, "triage.assigned", 1.0, action.officer, (action.reason,))
     _move(case, target, hop=case.hop + 1)
     session.add(case)
-    _add_hop(session, case, target, step="assign", from_agency=TRIAGE, reason=action.reason)
+    session.add(
+        _hop(case, target, step="assign", by=action.officer, previous=TRIAGE, reason=action.reason)
+    )
     emit_routed(session, case=case, core=core, decided_by=action.officer, reasons=(action.reason,))
 
 
@@ -139,24 +144,16 @@ def _move(case: RoutedCase, target: Destination, *, hop: int) -> None:
     case.updated_at = utc_now()
 
 
-def _add_hop(
-    session: AsyncSession,
-    case: RoutedCase,
-    target: Destination,
-    *,
-    step: str,
-    from_agency: str,
-    reason: str,
-) -> None:
-    session.add(
-        RoutingHop(
-            case_id=case.case_id,
-            hop=case.hop,
-            agency=case.agency,
-            rule_id=target.rule_id,
-            reason=reason,
-            decided_by=target.decided_by,
-            step=step,
-            from_agency=from_agency,
-        )
+def _hop(
+    case: RoutedCase, target: Destination, *, step: str, by: str, previous: str, reason: str
+) -> RoutingHop:
+    return RoutingHop(
+        case_id=case.case_id,
+        hop=case.hop,
+        agency=case.agency,
+        rule_id=target.rule_id,
+        reason=reason,
+        decided_by=by,
+        step=step,
+        from_agency=previous,
     )

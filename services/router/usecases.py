@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from schemas.events import CaseAccepted
-from services.router.case_deadlines import fresh_dues
+from schemas.events import CaseAccepted, CaseFacts
+from services.router.case_deadlines import Dues, fresh_dues
 from services.router.core import RouterCore
 from services.router.domain.calendar import local_date
-from services.router.domain.classify import RoutingInput, route
+from services.router.domain.classify import RoutingDecision, RoutingInput, route
 from services.router.emit import SERVICE, TRIAGE, TRIAGE_HOME, emit_routed
 from services.router.models import RoutedCase, RoutingHop
 
@@ -46,7 +46,24 @@ async def route_accepted(session: AsyncSession, *, event: CaseAccepted, core: Ro
         agencies=core.agencies,
     )
     due = fresh_dues(facts.received_at, calendar=core.calendar, policy=core.policy)
-    case = RoutedCase(
+    case = _new_case(facts, decision, due, calendar_version=core.calendar.version)
+    session.add(case)
+    session.add(
+        RoutingHop(
+            case_id=case.case_id,
+            hop=case.hop,
+            agency=case.agency,
+            rule_id=decision.rule_id,
+            reason="; ".join(decision.reasons),
+        )
+    )
+    emit_routed(session, case=case, core=core, reasons=decision.reasons)
+
+
+def _new_case(
+    facts: CaseFacts, decision: RoutingDecision, due: Dues, *, calendar_version: str
+) -> RoutedCase:
+    return RoutedCase(
         case_id=facts.case_id,
         tracking_code=facts.tracking_code,
         channel=facts.channel.value,
@@ -65,16 +82,5 @@ async def route_accepted(session: AsyncSession, *, event: CaseAccepted, core: Ro
         due_classify=due.classify,
         due_forward=due.forward,
         due_answer=due.answer,
-        calendar_version=core.calendar.version,
+        calendar_version=calendar_version,
     )
-    session.add(case)
-    session.add(
-        RoutingHop(
-            case_id=case.case_id,
-            hop=case.hop,
-            agency=case.agency,
-            rule_id=decision.rule_id,
-            reason="; ".join(decision.reasons),
-        )
-    )
-    emit_routed(session, case=case, core=core, reasons=decision.reasons)

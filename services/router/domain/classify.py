@@ -17,14 +17,16 @@ from services.router.domain.agencies import AgencyRegistry
 from services.router.domain.evidence import (
     ACTORS,
     WORDS,
+    Place,
     Tally,
+    district_of_place,
     field_tally,
     fired,
     local_hits,
     quote,
     target_tally,
 )
-from services.router.domain.matching import LOCAL, Place, Scope, district_of_place, normalise
+from services.router.domain.matching import LOCAL, MARKED, Scope, normalise_pair
 from services.router.domain.rules import CaseClass, Kind, RuleSet
 
 TRIAGE = "TRIAGE"
@@ -114,12 +116,17 @@ def _decide(
 
 
 def _texts(item: RoutingInput) -> dict[str, str]:
-    return {
-        "text": normalise(f"{item.title} . {item.content}"),
-        "title": normalise(item.title),
-        "regulation": normalise(item.regulation),
-        "address": normalise(item.address),
+    """Each field in the normal form, and under `key + MARKED` with its diacritics."""
+    fields = {
+        "text": f"{item.title} . {item.content}",
+        "title": item.title,
+        "regulation": item.regulation,
+        "address": item.address,
     }
+    texts: dict[str, str] = {}
+    for key, value in fields.items():
+        texts[key], texts[key + MARKED] = normalise_pair(value)
+    return texts
 
 
 def _confidence(ranked: Sequence[tuple[str, float]], prior: float) -> float:

@@ -8,11 +8,20 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from services.router.domain.matching import LOCAL, named_agency
+from services.router.domain.matching import (
+    LOCAL,
+    MARKED,
+    District,
+    Phrases,
+    PlaceConfidence,
+    Scope,
+)
 from services.router.domain.rules import CaseClass, Rule, RuleSet
+
+_NAME_WINDOW = 80  # characters after a marker where the named agency is looked for
 
 ACTORS = ("names", "units")  # who the item says acted
 WORDS = ("strong", "keywords")  # what the item is about
@@ -69,14 +78,15 @@ def field_tally(
         "keywords": scoring.keyword_weight * factor,
     }
     # The regulation the item names says best what it is about: its words count again.
-    sources = ((texts["text"], 1.0), (texts["regulation"], scoring.regulation_field_factor))
+    sources = (("text", 1.0), ("regulation", scoring.regulation_field_factor))
     for department in rules.departments:
         for vocabulary in vocabularies:
             finder = department.finder(vocabulary)
             if finder is None:
                 continue
-            for text, boost in sources:
-                counts = Counter(m.group(0) for m in finder.finditer(text))
+            for scope, boost in sources:
+                found = finder.finditer(texts[scope], texts.get(scope + MARKED, ""))
+                counts = Counter(m.group(0) for m in found)
                 capped = sum(min(n, scoring.mention_cap) for n in counts.values())
                 quoted = ", ".join(f"'{p}'" for p in list(counts)[:3])
                 points = weights[vocabulary] * boost * capped
@@ -98,7 +108,7 @@ def target_tally(
             continue
         target: str | None = rule.target
         if rule.target == "named_agency":
-            finders = [(d.code, d.finder("names")) for d in rules.departments]
+            finders = [(d.code, _regex(d.finder("names"))) for d in rules.departments]
             target = named_agency(texts["text"], finders, rules.districts, hits)
             target = LOCAL if target in districts else target
         elif rule.target == "district_of_place":
@@ -119,3 +129,88 @@ def local_hits(texts: dict[str, str], rules: RuleSet) -> list[re.Match[str]]:
     local = [r for r in rules.actor_rules if r.target in {"district_of_place", "named_agency"}]
     hits = [m for rule in local for m in rule.when.hits(texts)]
     return sorted(hits, key=lambda m: m.start())
+
+
+def _regex(finder: Phrases | None) -> re.Pattern[str] | None:
+    return finder.regex if finder else None
+
+
+@dataclass(frozen=True)
+class Place:
+    code: str | None
+    confidence: float
+    note: str
+
+
+def district_of_place(
+    texts: Mapping[str, str],
+    districts: Sequence[District],
+    markers: Sequence[re.Match[str]],
+    *,
+    scope: Scope,
+    confidence: PlaceConfidence,
+) -> Place:
+    """The district where it happened: the place named right after a marker ("UBND xã …"),
+    else a place named in the text, else the submitter's address, else a bare name."""
+    text, address = texts["text"], texts["address"]
+    context = _votes(districts, lambda d: d.prefixed_in(text) + d.prefixed_in(address))
+    for marker in markers:
+        # "UBND huyện Ia Grai có kế hoạch" names it inside; "UBND xã | Song An" right after.
+        inside = [
+            d.code
+            for d in districts
+            if d.prefixed_in(marker.group(0)) or d.bare_in(marker.group(0))
+        ]
+        named = inside or _named_after(districts, texts.get(scope, ""), marker.end())
+        code = named[0] if len(named) == 1 else _vote(context, among=named)
+        if code:
+            note = f"district {code}: named at '{marker.group(0)}'"
+            return Place(code, confidence.after_marker, note)
+    steps = [
+        ("a place in the text", confidence.in_text, lambda d: d.prefixed_in(text)),
+        (
+            "the submitter's address",
+            confidence.in_address,
+            lambda d: d.prefixed_in(address) * 2 + d.bare_in(address),
+        ),
+        ("a district name in the text", confidence.bare_name, lambda d: d.bare_in(text)),
+    ]
+    for label, sure, count in steps:
+        code = _vote(_votes(districts, count))
+        if code:
+            return Place(code, sure, f"district {code}: from {label}")
+    return Place(None, 0.0, "district: no place in Gia Lai found")
+
+
+def named_agency(
+    text: str,
+    finders: Sequence[tuple[str, re.Pattern[str] | None]],
+    districts: Sequence[District],
+    markers: Sequence[re.Match[str]],
+) -> str | None:
+    """The agency named just after a marker such as an operator's "chuyển …"."""
+    for marker in markers:
+        window = text[marker.end() : marker.end() + _NAME_WINDOW]
+        found = [(m.start(), code) for code, f in finders if f and (m := f.search(window))]
+        found += [(pos, d.code) for d in districts if (pos := d.first_name(window)) is not None]
+        if found:
+            return min(found)[1]
+    return None
+
+
+def _named_after(districts: Sequence[District], text: str, pos: int) -> list[str]:
+    start = pos + 1 if text[pos : pos + 1] == " " else pos
+    lengths = {d.code: d.named_at(text, start) for d in districts}
+    longest = max(lengths.values(), default=0)
+    return [code for code, n in lengths.items() if n and n == longest]
+
+
+def _votes(districts: Sequence[District], count: Callable[[District], int]) -> Counter[str]:
+    return Counter({d.code: n for d in districts if (n := count(d))})
+
+
+def _vote(votes: Counter[str], among: Sequence[str] | None = None) -> str | None:
+    pool = {c: n for c, n in votes.items() if among is None or c in among}
+    best = max(pool.values(), default=0)
+    winners = [code for code, n in pool.items() if n == best and n > 0]
+    return winners[0] if len(winners) == 1 else None

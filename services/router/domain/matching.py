@@ -2,22 +2,23 @@
 
 People type with or without diacritics, "TP. Pleiku" or "thanh pho Pleiku", "Iakha" or
 "Ia Kha": everything is compared in one folded form, and place names tolerate spacing.
+Folding makes different words collide ("chậm"/"Châm", "bỏ"/"bộ", "thuê"/"thuế"), so a
+phrase found in a text typed with diacritics must also carry the phrase's own diacritics.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, model_validator
 
-from services.kit.text import fold
-
 Scope = Literal["text", "title", "regulation", "address"]
 LOCAL = "LOCAL"  # candidate standing for "the district where it happened"
+MARKED = "~"  # suffix of a texts key holding the same text with its diacritics kept
 
 _APOSTROPHES = re.compile(r"['’‘`´]")
 _ABBREVIATION_DOT = re.compile(r"\b(tp|tx|tt|ths|ts|bs)\s*\.")
@@ -26,24 +27,116 @@ _NOT_WORD = re.compile(r"[^a-z0-9. ]+")
 _SPACES = re.compile(r"\s+")
 _COMMUNE_UNIT = r"(?:xa|phuong|thi tran|tt)"
 _DISTRICT_UNIT = r"(?:huyen|thi xa|thanh pho|tp|tx)"
-_NAME_WINDOW = 80  # characters after a marker where the named agency is looked for
 
 
 def normalise(text: str | None) -> str:
     """The one form every rule matches against: folded words, sentence ends kept as " . "."""
-    folded = _ABBREVIATION_DOT.sub(r"\1 ", _APOSTROPHES.sub("", fold(text)))
-    spaced = _NOT_WORD.sub(" ", _SENTENCE_END.sub(" . ", folded))
-    return _SPACES.sub(" ", spaced).strip()
+    return normalise_pair(text)[0]
+
+
+def normalise_pair(text: str | None) -> tuple[str, str]:
+    """The normal form, and the same text with its diacritics, aligned letter for letter."""
+    pairs = [(_fold_letter(ch), ch) for ch in unicodedata.normalize("NFC", (text or "").lower())]
+    both = ("".join(f for f, _ in pairs), "".join(m if f != "" else "" for f, m in pairs))
+    both = _aligned_sub(_APOSTROPHES, "", both)
+    both = _aligned_sub(_ABBREVIATION_DOT, None, both)
+    both = _aligned_sub(_SENTENCE_END, " . ", both)
+    both = _aligned_sub(_NOT_WORD, " ", both)
+    folded, marked = _aligned_sub(_SPACES, " ", both)
+    start = len(folded) - len(folded.lstrip())
+    end = len(folded.rstrip())
+    return folded[start:end], marked[start:end]
+
+
+def _fold_letter(ch: str) -> str:
+    """One letter without its diacritics ("" for a lone mark), so offsets stay aligned."""
+    if ch == "đ":
+        return "d"
+    base = "".join(c for c in unicodedata.normalize("NFD", ch) if unicodedata.category(c) != "Mn")
+    return unicodedata.normalize("NFC", base)[:1] if base else ""
+
+
+def _aligned_sub(
+    pattern: re.Pattern[str], repl: str | None, both: tuple[str, str]
+) -> tuple[str, str]:
+    """`pattern.sub` on the folded text, mirrored on the marked one (None keeps group 1)."""
+    folded, marked = both
+    out_f: list[str] = []
+    out_m: list[str] = []
+    last = 0
+    for match in pattern.finditer(folded):
+        out_f.append(folded[last : match.start()])
+        out_m.append(marked[last : match.start()])
+        if repl is None:
+            out_f.append(match.group(1) + " ")
+            out_m.append(marked[match.start(1) : match.end(1)] + " ")
+        else:
+            out_f.append(repl)
+            out_m.append(repl)
+        last = match.end()
+    return "".join(out_f) + folded[last:], "".join(out_m) + marked[last:]
+
+
+def _marks(word: str) -> tuple[str, ...]:
+    """The diacritics of a word, wherever they sit ("hoà" and "hòa" carry the same)."""
+    marks = [c for c in unicodedata.normalize("NFD", word) if unicodedata.category(c) == "Mn"]
+    return tuple(sorted(marks + ["đ"] * word.count("đ")))
+
+
+def _spelled_as(written: Sequence[str], listed: Sequence[str]) -> bool:
+    """Whether words typed with diacritics are the listed words; unmarked words always are."""
+    return len(written) == len(listed) and all(
+        not _marks(w) or _marks(w) == _marks(m) for w, m in zip(written, listed, strict=True)
+    )
+
+
+@dataclass(frozen=True)
+class Phrases:
+    """A phrase list: one whole-word regex over folded text, and the phrases' own spelling."""
+
+    regex: re.Pattern[str]
+    spellings: Mapping[str, tuple[tuple[str, ...], ...]]
+
+    def finditer(self, text: str, marked: str = "") -> Iterator[re.Match[str]]:
+        """Matches in `text`; with `marked`, only those spelt as a listed phrase."""
+        for match in self.regex.finditer(text):
+            written = marked[match.start() : match.end()].split() if marked else []
+            listed = self.spellings.get(match.group(0), ())
+            if not written or not listed or any(_spelled_as(written, w) for w in listed):
+                yield match
+
+    def found(self, text: str, marked: str = "") -> bool:
+        return next(self.finditer(text, marked), None) is not None
+
+
+def phrases(items: Iterable[str]) -> Phrases | None:
+    """The Phrases of a list written in ordinary Vietnamese, or None for an empty list."""
+    spellings: dict[str, set[tuple[str, ...]]] = {}
+    for item in items:
+        folded, marked = normalise_pair(item)
+        if folded:
+            spellings.setdefault(folded, set()).add(tuple(marked.split()))
+    regex = phrase_regex(spellings)
+    if regex is None:
+        return None
+    return Phrases(regex, {k: tuple(sorted(v)) for k, v in spellings.items()})
 
 
 def phrase_regex(phrases: Iterable[str], *, loose: bool = False) -> re.Pattern[str] | None:
-    """One whole-word regex for a phrase list; `loose` also accepts "iakha" for "Ia Kha"."""
+    """One whole-word regex for a phrase list; `loose` also accepts "iakha" for "Ia Kha",
+    but not "chua" for "Chư Á": a one-letter word is never run into the one before."""
     forms = sorted({normalise(p) for p in phrases} - {""}, key=len, reverse=True)
     if not forms:
         return None
-    joiner = " ?" if loose else " "
-    body = "|".join(joiner.join(re.escape(word) for word in form.split()) for form in forms)
+    body = "|".join(_joined(form.split(), loose=loose) for form in forms)
     return re.compile(rf"\b(?:{body})\b")
+
+
+def _joined(words: Sequence[str], *, loose: bool) -> str:
+    parts = [re.escape(words[0])]
+    for word in words[1:]:
+        parts.append((" ?" if loose and len(word) > 1 else " ") + re.escape(word))
+    return "".join(parts)
 
 
 def inner(finder: re.Pattern[str]) -> str:
@@ -64,7 +157,9 @@ def compile_pattern(pattern: str, places: Mapping[str, str]) -> re.Pattern[str]:
 
 class Condition(BaseModel):
     """What a rule looks for. It fires when `any`/`patterns` hit (if given), every `all`
-    group hits, and no `unless` pattern does."""
+    group hits, and no `unless` pattern does. A hit inside one of the `not_in` phrases
+    (where the words mean something else: "chăm sóc" typed as "cham soc") does not count,
+    nor a pattern hit with a word typed otherwise than its `spelled` form ("đèn" for "đến")."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -73,33 +168,60 @@ class Condition(BaseModel):
     all: tuple[tuple[str, ...], ...] = ()
     patterns: tuple[str, ...] = ()
     unless: tuple[str, ...] = ()
-    _finders: tuple[re.Pattern[str], ...] = PrivateAttr(())
-    _groups: tuple[re.Pattern[str], ...] = PrivateAttr(())
+    not_in: tuple[str, ...] = ()
+    spelled: tuple[str, ...] = ()
+    _phrases: Phrases | None = PrivateAttr(None)
+    _spellings: dict[str, tuple[tuple[str, ...], ...]] = PrivateAttr(default_factory=dict)
+    _masks: Phrases | None = PrivateAttr(None)
+    _patterns: tuple[re.Pattern[str], ...] = PrivateAttr(())
+    _groups: tuple[Phrases, ...] = PrivateAttr(())
     _vetoes: tuple[re.Pattern[str], ...] = PrivateAttr(())
 
     @model_validator(mode="after")
     def _build(self, info: ValidationInfo) -> Condition:
         places = (info.context or {}).get("places", {})
-        groups = [phrase_regex(group) for group in self.all]
+        groups = [phrases(group) for group in self.all]
         self._groups = tuple(g for g in groups if g is not None)
         if len(self._groups) != len(groups):
             raise ValueError("an `all` group is empty")
-        finders = [phrase_regex(self.any), *(compile_pattern(p, places) for p in self.patterns)]
-        self._finders = tuple(f for f in finders if f is not None)
-        if not self._finders and not self._groups:
+        self._phrases = phrases(self.any)
+        self._patterns = tuple(compile_pattern(p, places) for p in self.patterns)
+        if self._phrases is None and not self._patterns and not self._groups:
             raise ValueError("the condition matches nothing: give any, all or patterns")
         self._vetoes = tuple(compile_pattern(p, places) for p in self.unless)
+        self._masks = phrases(self.not_in)
+        words = phrases(self.spelled)
+        self._spellings = dict(words.spellings) if words else {}
         return self
 
     def hits(self, texts: Mapping[str, str]) -> list[re.Match[str]]:
         """Every match in the rule's scope, or [] when the rule does not fire."""
-        text = texts.get(self.scope, "")
+        text, marked = texts.get(self.scope, ""), texts.get(self.scope + MARKED, "")
         if not text or any(v.search(text) for v in self._vetoes):
             return []
-        if not all(group.search(text) for group in self._groups):
+        if not all(group.found(text, marked) for group in self._groups):
             return []
-        finders = self._finders or self._groups[:1]
-        return [match for finder in finders for match in finder.finditer(text)]
+        if self._phrases is None and not self._patterns:
+            return list(self._groups[0].finditer(text, marked))
+        found = list(self._phrases.finditer(text, marked)) if self._phrases else []
+        found += [
+            m
+            for pattern in self._patterns
+            for m in pattern.finditer(text)
+            if not marked or self._spelled_right(m, marked)
+        ]
+        if self._masks is None:
+            return found
+        masked = [m.span() for m in self._masks.finditer(text, marked)]
+        return [m for m in found if not any(a < m.end() and m.start() < b for a, b in masked)]
+
+    def _spelled_right(self, match: re.Match[str], marked: str) -> bool:
+        written = marked[match.start() : match.end()].split()
+        for folded, word in zip(match.group(0).split(), written, strict=False):
+            listed = self._spellings.get(folded)
+            if listed and not any(_spelled_as([word], spelling) for spelling in listed):
+                return False
+        return True
 
 
 class District(BaseModel):
@@ -160,84 +282,3 @@ class PlaceConfidence(BaseModel):
     in_text: float = Field(0.9, ge=0, le=1)  # "xã Song An" somewhere in the text
     in_address: float = Field(0.8, ge=0, le=1)  # only the submitter's address
     bare_name: float = Field(0.7, ge=0, le=1)  # "Pleiku" without a unit
-
-
-@dataclass(frozen=True)
-class Place:
-    code: str | None
-    confidence: float
-    note: str
-
-
-def district_of_place(
-    texts: Mapping[str, str],
-    districts: Sequence[District],
-    markers: Sequence[re.Match[str]],
-    *,
-    scope: Scope,
-    confidence: PlaceConfidence,
-) -> Place:
-    """The district where it happened: the place named right after a marker ("UBND xã …"),
-    else a place named in the text, else the submitter's address, else a bare name."""
-    text, address = texts["text"], texts["address"]
-    context = _votes(districts, lambda d: d.prefixed_in(text) + d.prefixed_in(address))
-    for marker in markers:
-        # "UBND huyện Ia Grai có kế hoạch" names it inside; "UBND xã | Song An" right after.
-        inside = [
-            d.code
-            for d in districts
-            if d.prefixed_in(marker.group(0)) or d.bare_in(marker.group(0))
-        ]
-        named = inside or _named_after(districts, texts.get(scope, ""), marker.end())
-        code = named[0] if len(named) == 1 else _vote(context, among=named)
-        if code:
-            note = f"district {code}: named at '{marker.group(0)}'"
-            return Place(code, confidence.after_marker, note)
-    steps = [
-        ("a place in the text", confidence.in_text, lambda d: d.prefixed_in(text)),
-        (
-            "the submitter's address",
-            confidence.in_address,
-            lambda d: d.prefixed_in(address) * 2 + d.bare_in(address),
-        ),
-        ("a district name in the text", confidence.bare_name, lambda d: d.bare_in(text)),
-    ]
-    for label, sure, count in steps:
-        code = _vote(_votes(districts, count))
-        if code:
-            return Place(code, sure, f"district {code}: from {label}")
-    return Place(None, 0.0, "district: no place in Gia Lai found")
-
-
-def named_agency(
-    text: str,
-    finders: Sequence[tuple[str, re.Pattern[str] | None]],
-    districts: Sequence[District],
-    markers: Sequence[re.Match[str]],
-) -> str | None:
-    """The agency named just after a marker such as an operator's "chuyển …"."""
-    for marker in markers:
-        window = text[marker.end() : marker.end() + _NAME_WINDOW]
-        found = [(m.start(), code) for code, f in finders if f and (m := f.search(window))]
-        found += [(pos, d.code) for d in districts if (pos := d.first_name(window)) is not None]
-        if found:
-            return min(found)[1]
-    return None
-
-
-def _named_after(districts: Sequence[District], text: str, pos: int) -> list[str]:
-    start = pos + 1 if text[pos : pos + 1] == " " else pos
-    lengths = {d.code: d.named_at(text, start) for d in districts}
-    longest = max(lengths.values(), default=0)
-    return [code for code, n in lengths.items() if n and n == longest]
-
-
-def _votes(districts: Sequence[District], count: Callable[[District], int]) -> Counter[str]:
-    return Counter({d.code: n for d in districts if (n := count(d))})
-
-
-def _vote(votes: Counter[str], among: Sequence[str] | None = None) -> str | None:
-    pool = {c: n for c, n in votes.items() if among is None or c in among}
-    best = max(pool.values(), default=0)
-    winners = [code for code, n in pool.items() if n == best and n > 0]
-    return winners[0] if len(winners) == 1 else None

@@ -26,9 +26,11 @@ from services.router.domain.agencies import AgencyRegistry, first_error, in_peri
 from services.router.domain.matching import (
     Condition,
     District,
+    Phrases,
     PlaceConfidence,
     inner,
     phrase_regex,
+    phrases,
 )
 
 DEFAULT_RULES = Path(__file__).resolve().parent.parent / "data" / "rules.yaml"
@@ -116,7 +118,7 @@ class Department(_Dated):
     units: tuple[str, ...] = ()
     strong: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
-    _lists: dict[str, re.Pattern[str] | None] = PrivateAttr(default_factory=dict)
+    _lists: dict[str, Phrases | None] = PrivateAttr(default_factory=dict)
 
     @property
     def id(self) -> str:
@@ -124,10 +126,10 @@ class Department(_Dated):
 
     @model_validator(mode="after")
     def _build(self) -> Department:
-        self._lists = {name: phrase_regex(getattr(self, name)) for name in _VOCABULARY}
+        self._lists = {name: phrases(getattr(self, name)) for name in _VOCABULARY}
         return self
 
-    def finder(self, vocabulary: str) -> re.Pattern[str] | None:
+    def finder(self, vocabulary: str) -> Phrases | None:
         return self._lists[vocabulary]
 
 
