@@ -113,8 +113,9 @@ def solar_to_lunar(d: date) -> LunarDate:
     day_number = _jdn(d)
     k = math.floor((day_number - _NEW_MOON_EPOCH) / _SYNODIC_MONTH)
     month_start = _new_moon_day(k + 1)
-    if month_start > day_number:
-        month_start = _new_moon_day(k)
+    while month_start > day_number:  # the estimate of k can be one month late near a new moon
+        k -= 1
+        month_start = _new_moon_day(k + 1)
     a11 = _month11_start(d.year)
     b11 = a11
     if a11 >= month_start:

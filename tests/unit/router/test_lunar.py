@@ -85,3 +85,9 @@ def test_round_trip(d: date) -> None:
 def test_consecutive_days_advance_the_lunar_day(d: date) -> None:
     today, tomorrow = solar_to_lunar(d), solar_to_lunar(date.fromordinal(d.toordinal() + 1))
     assert tomorrow.day == today.day + 1 or (tomorrow.day == 1 and today.day in (29, 30))
+
+
+def test_a_day_just_before_a_late_new_moon_is_the_30th_not_day_zero() -> None:
+    # The month estimate runs one month late here; found by the round-trip property test.
+    assert solar_to_lunar(date(2062, 4, 9)) == LunarDate(2062, 2, 30)
+    assert lunar_to_solar(2062, 2, 30) == date(2062, 4, 9)
