@@ -13,12 +13,15 @@ Checks run in this order, and the first that fails decides:
    so it is only worth asking about when the item would otherwise be accepted.
 
 `duplicate` needs the register, so the caller decides it and builds the answer with
-`refuse`. Every word list, threshold and message is in `AdmissibilityPolicy`.
+`refuse`. Every word list, threshold and message is in `AdmissibilityPolicy`
+(admissibility_policy.py).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 from typing import Literal
@@ -26,8 +29,19 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from schemas.submission import Submission, SubmitterType
+from services.intake.domain.admissibility_policy import DEFAULT, AdmissibilityPolicy, Messages
 from services.intake.domain.normalise import clean_paragraphs, normalise_phone
 from services.kit.text import clean, fold
+
+__all__ = [
+    "DEFAULT",
+    "AdmissibilityPolicy",
+    "Decision",
+    "Messages",
+    "RefusalReason",
+    "assess",
+    "refuse",
+]
 
 
 class RefusalReason(StrEnum):
@@ -48,146 +62,6 @@ class Decision(BaseModel):
     message_vi: str  # for the submitter
 
 
-_LAW_PAKN = "Nghị định số 20/2008/NĐ-CP (sửa đổi, bổ sung bởi Nghị định số 92/2017/NĐ-CP)"
-_OUT_OF_SCOPE = f"không thuộc phạm vi tiếp nhận phản ánh, kiến nghị theo {_LAW_PAKN}"
-
-
-class Messages(BaseModel):
-    """What the submitter is told, per outcome (Vietnamese)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    accepted: str = "Phản ánh, kiến nghị của Ông/Bà đã được tiếp nhận và sẽ được xử lý."
-    missing_contact: str = (
-        "Phản ánh, kiến nghị chưa được tiếp nhận vì thiếu họ tên hoặc thông tin liên hệ "
-        f"(địa chỉ hoặc số điện thoại) của người gửi, theo yêu cầu của {_LAW_PAKN}. "
-        "Đề nghị Ông/Bà bổ sung để được tiếp nhận."
-    )
-    not_vietnamese: str = (
-        f"Phản ánh, kiến nghị chưa được tiếp nhận vì {_LAW_PAKN} yêu cầu sử dụng tiếng Việt. "
-        "Đề nghị Ông/Bà gửi lại bằng tiếng Việt. (Please resubmit in Vietnamese.)"
-    )
-    empty_content: str = (
-        "Phản ánh, kiến nghị chưa được tiếp nhận vì chưa thể hiện rõ nội dung theo yêu cầu "
-        f"của {_LAW_PAKN}. Đề nghị Ông/Bà nêu cụ thể quy định hoặc thủ tục hành chính, "
-        "vướng mắc gặp phải và đề xuất (nếu có)."
-    )
-    complaint_or_denunciation: str = (
-        f"Nội dung Ông/Bà gửi là khiếu nại hoặc tố cáo, {_OUT_OF_SCOPE}. Đề nghị Ông/Bà gửi "
-        "đơn đến Thanh tra tỉnh Gia Lai hoặc Ban Tiếp công dân tỉnh để được hướng dẫn, giải "
-        "quyết theo Luật Khiếu nại năm 2011 hoặc Luật Tố cáo năm 2018."
-    )
-    complaint: str = (
-        f"Nội dung Ông/Bà gửi là khiếu nại, {_OUT_OF_SCOPE}. Đề nghị Ông/Bà gửi đơn khiếu nại "
-        "đến cơ quan đã ra quyết định, hoặc liên hệ Thanh tra tỉnh Gia Lai, Ban Tiếp công dân "
-        "tỉnh để được hướng dẫn, giải quyết theo Luật Khiếu nại năm 2011."
-    )
-    denunciation: str = (
-        f"Nội dung Ông/Bà gửi là tố cáo, {_OUT_OF_SCOPE}. Đề nghị Ông/Bà gửi đơn tố cáo đến "
-        "Thanh tra tỉnh Gia Lai hoặc Ban Tiếp công dân tỉnh để được giải quyết theo Luật Tố "
-        "cáo năm 2018."
-    )
-    not_administrative: str = (
-        "Nội dung Ông/Bà gửi không liên quan đến quy định, thủ tục hành chính nên "
-        f"{_OUT_OF_SCOPE}. "
-        "Đối với tranh chấp dân sự, Ông/Bà có thể đề nghị hòa giải tại UBND cấp xã hoặc khởi "
-        "kiện tại Tòa án nhân dân có thẩm quyền."
-    )
-    duplicate: str = (
-        "Nội dung này trùng với phản ánh, kiến nghị Ông/Bà đã gửi trước đó và được gộp vào "
-        "hồ sơ đã tiếp nhận; Ông/Bà tra cứu kết quả bằng mã số đã được cấp."
-    )
-
-
-class AdmissibilityPolicy(BaseModel):
-    """The office's operating rules. Words are written as people write them (with
-    diacritics); they are matched on folded text, whole words only."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")  # a misspelt setting must fail
-
-    placeholder_names: tuple[str, ...] = (
-        "ẩn danh", "giấu tên", "không tên", "không rõ", "chưa rõ", "không có", "người dân",
-        "công dân", "nhân dân", "bà con", "cử tri", "người gửi", "người gọi", "khách",
-        "bạn đọc", "nguyễn văn a", "nguyễn thị b", "n/a", "anonymous", "unknown", "x",
-    )  # fmt: skip
-    # A name that holds one of these signs for a group, not a person.
-    group_markers: tuple[str, ...] = (
-        "nhóm", "các hộ", "hộ dân", "nhiều hộ", "bà con", "tập thể", "cử tri", "người dân",
-        "công dân", "đại diện", "và các", "cùng các",
-    )  # fmt: skip
-    honorifics: tuple[str, ...] = ("ông", "bà", "anh", "chị", "cô", "chú", "bác", "em", "cụ")
-    min_name_words: int = 2  # Vietnamese full names: family name + given name at least
-    placeholder_addresses: tuple[str, ...] = ("không", "không có", "không rõ", "chưa rõ", "n/a")
-    min_address_words: int = 3  # "Pleiku" or "Gia Lai" alone is no postal address
-    min_content_words: int = 6
-    # Salutations run to the end of their sentence; closings are removed as they stand.
-    salutations: tuple[str, ...] = ("kính gửi", "kính thưa", "xin chào", "dear")
-    closings: tuple[str, ...] = (
-        "xin chân thành cảm ơn", "xin trân trọng cảm ơn", "trân trọng cảm ơn", "xin cảm ơn",
-        "cảm ơn", "trân trọng", "kính thư", "thân ái", "thank you", "best regards",
-    )  # fmt: skip
-    # Letters only Vietnamese uses (beyond Latin-1), and the share of words shaped like
-    # Vietnamese syllables: either one marks a Vietnamese text, with or without diacritics.
-    min_vietnamese_letter_share: float = 0.05
-    min_syllable_share: float = 0.75
-    # Each of these alone accuses someone of wrongdoing.
-    denunciation_terms: tuple[str, ...] = (
-        "tố cáo", "tham nhũng", "hối lộ", "tham ô", "lót tay", "vòi tiền", "vòi vĩnh",
-        "ăn chặn", "biển thủ", "lập khống", "danh sách khống", "chi khống", "bôi trơn",
-        "chung chi", "bao che", "trù dập", "lạm quyền", "lợi dụng chức vụ", "hành vi nhận tiền",
-        "bỏ túi riêng",
-    )  # fmt: skip
-    # Money changing hands is also how citizens describe benefits paid late, so it
-    # accuses only with a second one of these, or with a sign of wrongdoing below.
-    bribery_terms: tuple[str, ...] = ("nhận tiền", "đưa tiền", "đòi tiền", "bồi dưỡng")
-    wrongdoing_signs: tuple[str, ...] = (
-        "xác minh", "xử lý nghiêm", "sai phạm", "tiêu cực", "vi phạm pháp luật",
-        "không có biên lai", "không biên lai", "không viết biên lai",
-    )  # fmt: skip
-    complaint_terms: tuple[str, ...] = ("khiếu nại", "khiếu kiện")
-    # A complaint without the word: a decision on the sender's own case...
-    contested_acts: tuple[str, ...] = (
-        "quyết định kỷ luật", "quyết định xử phạt", "quyết định thu hồi", "quyết định cưỡng chế",
-        "quyết định bồi thường", "quyết định giải quyết", "văn bản trả lời", "văn bản từ chối",
-        "công văn trả lời", "thông báo từ chối", "từ chối cấp", "kỷ luật tôi", "xử phạt tôi",
-        "biên bản vi phạm", "phương án bồi thường", "kết quả giải quyết",
-    )  # fmt: skip
-    # ...that the sender asks to be reviewed or annulled.
-    contest_requests: tuple[str, ...] = (
-        "xem xét lại", "hủy quyết định", "hủy bỏ quyết định", "thu hồi quyết định",
-        "không đồng ý với", "không đồng tình với", "không chấp nhận quyết định",
-        "giải quyết lại", "không thỏa đáng",
-    )  # fmt: skip
-    # Phrases in which the words above speak of a regulation or a payment, not a case.
-    scope_exemptions: tuple[str, ...] = (
-        "luật tố cáo", "luật khiếu nại", "thủ tục khiếu nại", "thủ tục tố cáo",
-        "quy định về khiếu nại", "quy định về tố cáo", "không phải tố cáo",
-        "không phải là tố cáo", "không phải khiếu nại", "không phải là khiếu nại",
-        "chưa nhận tiền", "được nhận tiền",
-        "nhận tiền trợ cấp", "nhận tiền hỗ trợ", "nhận tiền bồi thường", "nhận tiền đền bù",
-        "nhận tiền lương", "xem xét lại quy định", "xem xét lại mức", "xem xét lại chính sách",
-        "xem xét lại thủ tục", "không đồng ý với quy định",
-    )  # fmt: skip
-    private_terms: tuple[str, ...] = (
-        "hàng xóm", "nhà bên cạnh", "nhà kế bên", "tranh chấp", "lấn chiếm", "lấn sang",
-        "vay tiền", "cho vay", "cho tôi vay", "xin vay", "khoản vay", "mượn tiền", "đòi nợ",
-        "trả nợ", "vỡ nợ", "vỡ hụi", "ly hôn", "ngoại tình", "đánh nhau", "chửi bới",
-        "đặt cọc", "lừa đảo", "xin tiền",
-    )  # fmt: skip
-    # Words of regulations and procedures; naming an agency alone does not count,
-    # since almost every letter is addressed to one.
-    administrative_terms: tuple[str, ...] = (
-        "thủ tục", "hồ sơ", "quy định", "quy chế", "quy hoạch", "giấy phép", "giấy chứng nhận",
-        "giấy xác nhận", "giấy tờ", "chứng thực", "đăng ký", "một cửa", "dịch vụ công",
-        "lệ phí", "chính sách", "luật", "nghị định", "nghị quyết", "quyết định", "thông tư",
-        "hành chính", "cán bộ", "công chức", "trợ cấp", "mức hỗ trợ", "kiểm định", "kiểm dịch",
-        "cấp phép", "ban hành", "thẩm định", "phê duyệt", "thuế", "bảo hiểm", "kế hoạch",
-    )  # fmt: skip
-    messages: Messages = Messages()
-
-
-DEFAULT = AdmissibilityPolicy()
-
 # Latin-1 accents (à, é, ô...) are shared with French or Spanish; these are not.
 _LETTERS_VI = frozenset(
     ch
@@ -196,13 +70,36 @@ _LETTERS_VI = frozenset(
 )
 _ONSET = r"(?:ngh|ng|gh|gi|kh|nh|ph|th|tr|ch|qu|[bcdghklmnprstvx])?"
 _SYLLABLE = re.compile(rf"{_ONSET}[aeiouy]{{1,3}}(?:ch|ng|nh|[cmnpt])?")
+_SPACES = re.compile(r"\s+")
+_MARKED_SHARE = 0.2  # below this share of words with diacritics a text was typed without
+_WORD = re.compile(r"\w*[^\W\d_]\w*")
+
+
+@dataclass(frozen=True)
+class _Text:
+    """Folded text, and the same letters with their diacritics ("" if they do not align)."""
+
+    folded: str
+    marked: str = ""
+
+
+def _text(lines: str) -> _Text:
+    """Folded line by line (a line break ends a salutation), marks kept alongside when the
+    text was typed with them."""
+    folded = "\n".join(map(fold, lines.splitlines()))
+    marked = "\n".join(
+        _SPACES.sub(" ", unicodedata.normalize("NFC", line.lower())).strip()
+        for line in lines.splitlines()
+    )
+    words = [w for w in marked.split() if any(ch.isalpha() for ch in w)]
+    typed = sum(bool(_marks(w)) for w in words) >= _MARKED_SHARE * max(len(words), 1)
+    return _Text(folded, marked if typed and len(marked) == len(folded) else "")
 
 
 def assess(s: Submission, *, policy: AdmissibilityPolicy = DEFAULT) -> Decision:
     """The admissibility decision for one item; see the module docstring for the order."""
     title, content = clean(s.title), clean_paragraphs(s.content)
-    # Folded line by line: a line break ends a salutation.
-    text = "\n".join(map(fold, f"{title}\n{content}".splitlines()))
+    text = _text(f"{title}\n{content}")
     checks = (
         lambda: _empty(text, policy),
         lambda: _foreign(content, policy),
@@ -231,13 +128,19 @@ def refuse(
     return Decision(accepted=False, reason=reason, explanation=explanation, message_vi=message)
 
 
-def _empty(text: str, policy: AdmissibilityPolicy) -> Decision | None:
-    text = _salutations(policy.salutations).sub(" ", text)
-    text = _terms(policy.closings).sub(" ", text)
-    words = len(re.findall(r"\w*[^\W\d_]\w*", text))
-    if words >= policy.min_content_words:
+def _empty(text: _Text, policy: AdmissibilityPolicy) -> Decision | None:
+    kept = _salutations(policy.salutations).sub(lambda m: " " * len(m.group(0)), text.folded)
+    kept = _terms(policy.closings).sub(lambda m: " " * len(m.group(0)), kept)
+    words = [m.span() for m in _WORD.finditer(kept)]
+    fillers = _spans(_Text(kept, text.marked), policy.filler_words)
+    substantive = [w for w in words if not any(a <= w[0] and w[1] <= b for a, b in fillers)]
+    needed = min(policy.min_substantive_words, policy.min_content_words)
+    if len(words) >= policy.min_content_words and len(substantive) >= needed:
         return None
-    explanation = f"content states nothing: {words} words besides salutations and closings"
+    explanation = (
+        f"content states nothing: {len(words)} words besides salutations and closings, "
+        f"{len(substantive)} that say something"
+    )
     return refuse(RefusalReason.EMPTY_CONTENT, explanation, policy=policy)
 
 
@@ -257,8 +160,8 @@ def _foreign(content: str, policy: AdmissibilityPolicy) -> Decision | None:
     return refuse(RefusalReason.NOT_VIETNAMESE, explanation, policy=policy)
 
 
-def _complaint_or_denunciation(text: str, policy: AdmissibilityPolicy) -> Decision | None:
-    exempt = [m.span() for m in _terms(policy.scope_exemptions).finditer(text)]
+def _complaint_or_denunciation(text: _Text, policy: AdmissibilityPolicy) -> Decision | None:
+    exempt = _spans(text, policy.scope_exemptions)
     reason = RefusalReason.COMPLAINT_OR_DENUNCIATION
     accused = _found(text, policy.denunciation_terms, exempt)
     bribery = _found(text, policy.bribery_terms, exempt)
@@ -268,15 +171,17 @@ def _complaint_or_denunciation(text: str, policy: AdmissibilityPolicy) -> Decisi
         explanation = f"denunciation (out of scope): {', '.join(accused)}"
         return refuse(reason, explanation, policy=policy, message_key="denunciation")
     contested = _found(text, policy.complaint_terms, exempt)
+    decided = _found(text, policy.decision_terms, exempt) if contested else []
     acts = _found(text, policy.contested_acts, exempt)
     requests = _found(text, policy.contest_requests, exempt)
-    if contested or (acts and requests):
-        explanation = f"complaint (out of scope): {', '.join(contested or acts + requests)}"
+    if decided or (acts and requests):
+        grounds = contested + decided if decided else acts + requests
+        explanation = f"complaint (out of scope): {', '.join(grounds)}"
         return refuse(reason, explanation, policy=policy, message_key="complaint")
     return None
 
 
-def _not_administrative(text: str, policy: AdmissibilityPolicy) -> Decision | None:
+def _not_administrative(text: _Text, policy: AdmissibilityPolicy) -> Decision | None:
     private = _found(text, policy.private_terms, [])
     administrative = _found(text, policy.administrative_terms, [])
     if len(private) <= len(administrative):
@@ -294,16 +199,20 @@ def _missing_contact(s: Submission, policy: AdmissibilityPolicy) -> Decision | N
     problems = []
     if not _real_name(name, is_org=is_org, policy=policy):
         problems.append(f"no real name ({name!r})" if name else "no name")
-    address = fold(clean(s.address))
-    has_address = (
-        address not in _folded(policy.placeholder_addresses)
-        and len(re.findall(r"\w+", address)) >= policy.min_address_words
-    )
-    if not has_address and normalise_phone(s.phone) is None:
+    if not _postal_address(clean(s.address), policy) and normalise_phone(s.phone) is None:
         problems.append("neither a postal address nor a valid phone number")
     if not problems:
         return None
     return refuse(RefusalReason.MISSING_CONTACT, "; ".join(problems), policy=policy)
+
+
+def _postal_address(address: str, policy: AdmissibilityPolicy) -> bool:
+    text = _text(address)
+    if text.folded in _folded(policy.placeholder_addresses):
+        return False
+    if len(re.findall(r"\w+", text.folded)) < policy.min_address_words:
+        return False
+    return bool(re.search(r"\d", text.folded) or _found(text, policy.address_units, []))
 
 
 def _real_name(name: str, *, is_org: bool, policy: AdmissibilityPolicy) -> bool:
@@ -318,14 +227,49 @@ def _real_name(name: str, *, is_org: bool, policy: AdmissibilityPolicy) -> bool:
     return len(words) >= policy.min_name_words
 
 
-def _found(text: str, terms: tuple[str, ...], exempt: list[tuple[int, int]]) -> list[str]:
+def _found(text: _Text, terms: tuple[str, ...], exempt: list[tuple[int, int]]) -> list[str]:
     """The distinct terms in `text`, leaving out hits inside an exempt span."""
     hits = {
-        m.group(0)
-        for m in _terms(terms).finditer(text)
-        if not any(start <= m.start() and m.end() <= end for start, end in exempt)
+        " ".join(text.folded[a:b].split())
+        for a, b in _spans(text, terms)
+        if not any(start <= a and b <= end for start, end in exempt)
     }
     return sorted(hits)
+
+
+def _spans(text: _Text, terms: tuple[str, ...]) -> list[tuple[int, int]]:
+    """Where the terms occur, spelt as listed when the text carries diacritics."""
+    spellings = _spellings(terms)
+    found = []
+    for match in _terms(terms).finditer(text.folded):
+        written = text.marked[match.start() : match.end()].split() if text.marked else []
+        listed = spellings.get(" ".join(match.group(0).split()), ())
+        if not written or any(_spelled_as(written, words) for words in listed):
+            found.append(match.span())
+    return found
+
+
+def _spelled_as(written: list[str], listed: tuple[str, ...]) -> bool:
+    """Words typed with diacritics carry the listed ones, wherever they sit ("hoà"/"hòa")."""
+    return len(written) == len(listed) and all(
+        _marks(w) == _marks(m) for w, m in zip(written, listed, strict=True)
+    )
+
+
+def _marks(word: str) -> tuple[str, ...]:
+    decomposed = unicodedata.normalize("NFD", word)
+    marks = [c for c in decomposed if unicodedata.category(c) == "Mn"]
+    return tuple(sorted(marks + ["đ"] * word.count("đ")))
+
+
+@lru_cache(maxsize=64)
+def _spellings(terms: tuple[str, ...]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    spellings: dict[str, set[tuple[str, ...]]] = {}
+    for term in terms:
+        if term:
+            words = tuple(unicodedata.normalize("NFC", term.lower()).split())
+            spellings.setdefault(" ".join(fold(term).split()), set()).add(words)
+    return {key: tuple(sorted(value)) for key, value in spellings.items()}
 
 
 @lru_cache(maxsize=64)

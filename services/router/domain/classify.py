@@ -26,7 +26,13 @@ from services.router.domain.evidence import (
     quote,
     target_tally,
 )
-from services.router.domain.matching import LOCAL, MARKED, Scope, normalise_pair
+from services.router.domain.matching import (
+    LOCAL,
+    MARKED,
+    Scope,
+    normalise_pair,
+    typed_with_diacritics,
+)
 from services.router.domain.rules import CaseClass, Kind, RuleSet
 
 TRIAGE = "TRIAGE"
@@ -73,7 +79,7 @@ def route(item: RoutingInput, *, rules: RuleSet, agencies: AgencyRegistry) -> Ro
         why = f"rules {rules.version} are not in force on {item.received_on}"
         choice = Choice(None, "triage.no_rules", 0.0, ())
         return _decide(choice, rules, agencies, item.received_on, why=why)
-    texts = _texts(item)
+    texts = _texts(item, rules)
     active = rules.active_on(item.received_on)
     case_class, class_confidence, class_reasons = _decide_class(texts, active)
     kind, kind_reasons = _decide_kind(texts, active)
@@ -115,8 +121,9 @@ def _decide(
     )
 
 
-def _texts(item: RoutingInput) -> dict[str, str]:
-    """Each field in the normal form, and under `key + MARKED` with its diacritics."""
+def _texts(item: RoutingInput, rules: RuleSet) -> dict[str, str]:
+    """Each field in the normal form, and under `key + MARKED` with its diacritics; "cited"
+    holds what the text says of the regulation it names."""
     fields = {
         "text": f"{item.title} . {item.content}",
         "title": item.title,
@@ -125,7 +132,12 @@ def _texts(item: RoutingInput) -> dict[str, str]:
     }
     texts: dict[str, str] = {}
     for key, value in fields.items():
-        texts[key], texts[key + MARKED] = normalise_pair(value)
+        folded, marked = normalise_pair(value)
+        texts[key], texts[key + MARKED] = folded, marked if typed_with_diacritics(marked) else ""
+    spans = [m.span() for m in rules.citations.hits(texts)] if rules.citations else []
+    for key in ("cited", "cited" + MARKED):
+        source = texts[key.replace("cited", "text")]
+        texts[key] = " . ".join(source[a:b] for a, b in spans) if source else ""
     return texts
 
 

@@ -78,13 +78,19 @@ def field_tally(
         "keywords": scoring.keyword_weight * factor,
     }
     # The regulation the item names says best what it is about: its words count again.
-    sources = (("text", 1.0), ("regulation", scoring.regulation_field_factor))
+    sources = (
+        ("text", 1.0),
+        ("regulation", scoring.regulation_field_factor),
+        ("cited", scoring.cited_factor),
+    )
     for department in rules.departments:
         for vocabulary in vocabularies:
             finder = department.finder(vocabulary)
             if finder is None:
                 continue
             for scope, boost in sources:
+                if not boost or not texts.get(scope):
+                    continue
                 found = finder.finditer(texts[scope], texts.get(scope + MARKED, ""))
                 counts = Counter(m.group(0) for m in found)
                 capped = sum(min(n, scoring.mention_cap) for n in counts.values())
@@ -118,7 +124,8 @@ def target_tally(
             continue
         if target is not None:
             tally.add(target, points, rule.id, quote(hits))
-    leaders = tally.ranked(exclude=[LOCAL])
+    # "Đề nghị Sở ...": the department the item names most, else the one it is most about.
+    leaders = field_tally(texts, rules, ACTORS).ranked() or tally.ranked(exclude=[LOCAL])
     for rule, points, hits in deferred if leaders else ():
         tally.add(leaders[0][0], points, rule.id, quote(hits))
     return tally

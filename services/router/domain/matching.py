@@ -3,7 +3,7 @@
 People type with or without diacritics, "TP. Pleiku" or "thanh pho Pleiku", "Iakha" or
 "Ia Kha": everything is compared in one folded form, and place names tolerate spacing.
 Folding makes different words collide ("chậm"/"Châm", "bỏ"/"bộ", "thuê"/"thuế"), so a
-phrase found in a text typed with diacritics must also carry the phrase's own diacritics.
+phrase found in a text typed with diacritics must also be spelt with the phrase's own.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, 
 Scope = Literal["text", "title", "regulation", "address"]
 LOCAL = "LOCAL"  # candidate standing for "the district where it happened"
 MARKED = "~"  # suffix of a texts key holding the same text with its diacritics kept
+_MARKED_SHARE = 0.2  # below this share of words with diacritics a text was typed without
 
 _APOSTROPHES = re.compile(r"['’‘`´]")
 _ABBREVIATION_DOT = re.compile(r"\b(tp|tx|tt|ths|ts|bs)\s*\.")
@@ -46,6 +47,12 @@ def normalise_pair(text: str | None) -> tuple[str, str]:
     start = len(folded) - len(folded.lstrip())
     end = len(folded.rstrip())
     return folded[start:end], marked[start:end]
+
+
+def typed_with_diacritics(marked: str) -> bool:
+    """Whether a text was typed with diacritics (then an unmarked word is really unmarked)."""
+    words = [w for w in marked.split() if any(ch.isalpha() for ch in w)]
+    return sum(bool(_marks(w)) for w in words) >= _MARKED_SHARE * max(len(words), 1)
 
 
 def _fold_letter(ch: str) -> str:
@@ -84,9 +91,9 @@ def _marks(word: str) -> tuple[str, ...]:
 
 
 def _spelled_as(written: Sequence[str], listed: Sequence[str]) -> bool:
-    """Whether words typed with diacritics are the listed words; unmarked words always are."""
+    """Whether words typed with diacritics are the listed words, wherever the marks sit."""
     return len(written) == len(listed) and all(
-        not _marks(w) or _marks(w) == _marks(m) for w, m in zip(written, listed, strict=True)
+        _marks(w) == _marks(m) for w, m in zip(written, listed, strict=True)
     )
 
 
@@ -98,7 +105,8 @@ class Phrases:
     spellings: Mapping[str, tuple[tuple[str, ...], ...]]
 
     def finditer(self, text: str, marked: str = "") -> Iterator[re.Match[str]]:
-        """Matches in `text`; with `marked`, only those spelt as a listed phrase."""
+        """Matches in `text`; with `marked` (a text typed with diacritics), only those spelt
+        as a listed phrase."""
         for match in self.regex.finditer(text):
             written = marked[match.start() : match.end()].split() if marked else []
             listed = self.spellings.get(match.group(0), ())

@@ -163,6 +163,7 @@ class Scoring(BaseModel):
     keyword_weight: float = 1.0
     behaviour_keyword_factor: float = Field(1.0, ge=0)
     regulation_field_factor: float = Field(1.0, ge=0)
+    cited_factor: float = Field(0.0, ge=0)  # extra weight of field words in `citations` hits
     assumed_province_confidence: float = Field(0.7, ge=0, le=1)
     place: PlaceConfidence = PlaceConfidence()
 
@@ -193,6 +194,8 @@ class RuleSet(BaseModel):
     departments: tuple[Department, ...] = ()
     districts: tuple[District, ...] = ()
     ministries: tuple[str, ...] = ()
+    # Where the text names the regulation it is about ("quyết định của UBND tỉnh về ...").
+    citations: Condition | None = None
 
     def in_force(self, day: date) -> bool:
         return in_period(day, self.effective_from, self.effective_to)

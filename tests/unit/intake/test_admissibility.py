@@ -100,6 +100,29 @@ CONTENT_CASES = [
      "vay 50 triệu đồng để chữa bệnh, tôi hứa trả đúng hạn.", R.NOT_ADMINISTRATIVE),
     ("private debt", "Năm 2021 tôi cho ông Sáu vay 100 triệu đồng, đến nay ông ấy không trả nợ. "
      "Đề nghị UBND xã buộc ông Sáu trả tiền cho tôi.", R.NOT_ADMINISTRATIVE),
+    # words that fold into others: read as written when the text carries diacritics
+    ("a certificate, not a kickback", "Sở Y tế chậm cấp chứng chỉ hành nghề dược cho tôi đã "
+     "hơn 2 tháng, đề nghị Sở giải quyết đúng hạn.", None),
+    ("a certificate typed without diacritics", "So Y te cham cap chung chi hanh nghe duoc cho "
+     "toi da hon 2 thang, de nghi So giai quyet.", None),
+    # the word "khiếu nại" said in passing
+    ("said not to be a complaint", "Tôi không khiếu nại gì, chỉ mong biết hồ sơ xin giấy phép "
+     "xây dựng của tôi đã quá hạn 2 tháng đang vướng ở đâu.", None),
+    ("the word about a delay", "Khiếu nại việc xã chậm lập danh sách cấp thẻ bảo hiểm y tế cho "
+     "người có công, cán bộ hẹn mãi không làm.", None),
+    ("contested exam result", "Tôi không đồng ý với kết quả xét tuyển viên chức năm nay, đề "
+     "nghị Hội đồng tuyển dụng xem xét lại điểm của tôi.", R.COMPLAINT_OR_DENUNCIATION),
+    ("an envelope for the official", "Muốn được cấp sổ nhanh thì phải bỏ phong bì cho cán bộ "
+     "địa chính xã, ai không có thì hồ sơ nằm đó.", R.COMPLAINT_OR_DENUNCIATION),
+    # private matters, and private words inside a procedure
+    ("online purchase scam", "Tôi mua hàng trên mạng đã chuyển khoản nhưng người bán không "
+     "giao hàng, chặn liên lạc. Nhờ cơ quan chức năng lấy lại tiền giúp tôi.",
+     R.NOT_ADMINISTRATIVE),
+    ("legal aid eligibility", "Mẹ tôi thuộc hộ cận nghèo, đang tranh chấp đất với hàng xóm, "
+     "xin trợ giúp pháp lý thì cán bộ nói không thuộc diện được trợ giúp.", None),
+    # nothing stated beyond courtesies
+    ("courtesies only", "Cho mình hỏi chút ạ, mong được phản hồi sớm, cảm ơn nhiều nhé.",
+     R.EMPTY_CONTENT),
 ]  # fmt: skip
 
 
@@ -145,6 +168,8 @@ def test_a_real_name_is_required(name: str, accepted: bool) -> None:
         ("", "0269 3823 456", True),
         ("", "", False),
         ("Pleiku", "", False),
+        ("huyện Chư Sê, tỉnh Gia Lai", "", False),  # no commune, street or hamlet
+        ("xã Ia Sol, huyện Phú Thiện", "", True),
         ("không có", "", False),
         ("", "số máy ẩn", False),
     ],

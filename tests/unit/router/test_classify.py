@@ -299,6 +299,95 @@ CASES = {
         "regulation",
         "kien_nghi",
     ),
+    # general rules of version 2023.2
+    "a-family-name-is-not-a-delay": (
+        "Ông Rơ Châm Hiếu đề nghị tỉnh bổ sung hỗ trợ đăng ký nhãn hiệu tập thể cho hợp tác xã "
+        "theo chương trình phát triển tài sản trí tuệ của tỉnh.",
+        "",
+        "",
+        "SKHCN",
+        "regulation",
+        "kien_nghi",
+    ),
+    "what-the-commune-failed-to-do": (
+        "Cán bộ xã Ia Hrung không niêm yết hồ sơ cấp giấy chứng nhận của tôi, hồ sơ để trong tủ "
+        "từ tháng 2. Đề nghị huyện kiểm tra.",
+        "",
+        "",
+        "IGR",
+        "behaviour",
+        "phan_anh",
+    ),
+    "the-district-as-the-one-acting": (
+        "Con tôi đăng ký học nghề, huyện trả lời năm nay không mở lớp, không ai hướng dẫn thủ "
+        "tục hoàn tiền học phí.",
+        "thôn 2, xã Ia Peng, huyện Phú Thiện",
+        "",
+        "PTH",
+        "behaviour",
+        "phan_anh",
+    ),
+    "submitted-at-the-district": (
+        "Hồ sơ cấp đổi sổ đỏ nộp ở huyện từ tháng 3 đến nay chưa có kết quả.",
+        "thôn 6, xã Ia Pal, huyện Chư Sê",
+        "",
+        "CSE",
+        "behaviour",
+        "phan_anh",
+    ),
+    "a-price-list-is-finance": (
+        "Bảng giá dịch vụ trông giữ xe do tỉnh ban hành thu 5.000 đồng mỗi lượt ở bệnh viện. "
+        "Kiến nghị bổ sung vé ngày cho người nuôi bệnh.",
+        "",
+        "",
+        "STC",
+        "regulation",
+        "kien_nghi",
+    ),
+    "a-proposal-to-a-ministry-is-about-its-rule": (
+        "Kiến nghị Bộ Công Thương sửa cách tính giá điện bậc thang theo số người trong hộ.",
+        "",
+        "",
+        "QG",
+        "regulation",
+        "kien_nghi",
+    ),
+    "an-application-is-not-a-proposal": (
+        "Công ty nộp hồ sơ đề nghị cấp giấy phép xây dựng nhà xưởng mở rộng tại Ban Quản lý Khu "
+        "kinh tế từ 2 tháng nay, đã quá hạn, không có văn bản nêu lý do.",
+        "",
+        "",
+        "BQLKKT",
+        "behaviour",
+        "phan_anh",
+    ),
+    "a-lamp-is-not-a-trip": (
+        "Đèn trong nhà không sáng vì điện yếu, đã báo 3 lần. Đề nghị tỉnh có kế hoạch cải tạo "
+        "lưới điện nông thôn.",
+        "thôn 10, xã Ia Tôr, huyện Chư Prông",
+        "",
+        "SCT",
+        "regulation",
+        "kien_nghi",
+    ),
+    "bus-routes-are-transport": (
+        "De nghi tinh bo sung tuyen xe buyt Pleiku - Ia Grai vao mang luoi van tai hanh khach "
+        "cong cong, co gia ve uu dai cho hoc sinh.",
+        "",
+        "",
+        "SGTVT",
+        "regulation",
+        "kien_nghi",
+    ),
+    "the-cited-policy-names-the-field": (
+        "Hợp tác xã kiến nghị bổ sung hỗ trợ chứng nhận bền vững vào chính sách khuyến nông của "
+        "tỉnh, hiện chỉ hỗ trợ VietGAP cho hợp tác xã.",
+        "",
+        "",
+        "SNN",
+        "regulation",
+        "kien_nghi",
+    ),
     "district-plan-no-diacritics": (
         "Theo ke hoach cua UBND huyen Dak Doa, cac ho phai tu bo tien lam duong be tong. De nghi "
         "huyen giam muc dong gop cho ho ngheo.",

@@ -16,7 +16,14 @@ from services.router.domain.agencies import (
     load_agencies,
     parse_agencies,
 )
-from services.router.domain.matching import normalise
+from services.router.domain.matching import (
+    MARKED,
+    Condition,
+    normalise,
+    normalise_pair,
+    phrases,
+    typed_with_diacritics,
+)
 from services.router.domain.rules import (
     DEFAULT_RULES,
     RulesError,
@@ -253,3 +260,96 @@ def test_the_gazetteer_places_communes_in_their_district(
 def test_a_commune_name_shared_by_two_districts_is_ambiguous_alone(shipped: RuleSet) -> None:
     found = {d.code for d in shipped.districts if d.prefixed_in(normalise("xã Ia Sao"))}
     assert found == {"IGR", "AYP"}
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["Sở LĐ-TB&XH, TP. Pleiku!", "huyện K'Bang;  xã Đăk Pling", "ﬁ x\u0301 Đ.Đ", "", "  "],
+)
+def test_the_marked_text_is_aligned_with_the_normal_form(raw: str) -> None:
+    folded, marked = normalise_pair(raw)
+    assert folded == normalise(raw)
+    assert len(marked) == len(folded)
+    assert normalise(marked) == folded
+
+
+# (phrase, text, found): a text typed with diacritics must carry the phrase's own; one typed
+# without them matches on the folded form.
+SPELLINGS = [
+    ("chậm", "UBND xã chậm cấp giấy", True),
+    ("chậm", "ông Rơ Châm Hiếu", False),
+    ("chậm", "xa cham cap giay", True),
+    ("bỏ thủ tục", "đề nghị bỏ thủ tục này", True),
+    ("bỏ thủ tục", "theo bộ thủ tục đã công bố", False),
+    ("thuê đất", "miễn thuế đất cho hộ nghèo", False),
+    ("hòa giải", "tổ hoà giải ở thôn", True),  # the tone mark may sit on either vowel
+    ("Lào", "người lao động", False),
+    ("Lào", "nguoi lao dong", True),  # typed without diacritics, nothing tells them apart
+]
+
+
+def _texts(text: str) -> dict[str, str]:
+    folded, marked = normalise_pair(text)
+    return {"text": folded, "text" + MARKED: marked if typed_with_diacritics(marked) else ""}
+
+
+@pytest.mark.parametrize(("phrase", "text", "found"), SPELLINGS)
+def test_a_phrase_is_found_only_as_it_is_spelt(phrase: str, text: str, found: bool) -> None:
+    finder = phrases([phrase])
+    texts = _texts(text)
+    assert finder is not None
+    assert finder.found(texts["text"], texts["text" + MARKED]) is found
+
+
+@pytest.mark.parametrize(
+    ("text", "fires"),
+    [
+        ("Cán bộ xã chậm trả kết quả", True),
+        ("Can bo xa cham tra ket qua", True),
+        ("Tôi lo chăm sóc mẹ già", False),
+        ("Toi lo cham soc me gia", False),  # without diacritics only `not_in` tells them apart
+    ],
+)
+def test_not_in_masks_a_phrase_that_means_something_else(text: str, fires: bool) -> None:
+    condition = Condition.model_validate({"any": ["chậm"], "not_in": ["chăm sóc"]})
+    assert bool(condition.hits(_texts(text))) is fires
+
+
+@pytest.mark.parametrize(
+    ("text", "fires"),
+    [
+        ("Tôi đã đến xã 3 lần", True),
+        ("Toi da den xa 3 lan", True),
+        ("Đèn đường hỏng, đã báo 3 lần", False),
+    ],
+)
+def test_spelled_words_of_a_pattern_must_carry_their_diacritics(text: str, fires: bool) -> None:
+    condition = Condition.model_validate(
+        {"patterns": [r"\bden\b[^.]{0,40}?\b\d+ lan\b"], "spelled": ["đến", "lần"]}
+    )
+    assert bool(condition.hits(_texts(text))) is fires
+
+
+def test_a_one_letter_word_is_not_run_into_the_word_before(shipped: RuleSet) -> None:
+    """ "xã Chư Á" may be written "xã Chư A" but "xã chưa" is not that commune."""
+    assert {d.code for d in shipped.districts if d.prefixed_in(normalise("xã Chư Á"))} == {"PLK"}
+    assert not [d.code for d in shipped.districts if d.prefixed_in(normalise("xã chưa duyệt"))]
+    assert {d.code for d in shipped.districts if d.prefixed_in(normalise("xã Iakha"))} == {"IGR"}
+
+
+@pytest.mark.parametrize(
+    ("text", "cited"),
+    [
+        (
+            "Theo chính sách khuyến nông của tỉnh, chỉ hỗ trợ VietGAP.",
+            "chinh sach khuyen nong cua tinh chi ho tro vietgap",
+        ),
+        ("Quy định này không phù hợp.", ""),
+    ],
+)
+def test_citations_keep_what_the_text_says_of_the_regulation(
+    shipped: RuleSet, text: str, cited: str
+) -> None:
+    assert shipped.citations is not None
+    hits = shipped.citations.hits(_texts(text))
+    assert " . ".join(m.group(0) for m in hits) == cited
