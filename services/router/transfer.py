@@ -54,15 +54,14 @@ def destination(
             raise PermanentError(f"Hồ sơ {case.case_id} đang ở {case.agency}: không thể tự chuyển.")
         code = known_agency(core, case, action.to_agency)
         return Destination(code, "transfer.named", 1.0, action.officer, ())
-    decision = route(routing_input(case), rules=core.rules, agencies=core.agencies)
+    decision = route(
+        routing_input(case), rules=core.rules, agencies=core.agencies, exclude=frozenset(tried)
+    )
     reasons = decision.reasons
     if decision.agency == TRIAGE:
         return Destination(
             TRIAGE, decision.rule_id, decision.confidence, "router", reasons, decision.rules_version
         )
-    if decision.agency in tried:
-        why = f"phân loại lại: quy tắc chỉ đến {decision.agency}, cơ quan đã từng nhận hồ sơ"
-        return Destination(TRIAGE, "transfer.no_untried_agency", 0.0, "router", (*reasons, why))
     return Destination(
         decision.agency,
         decision.rule_id,

@@ -73,7 +73,13 @@ class Choice:
     reasons: tuple[str, ...]
 
 
-def route(item: RoutingInput, *, rules: RuleSet, agencies: AgencyRegistry) -> RoutingDecision:
+def route(
+    item: RoutingInput,
+    *,
+    rules: RuleSet,
+    agencies: AgencyRegistry,
+    exclude: frozenset[str] = frozenset(),
+) -> RoutingDecision:
     """Classify the item and choose its agency, or TRIAGE when the rules are not sure."""
     if not rules.in_force(item.received_on):
         why = f"rules {rules.version} are not in force on {item.received_on}"
@@ -83,10 +89,10 @@ def route(item: RoutingInput, *, rules: RuleSet, agencies: AgencyRegistry) -> Ro
     active = rules.active_on(item.received_on)
     case_class, class_confidence, class_reasons = _decide_class(texts, active)
     kind, kind_reasons = _decide_kind(texts, active)
-    choice = _choose(texts, active, case_class)
+    choice = _choose(texts, active, case_class, exclude)
     other: CaseClass = "behaviour" if case_class == "regulation" else "regulation"
     confidence = choice.confidence
-    if _choose(texts, active, other).agency not in {None, choice.agency}:
+    if _choose(texts, active, other, exclude).agency not in {None, choice.agency}:
         confidence = min(confidence, class_confidence)  # the class decides the agency here
     reasons = (*class_reasons, *kind_reasons, *choice.reasons)
     choice = replace(choice, confidence=confidence, reasons=reasons)
@@ -188,19 +194,33 @@ def _decide_kind(texts: dict[str, str], rules: RuleSet) -> tuple[Kind, list[str]
     return winner, [_summary("kind", ranked, tally)]
 
 
-def _choose(texts: dict[str, str], rules: RuleSet, case_class: CaseClass) -> Choice:
-    if case_class == "regulation":
-        return _regulation_choice(texts, rules)
+def _choose(
+    texts: dict[str, str], rules: RuleSet, case_class: CaseClass, exclude: frozenset[str]
+) -> Choice:
+    """The agency the evidence points to, never one in `exclude` (agencies that already
+    held the case and transferred it away)."""
+    choice = (
+        _regulation_choice(texts, rules, exclude)
+        if case_class == "regulation"
+        else _behaviour_choice(texts, rules, exclude)
+    )
+    if choice.agency in exclude:
+        why = f"agency: {choice.agency} already held the case"
+        return Choice(None, "triage.no_untried_agency", 0.0, (*choice.reasons, why))
+    return choice
+
+
+def _behaviour_choice(texts: dict[str, str], rules: RuleSet, exclude: frozenset[str]) -> Choice:
     # Behaviour goes to whoever acted: the field's words only count when nobody is named.
     actors = target_tally(texts, rules, "behaviour", field_tally(texts, rules, ACTORS))
     if not actors.ranked():
         factor = rules.scoring.behaviour_keyword_factor
         words = field_tally(texts, rules, WORDS, factor=factor)
         actors = target_tally(texts, rules, "behaviour", words)
-    return _pick(texts, rules, actors, exclude=())
+    return _pick(texts, rules, actors, exclude=tuple(exclude))
 
 
-def _regulation_choice(texts: dict[str, str], rules: RuleSet) -> Choice:
+def _regulation_choice(texts: dict[str, str], rules: RuleSet, exclude: frozenset[str]) -> Choice:
     """Who issued the regulation decides: central -> QG, a district -> it, else the field."""
     tally = Tally()
     first_hits: dict[str, tuple[Scope, list[re.Match[str]]]] = {}
@@ -221,14 +241,16 @@ def _regulation_choice(texts: dict[str, str], rules: RuleSet) -> Choice:
         reasons = ("competence province: no issuer named (assumed)",)
     if level == "central":  # forwarded to the agency the deciding rule names (QG)
         rule = next(r for r in rules.competence_rules if r.id == tally.top_rule("central"))
-        return Choice(rule.target, rule.id, sure, reasons)
+        if rule.target not in exclude:
+            return Choice(rule.target, rule.id, sure, reasons)
     if level == "district":
         scope, hits = first_hits["district"]
         place = _place(texts, rules, hits, scope=scope)
-        return _district_choice(place, tally.top_rule("district"), sure, reasons)
+        if place.code not in exclude:
+            return _district_choice(place, tally.top_rule("district"), sure, reasons)
     fields = field_tally(texts, rules, (*ACTORS, *WORDS))
     targets = target_tally(texts, rules, "regulation", fields)
-    choice = _pick(texts, rules, targets, exclude=[d.code for d in rules.districts])
+    choice = _pick(texts, rules, targets, exclude=[*(d.code for d in rules.districts), *exclude])
     confidence = min(sure, choice.confidence)
     return Choice(choice.agency, choice.rule_id, confidence, (*reasons, *choice.reasons))
 

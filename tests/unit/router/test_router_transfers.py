@@ -73,7 +73,7 @@ async def test_without_a_named_agency_the_rules_skip_agencies_already_tried(
     await router.accept("c1", DISTRICT)
     await router.act(_transfer("IGR"))  # the rules say IGR again: nothing untried is left
     case = await router.case("c1")
-    assert (case.agency, case.rule_id) == ("TRIAGE", "transfer.no_untried_agency")
+    assert (case.agency, case.rule_id) == ("TRIAGE", "triage.no_untried_agency")
     triage = await router.published(router.topics.agency_queue("VPUB"), "case.routed")
     assert [(e["agency"], e["hop"]) for e in triage] == [("TRIAGE", 2)]
 
