@@ -81,6 +81,12 @@ def _holidays(args: argparse.Namespace) -> int:
     return run_holidays(args, out=sys.stdout, err=sys.stderr)
 
 
+def _accounts(args: argparse.Namespace) -> int:
+    from services.router.console.accounts_cli import run_accounts
+
+    return run_accounts(args, out=sys.stdout, err=sys.stderr)
+
+
 def _import(args: argparse.Namespace) -> int:
     from services.intake.import_command import ImportFailed, print_summary, run_import
     from services.intake.settings import IntakeSettings
@@ -95,6 +101,14 @@ def _import(args: argparse.Namespace) -> int:
         return 2
     print_summary(summary, name=path.name, out=sys.stdout, as_json=args.json)
     return 0
+
+
+def _add_import(sub: argparse._SubParsersAction) -> None:
+    i = sub.add_parser("import", help="register a flat import file into the intake database")
+    i.add_argument("file", help=".jsonl or .csv in the flat import format")
+    i.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+    i.add_argument("--quiet", action="store_true", help="no progress bar")
+    i.set_defaults(func=_import)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -125,11 +139,24 @@ def parser() -> argparse.ArgumentParser:
     hs.add_parser("log", help="show the holiday-table changes, newest first")
     h.set_defaults(func=_holidays)
 
-    i = sub.add_parser("import", help="register a flat import file into the intake database")
-    i.add_argument("file", help=".jsonl or .csv in the flat import format")
-    i.add_argument("--json", action="store_true", help="print the summary as one JSON object")
-    i.add_argument("--quiet", action="store_true", help="no progress bar")
-    i.set_defaults(func=_import)
+    a = sub.add_parser("accounts", help="router: officers' accounts and agencies' API tokens")
+    acts = a.add_subparsers(dest="action", required=True)
+    ac = acts.add_parser("create", help="create one officer account")
+    ac.add_argument("--agency", required=True, help="agency code, e.g. STNMT")
+    ac.add_argument("--username", required=True)
+    ac.add_argument("--role", required=True, choices=["officer", "head", "supervisor"])
+    ac.add_argument("--name", default="", help="the officer's full name")
+    ac.add_argument("--password-file", help="read the password from this file (else a prompt)")
+    ab = acts.add_parser("bootstrap", help="a head account per agency, random passwords")
+    ab.add_argument("--out", required=True, help="a new file for the passwords (mode 600)")
+    at = acts.add_parser("token", help="issue an API token for an agency's own system")
+    at.add_argument("--agency", required=True)
+    at.add_argument("--label", required=True, help="which system uses it")
+    at.add_argument("--by", required=True, help="who issues it")
+    acts.add_parser("list", help="list the accounts")
+    a.set_defaults(func=_accounts)
+
+    _add_import(sub)
 
     m = sub.add_parser("migrate", help="apply the database migrations")
     m.add_argument(

@@ -21,6 +21,7 @@ from services.kit.transport import InMemoryBus, Message
 from services.notifier.models import PublicCase
 from services.notifier.service import NotifierService
 from services.notifier.settings import NotifierSettings
+from services.router.console.demo import seed_demo_accounts
 from services.router.service import RouterService
 from services.router.settings import RouterSettings
 from services.runners import serve_until_stopped, wire_in_memory
@@ -33,7 +34,10 @@ class Embedded:
         self.data_dir, self.mail_dir = data_dir, data_dir / "mail"
         url = {name: data_dir_url(data_dir, name) for name in ("intake", "router", "notifier")}
         self.intake = IntakeService(IntakeSettings(database_url=url["intake"]))
-        self.router = RouterService(RouterSettings(database_url=url["router"]))
+        # Plain HTTP on this machine: the console's session cookie cannot be Secure here.
+        self.router = RouterService(
+            RouterSettings(database_url=url["router"], console_cookie_secure=False)
+        )
         self.notifier = NotifierService(
             NotifierSettings(
                 database_url=url["notifier"], mail_dir=self.mail_dir, public_base_url=base_url
@@ -100,5 +104,8 @@ async def run_embedded(data_dir: Path, *, host: str, port: int) -> None:
     loops = wire_in_memory(system.bus, system.services)
     print(f"PAKN Gia Lai (embedded) is running: http://{host}:{port}/", flush=True)
     print(f"  data: {data_dir}  e-mails: {system.mail_dir}", flush=True)
+    logins = data_dir / "tai-khoan-thu.tsv"
+    for line in await seed_demo_accounts(system.router.db, system.router.core.agencies, logins):
+        print(line, flush=True)
     await serve_until_stopped(system.web(), host=host, port=port, loops=loops)
     await system.bus.close()

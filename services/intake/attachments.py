@@ -104,9 +104,7 @@ def check_file(raw_name: str | None, data: bytes, *, max_bytes: int) -> CheckedF
     kind = sniff(data)
     claimed = EXTENSIONS.get(Path(filename).suffix.lower())
     if kind is None or claimed is None:
-        raise AttachmentRefused(
-            f"Tệp “{filename}” không thuộc định dạng được nhận ({ALLOWED_VI})."
-        )
+        raise AttachmentRefused(f"Tệp “{filename}” không thuộc định dạng được nhận ({ALLOWED_VI}).")
     if kind != claimed:
         raise AttachmentRefused(
             f"Nội dung tệp “{filename}” không khớp với phần mở rộng của tên tệp."

@@ -22,6 +22,23 @@ FIELD_VI = {
     "channel_ref": "Số hiệu của kênh",
     "attachments": "Tệp đính kèm",
     "extra": "Thông tin thêm",
+    "call_time": "Thời điểm cuộc gọi",
+    "call_id": "Mã cuộc gọi",
+    "operator_id": "Mã cán bộ trực",
+    "caller_name": "Họ và tên người gọi",
+    "caller_address": "Địa chỉ người gọi",
+    "caller_phone": "Số điện thoại người gọi",
+    "caller_email": "Thư điện tử người gọi",
+    "transcript": "Nội dung cuộc gọi",
+    "letter_no": "Số đến",
+    "received_on": "Ngày nhận",
+    "received_time": "Giờ nhận",
+    "clerk_id": "Mã cán bộ vào sổ",
+    "sender_name": "Họ và tên người gửi",
+    "sender_address": "Địa chỉ người gửi",
+    "sender_phone": "Số điện thoại người gửi",
+    "sender_email": "Thư điện tử người gửi",
+    "text": "Nội dung thư",
 }
 
 
@@ -60,11 +77,16 @@ def _message(item: ErrorDetails, label: str) -> str:
         return "Dữ liệu gửi lên không phải JSON hợp lệ (mã UTF-8)."
     if kind in {"model_type", "model_attributes_type", "dict_type"}:
         return "Dữ liệu phải là một đối tượng JSON với các trường của phản ánh, kiến nghị."
-    if kind in {"datetime_parsing", "datetime_type", "datetime_from_date_parsing"}:
+    if kind in {
+        "datetime_parsing",
+        "datetime_type",
+        "datetime_from_date_parsing",
+        "timezone_aware",
+    }:
         return f"{label}: không đúng dạng ngày giờ (ví dụ 2023-01-18T09:30:00+07:00)."
     if kind == "enum":
         return f"{label}: giá trị không được hỗ trợ."
-    if kind == "value_error" and label == FIELD_VI["received_at"]:
+    if kind == "value_error" and item["loc"] and item["loc"][0] == "received_at":
         return f"{label}: phải ghi kèm múi giờ, ví dụ 2023-01-18T09:30:00+07:00."
     if kind in {"string_type", "list_type", "int_type"}:
         return f"{label}: sai kiểu dữ liệu."

@@ -19,7 +19,7 @@ from schemas.topics import Topics
 from services.intake.attachments import AttachmentStore, CheckedFile
 from services.intake.models import IntakeAttachment, IntakeCase, RawPayload
 from services.intake.problems import Problem
-from services.intake.register import Registration, register_submission
+from services.intake.register import Registration, register_submission, storable
 from services.kit.db import Database
 
 MAX_ERROR_CHARS = 4000
@@ -49,7 +49,7 @@ class Receiver:
         """Commit the raw bytes; a (source, ref) seen before returns the row kept then."""
         raw = RawPayload(source=source[:255], source_ref=(ref or uuid4().hex)[:255], body=body)
         if error is not None:
-            raw.status, raw.error = "failed", error[:MAX_ERROR_CHARS]
+            raw.status, raw.error = "failed", safe_text(error)
         if ref is not None and (known := await self._known(raw)) is not None:
             return Archived(known, new=False)
         try:
@@ -72,7 +72,7 @@ class Receiver:
     async def fail(self, raw: RawPayload, problems: Sequence[Problem] | str) -> None:
         """Mark the payload as not readable, with why: the office sees it in its list."""
         text = problems if isinstance(problems, str) else " ".join(map(str, problems))
-        raw.status, raw.error = "failed", text[:MAX_ERROR_CHARS]
+        raw.status, raw.error = "failed", safe_text(text)
         async with self.db.transaction() as session:
             session.add(raw)
 
@@ -93,6 +93,11 @@ class Receiver:
         async with self.db.session() as session:
             query = select(IntakeCase).where(IntakeCase.tracking_code == code)
             return (await session.exec(query)).first()
+
+
+def safe_text(text: str) -> str:
+    """An error message as PostgreSQL stores it (it may quote what the sender typed)."""
+    return str(storable(text))[:MAX_ERROR_CHARS]
 
 
 async def register_into(

@@ -1,27 +1,42 @@
-"""Use case: register one submission — normalise, de-duplicate, decide, give it a code."""
+"""Use case: register submissions — normalise, de-duplicate, decide, give each a code.
+
+One path for one item (a channel, the intake topic) and for many (`pakn import`): the
+register is asked a fixed number of questions per call, not per item, and the items of
+one call see each other (a letter twice in one file is one case and its duplicate).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, or_, select
+from sqlmodel import col, or_, select, tuple_
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from schemas.events import CaseAccepted, CaseFacts, CaseRefused, Submitter
 from schemas.submission import Submission
 from schemas.topics import Topics
-from services.intake.domain.admissibility import Decision, RefusalReason, assess
-from services.intake.domain.duplicates import channel_key, fingerprint, is_same_letter
+from services.intake.case_record import (
+    as_submission,
+    duplicate_decision,
+    event_of,
+    facts,
+    new_case,
+    storable,
+)
+from services.intake.domain.admissibility import Decision, assess
+from services.intake.domain.duplicates import Fingerprint, channel_key, fingerprint, is_same_letter
 from services.intake.domain.normalise import normalise_submission
 from services.intake.domain.tracking import new_tracking_code
 from services.intake.models import IntakeCase
 from services.kit.outbox import add_event
 from services.kit.text import fold
 
+__all__ = ["SERVICE", "Registration", "facts", "register_many", "register_submission", "storable"]
 SERVICE = "intake"
 SAME_LETTER_WINDOW = timedelta(days=30)
+MAX_CANDIDATES = 50  # per item, the earliest first
 
 
 @dataclass(frozen=True)
@@ -34,152 +49,129 @@ async def register_submission(
     session: AsyncSession, *, submission: Submission, topics: Topics
 ) -> Registration:
     """Register `submission` in the caller's transaction and stage its accepted/refused event."""
-    item = normalise_submission(submission)
-    if channel_key(item) is not None and (known := await _by_channel_ref(session, item)):
-        return Registration(case=known, created=False)
-    first = await _same_letter(session, item)
-    decision = _duplicate_of(first) if first else assess(item)
-    case = _new_case(item, decision, duplicate_of=first.id if first else None)
-    case.tracking_code = await _unique_code(session)
-    session.add(case)
+    (registration,) = await register_many(session, submissions=[submission], topics=topics)
+    return registration
+
+
+async def register_many(
+    session: AsyncSession, *, submissions: Sequence[Submission], topics: Topics
+) -> list[Registration]:
+    """Register each submission in order, in the caller's transaction."""
+    items = [normalise_submission(s) for s in submissions]
+    register = _Register(
+        known=await _by_channel_refs(session, items),
+        codes=await _unique_codes(session, len(items)),
+    )
+    for case in await _letter_candidates(session, items):
+        register.remember(case)
+    registrations = [register.add(item) for item in items]
+    new = [r.case for r in registrations if r.created]
+    session.add_all(new)
     await session.flush()
-    add_event(
-        session,
-        service=SERVICE,
-        topic=topics.case_events,
-        key=case.id,
-        event=_event(case, decision),
-    )
-    return Registration(case=case, created=True)
+    for case in new:
+        event = event_of(case, register.decisions[case.id])
+        add_event(session, service=SERVICE, topic=topics.case_events, key=case.id, event=event)
+    return registrations
 
 
-async def _by_channel_ref(session: AsyncSession, item: Submission) -> IntakeCase | None:
+@dataclass
+class _Register:
+    """The part of the register this call can see, and what it adds to it."""
+
+    known: dict[str, IntakeCase]  # channel key → case
+    codes: list[str]
+    decisions: dict[str, Decision] = field(default_factory=dict)
+    _near: dict[tuple[str, str], list[IntakeCase]] = field(default_factory=dict)
+    _prints: dict[str, Fingerprint] = field(default_factory=dict)
+
+    def remember(self, case: IntakeCase) -> None:
+        """A first case (not a copy) later items may be copies of, by phone, e-mail or name."""
+        for key in (("phone", case.phone), ("email", case.email), ("name", case.name_folded)):
+            if key[1]:
+                self._near.setdefault(key, []).append(case)
+
+    def add(self, item: Submission) -> Registration:
+        key = channel_key(item)
+        if key is not None and key in self.known:
+            return Registration(case=self.known[key], created=False)
+        first = self._same_letter(item)
+        decision = duplicate_decision(first) if first else assess(item)
+        case = new_case(item, decision, duplicate_of=first.id if first else None)
+        case.tracking_code = self.codes.pop()
+        self.decisions[case.id] = decision
+        if key is not None:
+            self.known[key] = case
+        if first is None:
+            self.remember(case)
+        return Registration(case=case, created=True)
+
+    def _same_letter(self, item: Submission) -> IntakeCase | None:
+        """The first registered case that is this very letter arriving by another channel."""
+        since = item.received_at - SAME_LETTER_WINDOW
+        keys = (("phone", item.phone), ("email", item.email), ("name", fold(item.name)))
+        near = {
+            c.id: c for k in keys if k[1] for c in self._near.get(k, ()) if c.received_at >= since
+        }
+        wanted = fingerprint(item)
+        for candidate in sorted(near.values(), key=lambda c: c.received_at)[:MAX_CANDIDATES]:
+            if candidate.channel != item.channel.value and is_same_letter(
+                wanted, self._print(candidate)
+            ):
+                return candidate
+        return None
+
+    def _print(self, case: IntakeCase) -> Fingerprint:
+        if case.id not in self._prints:
+            self._prints[case.id] = fingerprint(as_submission(case))
+        return self._prints[case.id]
+
+
+async def _by_channel_refs(
+    session: AsyncSession, items: Sequence[Submission]
+) -> dict[str, IntakeCase]:
+    pairs = {(i.channel.value, i.channel_ref) for i in items if channel_key(i) is not None}
+    if not pairs:
+        return {}
     query = select(IntakeCase).where(
-        IntakeCase.channel == item.channel.value, IntakeCase.channel_ref == item.channel_ref
+        tuple_(col(IntakeCase.channel), col(IntakeCase.channel_ref)).in_(pairs)
     )
-    return (await session.exec(query)).first()
+    found = (await session.exec(query)).all()
+    return {f"{case.channel}:{case.channel_ref}": case for case in found}
 
 
-async def _same_letter(session: AsyncSession, item: Submission) -> IntakeCase | None:
-    """The first registered case that is this very letter arriving by another channel."""
-    wanted = fingerprint(item)
-    near = or_(
-        col(IntakeCase.phone) == item.phone if item.phone else False,
-        col(IntakeCase.email) == item.email if item.email else False,
-        col(IntakeCase.name_folded) == fold(item.name) if item.name else False,
-    )
+async def _letter_candidates(
+    session: AsyncSession, items: Sequence[Submission]
+) -> list[IntakeCase]:
+    phones = {i.phone for i in items if i.phone}
+    emails = {i.email for i in items if i.email}
+    names = {fold(i.name) for i in items if i.name}
+    if not (phones or emails or names):
+        return []
     query = (
         select(IntakeCase)
-        .where(near)
-        .where(IntakeCase.duplicate_of == None)  # noqa: E711 - SQL IS NULL
-        .where(IntakeCase.received_at >= item.received_at - SAME_LETTER_WINDOW)
+        .where(
+            or_(
+                col(IntakeCase.phone).in_(phones),
+                col(IntakeCase.email).in_(emails),
+                col(IntakeCase.name_folded).in_(names),
+            )
+        )
+        .where(col(IntakeCase.duplicate_of).is_(None))
+        .where(
+            col(IntakeCase.received_at) >= min(i.received_at for i in items) - SAME_LETTER_WINDOW
+        )
         .order_by(col(IntakeCase.received_at))
-        .limit(50)
     )
-    for candidate in (await session.exec(query)).all():
-        if candidate.channel != item.channel.value and is_same_letter(
-            wanted, fingerprint(_as_submission(candidate))
-        ):
-            return candidate
-    return None
+    return list((await session.exec(query)).all())
 
 
-def _duplicate_of(first: IntakeCase) -> Decision:
-    return Decision(
-        accepted=False,
-        reason=RefusalReason.DUPLICATE,
-        explanation=f"same letter as case {first.tracking_code}",
-        message_vi=(
-            f"Phản ánh, kiến nghị này trùng với hồ sơ đã tiếp nhận mã {first.tracking_code}; "
-            "hai bản được xử lý chung trong hồ sơ đó."
-        ),
-    )
-
-
-def _new_case(item: Submission, decision: Decision, *, duplicate_of: str | None) -> IntakeCase:
-    return IntakeCase(
-        tracking_code="",
-        channel=item.channel.value,
-        channel_ref=item.channel_ref,
-        received_at=item.received_at,
-        submitter_type=item.submitter_type.value,
-        name=item.name,
-        name_folded=fold(item.name),
-        organization=item.organization,
-        address=item.address,
-        phone=item.phone,
-        email=item.email,
-        title=item.title,
-        content=item.content,
-        regulation=item.regulation,
-        attachments=list(item.attachments),
-        extra=dict(item.extra),
-        status="accepted" if decision.accepted else "refused",
-        reason=decision.reason.value if decision.reason else None,
-        duplicate_of=duplicate_of,
-    )
-
-
-async def _unique_code(session: AsyncSession) -> str:
+async def _unique_codes(session: AsyncSession, count: int) -> list[str]:
+    """`count` fresh codes, none on the register (a clash is rare: 23**7 codes)."""
+    codes: set[str] = set()
     for _ in range(20):
-        code = new_tracking_code()
-        taken = await session.exec(select(IntakeCase.id).where(IntakeCase.tracking_code == code))
-        if taken.first() is None:
-            return code
+        drawn = {new_tracking_code() for _ in range(count - len(codes))}
+        query = select(IntakeCase.tracking_code).where(col(IntakeCase.tracking_code).in_(drawn))
+        codes |= drawn - set((await session.exec(query)).all())
+        if len(codes) >= count:
+            return list(codes)[:count]
     raise IntegrityError("tracking code space exhausted", params=None, orig=ValueError())
-
-
-def _as_submission(case: IntakeCase) -> Submission:
-    return Submission.model_validate(
-        {
-            "channel": case.channel,
-            "channel_ref": case.channel_ref,
-            "received_at": case.received_at,
-            "submitter_type": case.submitter_type,
-            "name": case.name,
-            "organization": case.organization,
-            "address": case.address,
-            "phone": case.phone,
-            "email": case.email,
-            "title": case.title,
-            "content": case.content,
-            "regulation": case.regulation,
-            "attachments": case.attachments,
-        }
-    )
-
-
-def facts(case: IntakeCase) -> CaseFacts:
-    submission = _as_submission(case)
-    return CaseFacts(
-        case_id=case.id,
-        tracking_code=case.tracking_code,
-        channel=submission.channel,
-        received_at=submission.received_at,
-        submitter=Submitter(
-            submitter_type=submission.submitter_type,
-            name=case.name,
-            organization=case.organization,
-            address=case.address,
-            phone=case.phone,
-            email=case.email,
-        ),
-        title=case.title,
-        content=case.content,
-        regulation=case.regulation,
-        attachments=list(case.attachments),
-    )
-
-
-def _event(case: IntakeCase, decision: Decision) -> CaseAccepted | CaseRefused:
-    if decision.accepted:
-        return CaseAccepted(correlation_id=case.id, case=facts(case))
-    reason = decision.reason or RefusalReason.EMPTY_CONTENT
-    return CaseRefused(
-        correlation_id=case.id,
-        case=facts(case),
-        reason=reason.value,
-        message_vi=decision.message_vi,
-        guidance_agency="TTR" if reason is RefusalReason.COMPLAINT_OR_DENUNCIATION else None,
-        duplicate_of=case.duplicate_of,
-    )

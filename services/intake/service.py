@@ -1,4 +1,5 @@
-"""The intake service: the intake topic in, accepted/refused case events out."""
+"""The intake service: the intake topic, its own channels (HTTP forms and APIs, the PAKN
+mailbox) in; accepted/refused case events out."""
 
 from __future__ import annotations
 
@@ -12,7 +13,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from schemas.events import SUBMISSION_ADAPTER, SubmissionReceived
 from schemas.topics import Topics
+from services.intake.attachments import AttachmentStore
+from services.intake.channels.email_listener import Mailbox, serve_mailbox
 from services.intake.models import RawPayload
+from services.intake.receiving import Receiver
 from services.intake.register import SERVICE, register_submission
 from services.intake.settings import IntakeSettings
 from services.kit.consumer import Pipeline
@@ -30,6 +34,12 @@ class IntakeService:
         self.db = db or Database(settings.database_url)
         self.topics = Topics(settings.topic_namespace)
         self.relay: OutboxRelay | None = None
+        self.receiver = Receiver(
+            db=self.db,
+            topics=self.topics,
+            store=AttachmentStore(settings.attachment_folder),
+            after_commit=self._wake_relay,
+        )
 
     def subscriptions(self, *, publisher: Publisher) -> list[Subscription]:
         pipeline = Pipeline(
@@ -58,7 +68,15 @@ class IntakeService:
             publisher=publisher,
             interval_s=self.settings.relay_interval_s,
         )
-        return [self.relay.run()]
+        loops = [self.relay.run()]
+        if self.settings.mailbox_port is not None:
+            mailbox = Mailbox(receiver=self.receiver, settings=self.settings)
+            loops.append(
+                serve_mailbox(
+                    mailbox, host=self.settings.mailbox_host, port=self.settings.mailbox_port
+                )
+            )
+        return loops
 
     def web(self) -> FastAPI:
         from services.intake.web import build_app

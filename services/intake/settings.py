@@ -4,6 +4,7 @@ from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 from services.kit.settings import ServiceSettings
 
@@ -22,9 +23,10 @@ class IntakeSettings(ServiceSettings):
         description="where the public status pages live (printed on receipts); "
         "empty: the address the request came to",
     )
-    attachment_dir: Path = Field(
-        default=Path("var/data/attachments"),
-        description="folder of the attachment store (files named by their SHA-256)",
+    attachment_dir: Path | None = Field(
+        default=None,
+        description="folder of the attachment store (files named by their SHA-256); unset: "
+        "`attachments/` beside a SQLite database, else var/data/attachments",
     )
     attachment_max_files: int = Field(default=5, ge=0, le=20)
     attachment_max_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
@@ -32,6 +34,15 @@ class IntakeSettings(ServiceSettings):
     mailbox_port: int | None = Field(
         default=None, ge=0, le=65535, description="inbound SMTP listener port; unset: no listener"
     )
+
+    @property
+    def attachment_folder(self) -> Path:
+        if self.attachment_dir is not None:
+            return self.attachment_dir
+        url = make_url(self.database_url)
+        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+            return Path(str(url.database)).parent / "attachments"
+        return Path("var/data/attachments")
 
     @property
     def max_request_bytes(self) -> int:

@@ -1,16 +1,26 @@
-"""The mailer: sends staged deliveries, retries what may pass, records what never will."""
+"""The mailer: hands each staged e-mail to the transport at most once.
+
+A delivery is claimed (compare-and-set on its status, so replicas never share one), marked
+`sending` in its own committed transaction just before the DATA phase, then recorded as
+sent, failed, uncertain, or pending again with a later attempt time. A crash leaves the row
+claimed (nothing was handed over: it goes back to pending when its lease ends) or sending
+(the server may have it: it becomes uncertain and is shown to the office, never resent
+automatically). docs/decisions/0003-mail-delivery.md explains the choice.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import make_msgid
-from pathlib import Path
-from typing import Protocol
+from email.utils import format_datetime, parseaddr
+from typing import Any, cast
+from uuid import uuid4
 
-import aiosmtplib
+from sqlalchemy import CursorResult, update
 from sqlmodel import col, select
 
 from services.kit.columns import utc_now
@@ -18,71 +28,51 @@ from services.kit.db import Database
 from services.kit.loop import Poller
 from services.notifier.models import Delivery
 from services.notifier.settings import NotifierSettings
+from services.notifier.transports import (
+    BUILD_POLICY,
+    MailTransport,
+    PermanentMailError,
+    TransientMailError,
+    UncertainMailError,
+)
 
 log = logging.getLogger(__name__)
 
-
-class PermanentMailError(Exception):
-    """The server refused for good (5xx, bad credentials): never retried."""
+ABANDONED = "the mailer stopped during DATA; the server may or may not have the message"
 
 
-class TransientMailError(Exception):
-    """Connection trouble, a timeout or a 4xx: retried with backoff."""
+class LostClaim(Exception):
+    """Another mailer took this delivery over (our lease ran out): leave it alone."""
 
 
-class MailTransport(Protocol):
-    async def send(self, message: EmailMessage) -> None: ...
-
-
-@dataclass(frozen=True)
-class SmtpTransport:
-    settings: NotifierSettings
-
-    async def send(self, message: EmailMessage) -> None:
-        s = self.settings
-        try:
-            await aiosmtplib.send(
-                message,
-                hostname=s.smtp_host,
-                port=s.smtp_port,
-                start_tls=s.smtp_starttls,
-                username=s.smtp_username,
-                password=s.smtp_password,
-                timeout=s.smtp_timeout_s,
-            )
-        except aiosmtplib.SMTPAuthenticationError as error:
-            raise PermanentMailError(str(error)) from error
-        except aiosmtplib.SMTPResponseException as error:
-            kind = PermanentMailError if error.code >= 500 else TransientMailError
-            raise kind(f"{error.code} {error.message}") from error
-        except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
-            raise TransientMailError(f"{type(error).__name__}: {error}") from error
-
-
-@dataclass(frozen=True)
-class FileTransport:
-    """The embedded default: each e-mail becomes an `.eml` file in a folder."""
-
-    folder: Path
-
-    async def send(self, message: EmailMessage) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        name = str(message["Message-ID"]).strip("<>").replace("@", "_").replace("/", "_")
-        (self.folder / f"{name}.eml").write_bytes(bytes(message))
+def message_id(delivery: Delivery, *, sender: str) -> str:
+    """Stable per (event, recipient): a receiving system can drop a copy it already has."""
+    rcpt = hashlib.sha256(delivery.recipient.lower().encode()).hexdigest()[:12]
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "pakn.local"
+    return f"<pakn.{delivery.event_id}.{rcpt}@{domain}>"
 
 
 def build_message(delivery: Delivery, *, sender: str) -> EmailMessage:
-    message = EmailMessage()
+    """The e-mail of one delivery: plain text, and HTML as the alternative when there is one."""
+    message = EmailMessage(policy=BUILD_POLICY)
     message["From"] = sender
-    message["To"] = delivery.recipient
+    message["To"] = Address(addr_spec=delivery.recipient)
     message["Subject"] = delivery.subject
-    # A stable Message-ID per (event, recipient) lets receiving systems drop a resend.
-    message["Message-ID"] = make_msgid(
-        idstring=f"{delivery.event_id}.{delivery.id}", domain="pakn.gialai.gov.vn"
-    )
+    message["Date"] = format_datetime(delivery.created_at)
+    message["Message-ID"] = message_id(delivery, sender=sender)
+    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies to this
     message["X-PAKN-Case"] = delivery.case_id
     message.set_content(delivery.body_text)
+    if delivery.body_html:
+        message.add_alternative(delivery.body_html, subtype="html")
     return message
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str  # sent | failed | uncertain | pending
+    error: str | None = None
+    retry_in_s: float | None = None
 
 
 class Mailer:
@@ -93,36 +83,101 @@ class Mailer:
     def wake(self) -> None:
         self._poller.wake()
 
-    async def run_once(self, *, batch: int = 50) -> int:
-        async with self._db.session() as session:
-            due = select(Delivery).where(
-                Delivery.status == "pending", col(Delivery.next_attempt_at) <= utc_now()
-            )
-            rows = (await session.exec(due.order_by(col(Delivery.id)).limit(batch))).all()
-        for row in rows:
-            await self._deliver(row)
-        return len(rows)
-
-    async def _deliver(self, delivery: Delivery) -> None:
-        message = build_message(delivery, sender=self._settings.mail_from)
-        try:
-            await self._transport.send(message)
-            delivery.status, delivery.sent_at, delivery.last_error = "sent", utc_now(), None
-        except PermanentMailError as error:
-            delivery.status, delivery.last_error = "failed", str(error)
-        except TransientMailError as error:
-            self._schedule_retry(delivery, str(error))
-        delivery.attempts += 1
-        async with self._db.transaction() as session:
-            session.add(delivery)
-
-    def _schedule_retry(self, delivery: Delivery, error: str) -> None:
-        delivery.last_error = error
-        if delivery.attempts + 1 >= self._settings.mail_max_attempts:
-            delivery.status = "failed"
-            return
-        delay = self._settings.mail_backoff_s * 2**delivery.attempts
-        delivery.next_attempt_at = utc_now() + timedelta(seconds=min(delay, 3600))
-
     async def run(self) -> None:
         await self._poller.run()
+
+    async def run_once(self, *, batch: int = 20) -> int:
+        """Recover abandoned claims, then attempt every due delivery once."""
+        await self.recover()
+        async with self._db.session() as session:
+            due = select(Delivery.id).where(
+                Delivery.status == "pending", col(Delivery.next_attempt_at) <= utc_now()
+            )
+            ids = (await session.exec(due.order_by(col(Delivery.id)).limit(batch))).all()
+        attempted = 0
+        for delivery_id in ids:
+            claimed = await self._claim(delivery_id) if delivery_id is not None else None
+            if claimed is not None:
+                await self._deliver(claimed)
+                attempted += 1
+        return attempted
+
+    async def recover(self) -> None:
+        """Deliveries whose mailer vanished: back to pending before DATA, uncertain after."""
+        cutoff = utc_now() - timedelta(seconds=self._settings.mail_lease_s)
+        stale = col(Delivery.claimed_at) < cutoff
+        async with self._db.transaction() as session:
+            await session.execute(
+                update(Delivery)
+                .where(col(Delivery.status) == "claimed", stale)
+                .values(status="pending", claim_token=None)
+            )
+            await session.execute(
+                update(Delivery)
+                .where(col(Delivery.status) == "sending", stale)
+                .values(status="uncertain", last_error=ABANDONED)
+            )
+
+    async def _update(self, delivery_id: int, *conditions: Any, **values: Any) -> int:
+        async with self._db.transaction() as session:
+            statement = update(Delivery).where(col(Delivery.id) == delivery_id, *conditions)
+            result = await session.execute(statement.values(**values))
+            return cast(CursorResult[Any], result).rowcount
+
+    async def _claim(self, delivery_id: int) -> Delivery | None:
+        token = uuid4().hex
+        pending = col(Delivery.status) == "pending"
+        values = {"status": "claimed", "claim_token": token, "claimed_at": utc_now()}
+        if await self._update(delivery_id, pending, **values) != 1:
+            return None  # another mailer was quicker
+        async with self._db.session() as session:
+            return await session.get(Delivery, delivery_id)
+
+    async def _mark_sending(self, delivery: Delivery) -> None:
+        assert delivery.id is not None
+        mine = col(Delivery.claim_token) == delivery.claim_token
+        claimed = col(Delivery.status) == "claimed"
+        if await self._update(delivery.id, mine, claimed, status="sending") != 1:
+            raise LostClaim(f"delivery {delivery.id} was taken over")
+
+    async def _deliver(self, delivery: Delivery) -> None:
+        assert delivery.id is not None
+        try:
+            outcome = await self._attempt(delivery)
+        except LostClaim as lost:
+            log.warning("mailer: %s", lost)
+            return
+        values: dict[str, Any] = {"status": outcome.status, "last_error": outcome.error}
+        values["attempts"] = delivery.attempts + 1
+        if outcome.status == "sent":
+            values["sent_at"] = utc_now()
+        if outcome.retry_in_s is not None:
+            values["next_attempt_at"] = utc_now() + timedelta(seconds=outcome.retry_in_s)
+            values["claim_token"] = None
+        mine = col(Delivery.claim_token) == delivery.claim_token
+        await self._update(delivery.id, mine, **values)
+        if outcome.status != "sent":
+            log.warning("mail %s to case %s: %s", outcome.status, delivery.case_id, outcome.error)
+
+    async def _attempt(self, delivery: Delivery) -> Outcome:
+        try:
+            message = build_message(delivery, sender=self._settings.mail_from)
+            await self._transport.send(
+                message, point_of_no_return=lambda: self._mark_sending(delivery)
+            )
+        except PermanentMailError as error:
+            return Outcome("failed", str(error))
+        except UncertainMailError as error:
+            return Outcome("uncertain", str(error))
+        except TransientMailError as error:
+            return self._retry(delivery, str(error))
+        except ValueError as error:  # an address or header an e-mail cannot carry
+            return Outcome("failed", f"{type(error).__name__}: {error}")
+        return Outcome("sent")
+
+    def _retry(self, delivery: Delivery, error: str) -> Outcome:
+        s = self._settings
+        if delivery.attempts + 1 >= s.mail_max_attempts:
+            return Outcome("failed", f"{error} (đã thử {delivery.attempts + 1} lần)")
+        delay = min(s.mail_backoff_s * 2**delivery.attempts, s.mail_backoff_max_s)
+        return Outcome("pending", error, retry_in_s=delay)

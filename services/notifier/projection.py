@@ -1,59 +1,80 @@
-"""Use cases: keep the public projection of each case and stage the e-mails its events call for."""
+"""Use cases: keep the public projection of each case and stage the e-mails its events call for.
+
+Every case event of `schemas/events.py` lands here. Registration, routing and the answer
+live in this module; the steps in between (transfers, information requests, deadline
+changes, reminders, escalations) in `lifecycle.py`.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from schemas.events import CaseAccepted, CaseAnswered, CaseEvent, CaseRefused, CaseRouted
+from schemas.events import (
+    CaseAccepted,
+    CaseAnswered,
+    CaseEscalated,
+    CaseEvent,
+    CaseRefused,
+    CaseRouted,
+    CaseTaken,
+    CaseTransferred,
+    DeadlineExtended,
+    DeadlineReminder,
+    DeadlinesRecalculated,
+    InfoReceived,
+    InfoRequested,
+)
 from services.kit.columns import utc_now
-from services.kit.consumer import PermanentError
-from services.kit.text import fold
-from services.notifier.domain.redact import KnownPersonalData, redact, redact_case
+from services.notifier import lifecycle
+from services.notifier.casefile import (
+    Context,
+    Links,
+    known_of,
+    log_findings,
+    public_case,
+    redact_field,
+    refresh_search,
+    submitter,
+)
+from services.notifier.directory import TRIAGE
+from services.notifier.domain.redact import Finding, redact, redact_case
+from services.notifier.labels import CLASS_VI, GUIDANCE_VI, KIND_VI, local_day, vn_date, vn_datetime
 from services.notifier.mail import stage
-from services.notifier.models import Contact, PublicCase, Redaction
+from services.notifier.models import Contact, PublicCase
 
-GUIDANCE = {"TTR": "Thanh tra tỉnh Gia Lai hoặc Ban Tiếp công dân tỉnh"}
-
-
-@dataclass(frozen=True)
-class Links:
-    public_base_url: str
-    hotline: str
-
-    def status_url(self, tracking_code: str) -> str:
-        return f"{self.public_base_url}/tra-cuu/{tracking_code}"
+__all__ = ["Context", "Links", "project"]
 
 
-async def project(session: AsyncSession, *, event: CaseEvent, links: Links) -> None:
-    if isinstance(event, CaseAccepted | CaseRefused):
-        await _on_registered(session, event=event, links=links)
-    elif isinstance(event, CaseRouted):
-        await _on_routed(session, event=event, links=links)
-    elif isinstance(event, CaseAnswered):
-        await _on_answered(session, event=event, links=links)
+async def project(session: AsyncSession, *, event: CaseEvent, ctx: Context) -> None:
+    match event:
+        case CaseAccepted() | CaseRefused():
+            await _on_registered(session, event=event, ctx=ctx)
+        case CaseRouted():
+            await _on_routed(session, event=event, ctx=ctx)
+        case CaseAnswered():
+            await _on_answered(session, event=event, ctx=ctx)
+        case CaseTransferred():
+            await lifecycle.on_transferred(session, event=event, ctx=ctx)
+        case CaseTaken():
+            await lifecycle.on_taken(session, event=event)
+        case InfoRequested():
+            await lifecycle.on_info_requested(session, event=event, ctx=ctx)
+        case InfoReceived():
+            await lifecycle.on_info_received(session, event=event)
+        case DeadlineExtended():
+            await lifecycle.on_extended(session, event=event, ctx=ctx)
+        case DeadlinesRecalculated():
+            await lifecycle.on_recalculated(session, event=event)
+        case DeadlineReminder():
+            await lifecycle.on_reminder(session, event=event, ctx=ctx)
+        case CaseEscalated():
+            await lifecycle.on_escalated(session, event=event, ctx=ctx)
 
 
-def _known(contact: Contact) -> KnownPersonalData:
-    return KnownPersonalData(
-        name=contact.name,
-        organization=contact.organization if contact.submitter_type == "individual" else "",
-        address=contact.address,
-        phone=contact.phone,
-        email=contact.email,
-    )
-
-
-async def _on_registered(
-    session: AsyncSession, *, event: CaseAccepted | CaseRefused, links: Links
-) -> None:
-    facts = event.case
-    if await session.get(PublicCase, facts.case_id) is not None:
-        return
-    who = facts.submitter
-    contact = Contact(
-        case_id=facts.case_id,
+def _contact(event: CaseAccepted | CaseRefused) -> Contact:
+    who = event.case.submitter
+    return Contact(
+        case_id=event.case.case_id,
         submitter_type=who.submitter_type.value,
         name=who.name,
         organization=who.organization,
@@ -61,129 +82,155 @@ async def _on_registered(
         phone=who.phone,
         email=who.email,
     )
-    public = redact_case(facts.title, facts.content, known=_known(contact))
-    refused = isinstance(event, CaseRefused)
-    session.add(contact)
-    session.add(
-        PublicCase(
-            case_id=facts.case_id,
-            tracking_code=facts.tracking_code,
-            channel=facts.channel.value,
-            received_at=facts.received_at,
-            status="refused" if refused else "received",
-            refusal_reason=event.reason if isinstance(event, CaseRefused) else None,
-            title=public.title,
-            content=public.content,
-            search_text=fold(f"{public.title} {public.content}"),
-        )
+
+
+def _public_of(
+    event: CaseAccepted | CaseRefused, contact: Contact
+) -> tuple[PublicCase, list[Finding]]:
+    facts, known = event.case, known_of(contact)
+    text = redact_case(facts.title, facts.content, known=known)
+    refused = event if isinstance(event, CaseRefused) else None
+    public = PublicCase(
+        case_id=facts.case_id,
+        tracking_code=facts.tracking_code,
+        channel=facts.channel.value,
+        received_at=facts.received_at,
+        status="refused" if refused else "received",
+        refusal_reason=refused.reason if refused else None,
+        refusal_message=redact(refused.message_vi, known=known).text if refused else None,
+        guidance_agency=refused.guidance_agency if refused else None,
+        title=text.title,
+        content=text.content,
+        regulation=redact(facts.regulation, known=known).text,
     )
-    for finding in public.findings:
-        session.add(
-            Redaction(
-                case_id=facts.case_id,
-                field=finding.field,
-                kind=finding.kind,
-                start=finding.start,
-                end=finding.end,
-            )
-        )
+    refresh_search(public)
+    return public, text.findings
+
+
+async def _on_registered(
+    session: AsyncSession, *, event: CaseAccepted | CaseRefused, ctx: Context
+) -> None:
+    facts = event.case
+    if await session.get(PublicCase, facts.case_id) is not None:
+        return  # the same case under another event id (a replayed intake event)
+    contact = _contact(event)
+    public, findings = _public_of(event, contact)
+    session.add(contact)
+    session.add(public)
+    log_findings(session, case_id=facts.case_id, findings=findings)
     common = {
-        "name": who.name,
+        "event_id": event.event_id,
+        "case_id": facts.case_id,
+        "recipient": contact.email,
+        "name": contact.name,
         "tracking_code": facts.tracking_code,
-        "hotline": links.hotline,
-        "status_url": links.status_url(facts.tracking_code),
+        "hotline": ctx.links.hotline,
+        "status_url": ctx.links.status_url(facts.tracking_code),
     }
     if isinstance(event, CaseRefused):
+        guidance = GUIDANCE_VI.get(event.guidance_agency or "")
         await stage(
-            session,
-            event_id=event.event_id,
-            case_id=facts.case_id,
-            recipient=who.email,
-            template="refusal",
-            message=event.message_vi,
-            guidance=GUIDANCE.get(event.guidance_agency or ""),
-            **common,
+            session, template="refusal", message=event.message_vi, guidance=guidance, **common
         )
     else:
-        received = facts.received_at.strftime("%H:%M %d/%m/%Y")
-        await stage(
-            session,
-            event_id=event.event_id,
-            case_id=facts.case_id,
-            recipient=who.email,
-            template="receipt",
-            received_at=received,
-            **common,
-        )
+        received = vn_datetime(facts.received_at)
+        await stage(session, template="receipt", received_at=received, **common)
 
 
-async def _public(session: AsyncSession, case_id: str) -> PublicCase:
-    public = await session.get(PublicCase, case_id)
-    if public is None:
-        raise PermanentError(f"case {case_id} was never registered with the notifier")
-    return public
-
-
-async def _on_routed(session: AsyncSession, *, event: CaseRouted, links: Links) -> None:
-    public = await _public(session, event.case_id)
-    public.status, public.agency, public.agency_name = "routed", event.agency, event.agency_name
-    public.due_answer, public.updated_at = event.deadlines.answer, utc_now()
+async def _on_routed(session: AsyncSession, *, event: CaseRouted, ctx: Context) -> None:
+    public = await public_case(session, event.case_id)
+    first_placement = event.agency != TRIAGE and public.agency in (None, TRIAGE)
+    if public.status != "answered":
+        public.status = "routed"
+    if public.agency != event.agency:  # a new hop: what the previous agency did is history
+        public.taken_on, public.extended_from, public.extension_reason = None, None, None
+    public.agency, public.agency_name = event.agency, event.agency_name
+    public.case_class, public.kind = event.case_class, event.kind
+    deadlines = event.deadlines
+    public.due_classify, public.due_forward = deadlines.classify, deadlines.forward
+    public.due_answer, public.overdue = deadlines.answer, False  # new hop, deadlines anew
+    if event.agency != TRIAGE and public.handled_on is None:
+        public.handled_on = local_day(event.occurred_at)
+    public.updated_at = utc_now()
+    refresh_search(public)
     session.add(public)
+    await _assignment_mail(session, event=event)
+    if first_placement:
+        await _forwarding_mail(session, event=event, ctx=ctx)
+
+
+async def _assignment_mail(session: AsyncSession, *, event: CaseRouted) -> None:
     await stage(
         session,
         event_id=event.event_id,
         case_id=event.case_id,
-        recipient=event.agency_email or "",
+        recipient=event.agency_email,
         template="assignment",
         agency_name=event.agency_name,
         tracking_code=event.tracking_code,
         title=event.title,
         content=event.content,
-        case_class=event.case_class,
-        kind=event.kind,
+        case_class_vi=CLASS_VI.get(event.case_class, event.case_class),
+        kind_vi=KIND_VI.get(event.kind, event.kind),
         rule_id=event.rule_id,
+        reasons="; ".join(event.reasons),
         confidence=f"{event.confidence:.2f}",
-        due_forward=event.deadlines.forward.strftime("%d/%m/%Y"),
-        due_answer=event.deadlines.answer.strftime("%d/%m/%Y"),
+        due_forward=vn_date(event.deadlines.forward),
+        due_answer=vn_date(event.deadlines.answer),
     )
 
 
-async def _on_answered(session: AsyncSession, *, event: CaseAnswered, links: Links) -> None:
-    public = await _public(session, event.case_id)
-    contact = await session.get(Contact, event.case_id)
-    known = _known(contact) if contact else KnownPersonalData()
-    answer, basis = redact(event.answer, known=known), redact(event.legal_basis, known=known)
-    public.status, public.answer, public.legal_basis = "answered", answer.text, basis.text
-    public.answered_on, public.on_time = event.answered_on, event.on_time
+async def _forwarding_mail(session: AsyncSession, *, event: CaseRouted, ctx: Context) -> None:
+    contact = await submitter(session, event.case_id)
+    if contact is None:
+        return
+    await stage(
+        session,
+        event_id=event.event_id,
+        case_id=event.case_id,
+        recipient=contact.email,
+        template="forwarding",
+        name=contact.name,
+        tracking_code=event.tracking_code,
+        agency_name=event.agency_name,
+        due_answer=vn_date(event.deadlines.answer),
+        hotline=ctx.links.hotline,
+        status_url=ctx.links.status_url(event.tracking_code),
+    )
+
+
+async def _on_answered(session: AsyncSession, *, event: CaseAnswered, ctx: Context) -> None:
+    public = await public_case(session, event.case_id)
+    case_id = event.case_id
+    public.answer = await redact_field(session, case_id=case_id, field="answer", text=event.answer)
+    public.legal_basis = await redact_field(
+        session, case_id=case_id, field="legal_basis", text=event.legal_basis
+    )
+    public.status, public.outcome = "answered", event.outcome
+    public.answered_on, public.on_time, public.overdue = event.answered_on, event.on_time, False
+    if not event.on_time and "answer" not in public.missed:
+        public.missed = [*public.missed, "answer"]
     public.agency, public.agency_name, public.updated_at = (
         event.agency,
         event.agency_name,
         utc_now(),
     )
-    public.search_text = fold(f"{public.title} {public.content} {answer.text}")
+    refresh_search(public)
     session.add(public)
-    for finding in answer.findings:
-        session.add(
-            Redaction(
-                case_id=event.case_id,
-                field="answer",
-                kind=finding.kind,
-                start=finding.start,
-                end=finding.end,
-            )
-        )
-    if contact and contact.email:
-        await stage(
-            session,
-            event_id=event.event_id,
-            case_id=event.case_id,
-            recipient=contact.email,
-            template="answer",
-            name=contact.name,
-            tracking_code=event.tracking_code,
-            agency_name=event.agency_name,
-            answered_on=event.answered_on.strftime("%d/%m/%Y"),
-            answer=event.answer,
-            legal_basis=event.legal_basis,
-            status_url=links.status_url(event.tracking_code),
-        )
+    contact = await submitter(session, case_id)
+    if contact is None:
+        return
+    await stage(
+        session,
+        event_id=event.event_id,
+        case_id=case_id,
+        recipient=contact.email,
+        template="answer",
+        name=contact.name,
+        tracking_code=event.tracking_code,
+        agency_name=event.agency_name,
+        answered_on=vn_date(event.answered_on),
+        answer=event.answer,
+        legal_basis=event.legal_basis,
+        status_url=ctx.links.status_url(event.tracking_code),
+    )

@@ -14,9 +14,13 @@ from services.kit.consumer import Pipeline
 from services.kit.db import Database
 from services.kit.runtime import Subscription
 from services.kit.transport import Publisher
-from services.notifier.mailer import FileTransport, Mailer, MailTransport, SmtpTransport
-from services.notifier.projection import Links, project
+from services.notifier.casefile import Context, Links
+from services.notifier.directory import load_directory
+from services.notifier.mailer import Mailer
+from services.notifier.projection import project
 from services.notifier.settings import NotifierSettings
+from services.notifier.transports import FileTransport, MailTransport, SmtpTransport
+from services.router.domain.calendar import HolidayCalendar, load_calendar
 
 SERVICE = "notifier"
 
@@ -37,9 +41,12 @@ class NotifierService:
             folder = settings.mail_dir
             transport = FileTransport(folder) if folder else SmtpTransport(settings)
         self.mailer = Mailer(db=self.db, transport=transport, settings=settings)
+        self.directory = load_directory(settings.agencies_file)
+        self.calendar: HolidayCalendar = load_calendar(settings.holidays_file)
         self.links = Links(
             public_base_url=settings.public_base_url, hotline=settings.hotline_number
         )
+        self.context = Context(links=self.links, directory=self.directory)
 
     def subscriptions(self, *, publisher: Publisher) -> list[Subscription]:
         pipeline = Pipeline(
@@ -63,4 +70,4 @@ class NotifierService:
         return build_app(self)
 
     async def _on_case_event(self, session: AsyncSession, event: CaseEvent) -> None:
-        await project(session, event=event, links=self.links)
+        await project(session, event=event, ctx=self.context)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy import Column, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from services.kit.columns import UtcDateTime, utc_now
@@ -48,6 +48,13 @@ class RoutedCase(SQLModel, table=True):
     extended: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     # Set once, never cleared: the case's one extension is used.
     extension_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # The original as the submitter sent it (private: the agency console shows it to the
+    # agency in charge only). None on cases routed before these columns existed.
+    submitter_name: str | None = Field(default=None, max_length=300)
+    submitter_organization: str | None = Field(default=None, max_length=300)
+    submitter_phone: str | None = Field(default=None, max_length=50)
+    submitter_email: str | None = Field(default=None, max_length=320)
+    attachments: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
 class RoutingHop(SQLModel, table=True):
@@ -127,3 +134,8 @@ class CalendarChange(SQLModel, table=True):
     version: str = Field(max_length=40)
     summary: str = Field(default="", sa_column=Column(Text, nullable=False))
     cases_recalculated: int = 0
+
+
+# The console's tables (accounts, sessions, tokens, drafts, audit) belong to the router's
+# schema too: loading them here puts them on the metadata wherever the router's are.
+import services.router.console.models  # noqa: E402, F401

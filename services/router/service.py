@@ -39,6 +39,8 @@ from services.router.commands import (
     submit_answer,
     take_case,
 )
+from services.router.console.app import build_app
+from services.router.console.context import Console
 from services.router.core import RouterCore, load_core
 from services.router.domain.calendar import local_date
 from services.router.scheduler import DeadlineScheduler
@@ -107,7 +109,17 @@ class RouterService:
         return [self.relay.run(), ticks.run()]
 
     def web(self) -> FastAPI:
-        app = FastAPI(title="PAKN router", docs_url=None, redoc_url=None)
+        """The agency console (/can-bo/) and the agencies' API (/api/v1/)."""
+        app = build_app(
+            Console(
+                db=self.db,
+                settings=self.settings,
+                core=self.core,
+                core_of=self.current_core,
+                today=lambda: self.today(),
+                wake=self._wake_relay,
+            )
+        )
 
         @app.get("/healthz")
         async def healthz() -> dict[str, str]:

@@ -83,4 +83,9 @@ def _new_case(
         due_forward=due.forward,
         due_answer=due.answer,
         calendar_version=calendar_version,
+        submitter_name=facts.submitter.name,
+        submitter_organization=facts.submitter.organization,
+        submitter_phone=facts.submitter.phone,
+        submitter_email=facts.submitter.email,
+        attachments=list(facts.attachments),
     )

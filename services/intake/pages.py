@@ -1,0 +1,133 @@
+"""Intake's own pages besides the forms: the printable receipt, and the office's list of
+payloads that could not be read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import func, or_
+from sqlalchemy.orm import defer
+from sqlmodel import and_, col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.intake.channels.http import CHANNEL_VI, Site, local_time
+from services.intake.domain.tracking import parse_tracking_code
+from services.intake.models import RawPayload
+from services.kit.columns import utc_now
+
+PAGE_SIZE = 50
+PREVIEW_CHARS = 600
+STUCK_AFTER = timedelta(minutes=10)  # archived but neither registered nor failed by then
+
+
+@dataclass(frozen=True)
+class FailedItem:
+    id: int
+    received: str
+    source: str
+    status: str
+    error: str
+    preview: str
+    size: int
+
+
+def preview(body: bytes) -> str:
+    """The start of a payload as text; bytes that are not UTF-8 are shown as �."""
+    return body[: PREVIEW_CHARS * 4].decode("utf-8", errors="replace")[:PREVIEW_CHARS]
+
+
+def router(site: Site) -> APIRouter:
+    api = APIRouter()
+
+    @api.get("/bien-nhan/{code}", response_class=HTMLResponse, include_in_schema=False)
+    async def receipt(request: Request, code: str) -> Response:
+        canonical = parse_tracking_code(code)
+        case = await site.receiver.case_by_code(canonical) if canonical else None
+        if case is None:
+            error = "Không có hồ sơ với mã này; xin kiểm tra lại mã trên giấy tờ được cấp."
+            context = {"error": error}
+            return site.page(request, "receipt_missing.html", context, status_code=404)
+        context = {
+            # Only what the code's holder needs: no name, address, phone or content.
+            "code": case.tracking_code,
+            "received": local_time(case.received_at),
+            "channel": CHANNEL_VI.get(case.channel, case.channel),
+            "title": case.title,
+            "status_url": site.status_url(request, case.tracking_code),
+            "lookup_url": f"{site.base_url(request)}/tra-cuu",
+        }
+        return site.page(request, "receipt.html", context)
+
+    @api.get("/noi-bo/loi-tiep-nhan", response_class=HTMLResponse, include_in_schema=False)
+    async def failures(request: Request, trang: int = 1) -> Response:
+        page = max(trang, 1)
+        total, items = await _failed(site, page=page)
+        context = {
+            "items": items,
+            "total": total,
+            "page": page,
+            "pages": max(1, -(-total // PAGE_SIZE)),
+            "stuck_minutes": int(STUCK_AFTER.total_seconds() // 60),
+        }
+        return site.page(request, "failures.html", context)
+
+    @api.get("/noi-bo/loi-tiep-nhan/{raw_id}/ban-goc", include_in_schema=False)
+    async def original(raw_id: int) -> Response:
+        async with site.receiver.db.session() as session:
+            raw = await session.get(RawPayload, raw_id)
+        if raw is None:
+            raise HTTPException(status_code=404, detail="Không có dữ liệu với số này.")
+        headers = {"Content-Disposition": f'attachment; filename="ban-goc-{raw.id}.bin"'}
+        return Response(raw.body, media_type="application/octet-stream", headers=headers)
+
+    return api
+
+
+async def _failed(site: Site, *, page: int) -> tuple[int, list[FailedItem]]:
+    """Payloads that failed, or that were archived long ago and never registered."""
+    not_read = or_(
+        col(RawPayload.status) == "failed",
+        and_(
+            col(RawPayload.status) == "received",
+            col(RawPayload.received_at) < utc_now() - STUCK_AFTER,
+        ),
+    )
+    async with site.receiver.db.session() as session:
+        total = (await session.exec(select(func.count()).where(not_read))).one()
+        query = (
+            select(RawPayload)
+            .options(defer(RawPayload.body))  # type: ignore[arg-type]
+            .where(not_read)
+            .order_by(col(RawPayload.id).desc())
+            .offset((page - 1) * PAGE_SIZE)
+            .limit(PAGE_SIZE)
+        )
+        rows = (await session.exec(query)).all()
+        starts = await _starts(session, [row.id for row in rows if row.id is not None])
+    return total, [_item(row, *starts.get(row.id or 0, (b"", 0))) for row in rows]
+
+
+async def _starts(session: AsyncSession, ids: list[int]) -> dict[int, tuple[bytes, int]]:
+    """The first bytes and the size of each payload; a body may be tens of megabytes."""
+    query = select(
+        col(RawPayload.id),
+        func.substr(RawPayload.body, 1, PREVIEW_CHARS * 4),
+        func.length(RawPayload.body),
+    ).where(col(RawPayload.id).in_(ids))
+    rows = (await session.exec(query)).all()
+    return {raw_id or 0: (bytes(start or b""), int(size or 0)) for raw_id, start, size in rows}
+
+
+def _item(row: RawPayload, start: bytes, size: int) -> FailedItem:
+    return FailedItem(
+        id=row.id or 0,
+        received=local_time(row.received_at),
+        source=row.source,
+        status="lỗi" if row.status == "failed" else "chưa vào sổ",
+        error=row.error or "",
+        preview=preview(start),
+        size=size,
+    )

@@ -1,0 +1,85 @@
+"""What every projection step shares: the context, finding a case, redacting before storing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.kit.consumer import PermanentError
+from services.kit.text import fold
+from services.notifier.directory import Directory
+from services.notifier.domain.redact import Finding, KnownPersonalData, redact
+from services.notifier.models import Contact, PublicCase, Redaction
+
+
+@dataclass(frozen=True)
+class Links:
+    public_base_url: str
+    hotline: str
+
+    def status_url(self, tracking_code: str) -> str:
+        return f"{self.public_base_url.rstrip('/')}/tra-cuu/{tracking_code}"
+
+
+@dataclass(frozen=True)
+class Context:
+    links: Links
+    directory: Directory
+
+
+async def public_case(session: AsyncSession, case_id: str) -> PublicCase:
+    public = await session.get(PublicCase, case_id)
+    if public is None:
+        raise PermanentError(f"case {case_id} was never registered with the notifier")
+    return public
+
+
+def known_of(contact: Contact | None) -> KnownPersonalData:
+    if contact is None:
+        return KnownPersonalData()
+    return KnownPersonalData.for_submitter(
+        submitter_type=contact.submitter_type,
+        name=contact.name,
+        organization=contact.organization,
+        address=contact.address,
+        phone=contact.phone,
+        email=contact.email,
+    )
+
+
+def log_findings(
+    session: AsyncSession, *, case_id: str, findings: list[Finding], field: str | None = None
+) -> None:
+    """The redaction log: kind and place of each removed datum, never the value."""
+    for finding in findings:
+        session.add(
+            Redaction(
+                case_id=case_id,
+                field=field or finding.field,
+                kind=finding.kind.value,
+                start=finding.start,
+                end=finding.end,
+            )
+        )
+
+
+async def redact_field(session: AsyncSession, *, case_id: str, field: str, text: str) -> str:
+    """The public copy of one officer- or submitter-written text of the case, logged."""
+    if not text:
+        return ""
+    known = known_of(await session.get(Contact, case_id))
+    result = redact(text, known=known)
+    log_findings(session, case_id=case_id, findings=result.findings, field=field)
+    return result.text
+
+
+def refresh_search(public: PublicCase) -> None:
+    """What the search matches, folded: people type without diacritics."""
+    parts = [public.tracking_code, public.title, public.content, public.regulation]
+    parts += [public.agency_name or "", public.answer or ""]
+    public.search_text = fold(" ".join(parts))
+
+
+async def submitter(session: AsyncSession, case_id: str) -> Contact | None:
+    return await session.get(Contact, case_id)

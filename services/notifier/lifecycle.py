@@ -1,0 +1,187 @@
+"""The steps of a case between routing and answer: transfers, information requests,
+deadline changes, reminders and escalations (their public trace and their e-mails)."""
+
+from __future__ import annotations
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from schemas.events import (
+    CaseEscalated,
+    CaseTaken,
+    CaseTransferred,
+    DeadlineExtended,
+    DeadlineReminder,
+    Deadlines,
+    DeadlinesRecalculated,
+    InfoReceived,
+    InfoRequested,
+)
+from services.kit.columns import utc_now
+from services.notifier.casefile import Context, public_case, redact_field, submitter
+from services.notifier.labels import STAGE_VI, local_day, vn_date
+from services.notifier.mail import stage
+from services.notifier.models import PublicCase, PublicTransfer
+
+
+def _agency_name(public: PublicCase, code: str, ctx: Context) -> str:
+    """The name the case's own events gave the agency, else the agencies file's."""
+    if public.agency == code and public.agency_name:
+        return public.agency_name
+    return ctx.directory.name(code)
+
+
+def _set_deadlines(public: PublicCase, deadlines: Deadlines) -> None:
+    public.due_classify, public.due_forward = deadlines.classify, deadlines.forward
+    public.due_answer, public.updated_at = deadlines.answer, utc_now()
+
+
+async def on_transferred(session: AsyncSession, *, event: CaseTransferred, ctx: Context) -> None:
+    public = await public_case(session, event.case_id)
+    reason = await redact_field(session, case_id=event.case_id, field="transfer", text=event.reason)
+    from_name = event.from_agency_name or _agency_name(public, event.from_agency, ctx)
+    transfer = PublicTransfer(
+        case_id=event.case_id,
+        hop=event.hop,
+        from_agency=event.from_agency,
+        from_agency_name=from_name,
+        to_agency=event.to_agency,
+        to_agency_name=event.to_agency_name or ctx.directory.name(event.to_agency),
+        reason=reason,
+        transferred_on=event.transferred_on or local_day(event.occurred_at),
+    )
+    session.add(transfer)
+    public.updated_at = utc_now()
+    session.add(public)
+    contact = await submitter(session, event.case_id)
+    if contact is None:
+        return
+    await stage(
+        session,
+        event_id=event.event_id,
+        case_id=event.case_id,
+        recipient=contact.email,
+        template="transfer",
+        name=contact.name,
+        tracking_code=event.tracking_code,
+        from_agency_name=from_name,
+        to_agency_name=transfer.to_agency_name,
+        reason=event.reason,
+        hotline=ctx.links.hotline,
+        status_url=ctx.links.status_url(event.tracking_code),
+    )
+
+
+async def on_taken(session: AsyncSession, *, event: CaseTaken) -> None:
+    public = await public_case(session, event.case_id)
+    public.taken_on, public.updated_at = local_day(event.occurred_at), utc_now()
+    session.add(public)
+
+
+async def on_info_requested(session: AsyncSession, *, event: InfoRequested, ctx: Context) -> None:
+    public = await public_case(session, event.case_id)
+    if public.status != "answered":
+        public.status = "waiting_info"
+    public.info_requested_on, public.updated_at = event.requested_on, utc_now()
+    session.add(public)
+    contact = await submitter(session, event.case_id)
+    if contact is None:
+        return
+    await stage(
+        session,
+        event_id=event.event_id,
+        case_id=event.case_id,
+        recipient=contact.email,
+        template="info_request",
+        name=contact.name,
+        tracking_code=event.tracking_code,
+        agency_name=event.agency_name,
+        question=event.question,
+        requested_on=vn_date(event.requested_on),
+        hotline=ctx.links.hotline,
+        status_url=ctx.links.status_url(event.tracking_code),
+    )
+
+
+async def on_info_received(session: AsyncSession, *, event: InfoReceived) -> None:
+    public = await public_case(session, event.case_id)
+    if public.status == "waiting_info":
+        public.status = "routed"
+    public.info_requested_on = None
+    _set_deadlines(public, event.deadlines)
+    session.add(public)
+
+
+async def on_extended(session: AsyncSession, *, event: DeadlineExtended, ctx: Context) -> None:
+    public = await public_case(session, event.case_id)
+    public.extension_reason = await redact_field(
+        session, case_id=event.case_id, field="extension", text=event.reason
+    )
+    public.extended_from, public.due_answer = event.previous_due, event.due_answer
+    public.updated_at = utc_now()
+    session.add(public)
+    contact = await submitter(session, event.case_id)
+    if contact is None:
+        return
+    await stage(
+        session,
+        event_id=event.event_id,
+        case_id=event.case_id,
+        recipient=contact.email,
+        template="extension",
+        name=contact.name,
+        tracking_code=event.tracking_code,
+        agency_name=_agency_name(public, event.agency, ctx),
+        previous_due=vn_date(event.previous_due),
+        due_answer=vn_date(event.due_answer),
+        reason=event.reason,
+        hotline=ctx.links.hotline,
+        status_url=ctx.links.status_url(event.tracking_code),
+    )
+
+
+async def on_recalculated(session: AsyncSession, *, event: DeadlinesRecalculated) -> None:
+    public = await public_case(session, event.case_id)
+    _set_deadlines(public, event.deadlines)
+    session.add(public)
+
+
+async def on_reminder(session: AsyncSession, *, event: DeadlineReminder, ctx: Context) -> None:
+    public = await public_case(session, event.case_id)
+    await stage(
+        session,
+        event_id=event.event_id,
+        case_id=event.case_id,
+        recipient=event.agency_email or ctx.directory.email(event.agency),
+        template="reminder",
+        agency_name=_agency_name(public, event.agency, ctx),
+        tracking_code=event.tracking_code,
+        title=public.title,
+        stage_vi=STAGE_VI[event.stage],
+        due=vn_date(event.due),
+        working_days_left=event.working_days_left,
+        status_url=ctx.links.status_url(event.tracking_code),
+    )
+
+
+async def on_escalated(session: AsyncSession, *, event: CaseEscalated, ctx: Context) -> None:
+    public = await public_case(session, event.case_id)
+    if public.status != "answered":
+        public.overdue = True
+    if event.stage not in public.missed:
+        public.missed = [*public.missed, event.stage]
+    public.updated_at = utc_now()
+    session.add(public)
+    await stage(
+        session,
+        event_id=event.event_id,
+        case_id=event.case_id,
+        recipient=event.escalated_to_email or ctx.directory.email(event.escalated_to),
+        template="escalation",
+        office_name=ctx.directory.name(event.escalated_to),
+        agency_name=_agency_name(public, event.agency, ctx),
+        tracking_code=event.tracking_code,
+        title=public.title,
+        stage_vi=STAGE_VI[event.stage],
+        due=vn_date(event.due),
+        status_url=ctx.links.status_url(event.tracking_code),
+    )

@@ -1,0 +1,35 @@
+"""The router's web app: the agency console under /can-bo/ and the agencies' API under
+/api/v1/."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from services.router.console import (
+    api,
+    pages_actions,
+    pages_admin,
+    pages_auth,
+    pages_case,
+    pages_queue,
+    pages_regulations,
+)
+from services.router.console.auth import Guards
+from services.router.console.context import Console
+
+
+def build_app(console: Console) -> FastAPI:
+    app = FastAPI(title="PAKN Gia Lai — cơ quan xử lý", docs_url=None, redoc_url=None)
+    app.state.console = console  # its clock and settings, for tests and operators
+    guards = Guards(console)
+    for module in (
+        pages_auth,
+        pages_queue,
+        pages_case,
+        pages_actions,
+        pages_regulations,
+        pages_admin,
+        api,
+    ):
+        app.include_router(module.routes(console, guards))
+    return app

@@ -1,0 +1,149 @@
+"""What every console page and API route works with, and how a refusal becomes a response.
+
+The routes are included into the embedded system's single app by `include_router`, which
+keeps routes but not middleware or exception handlers; so access checks are dependencies
+that raise `Denied`, and `ConsoleRoute` turns it into the response it carries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.routing import APIRoute
+from fastapi.templating import Jinja2Templates
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.kit.columns import utc_now
+from services.kit.db import Database
+from services.kit.pages import templates
+from services.router.console.access import LockoutPolicy, Officer
+from services.router.core import RouterCore
+from services.router.domain.calendar import VIETNAM
+from services.router.emit import TRIAGE, agency_name
+from services.router.settings import RouterSettings
+
+PREFIX = "/can-bo"
+SESSION_COOKIE = "pakn_phien"
+LOGIN_COOKIE = "pakn_dang_nhap"  # the login form's anti-forgery value (double submit)
+
+
+# Private pages: never cached, never framed (clickjacking), no scripts at all, forms post to
+# this site only.
+PRIVATE_HEADERS = {
+    "Cache-Control": "no-store",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    ),
+}
+
+
+class Denied(Exception):
+    """Stop here and answer with `response` (a login redirect, a 403 or 404 page)."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__(response.status_code)
+        self.response = response
+
+
+class ConsoleRoute(APIRoute):
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        inner = super().get_route_handler()
+
+        async def handler(request: Request) -> Response:
+            try:
+                return await inner(request)
+            except Denied as denied:
+                return denied.response
+
+        return handler
+
+
+def vn_date(day: date | datetime | None) -> str:
+    if day is None:
+        return ""
+    if isinstance(day, datetime):
+        day = day.astimezone(VIETNAM).date()
+    return day.strftime("%d/%m/%Y")
+
+
+def vn_time(moment: datetime | None) -> str:
+    return moment.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M") if moment else ""
+
+
+def _templates() -> Jinja2Templates:
+    pages = templates(Path(__file__).parent / "templates")
+    pages.env.filters["vn_date"] = vn_date
+    pages.env.filters["vn_time"] = vn_time
+    return pages
+
+
+TEMPLATES = _templates()
+
+
+@dataclass
+class Console:
+    """The router's pieces the console needs, and its clock (tests move it)."""
+
+    db: Database
+    settings: RouterSettings
+    core: RouterCore
+    core_of: Callable[[AsyncSession], Awaitable[RouterCore]]  # with the calendar in force
+    today: Callable[[], date]
+    wake: Callable[[], None]
+    now: Callable[[], datetime] = field(default=utc_now)
+
+    @property
+    def lockout(self) -> LockoutPolicy:
+        s = self.settings
+        return LockoutPolicy(
+            max_failures=s.console_max_failures,
+            window=timedelta(minutes=s.console_failure_window_minutes),
+            lock_for=timedelta(minutes=s.console_lock_minutes),
+        )
+
+    def agency_label(self, code: str) -> str:
+        if code == TRIAGE:
+            return "Hàng chờ phân loại (Văn phòng UBND tỉnh)"
+        return agency_name(self.core, code)
+
+    def agency_choices(self) -> list[tuple[str, str]]:
+        return [(a.code, a.name_vi) for a in self.core.agencies.agencies]
+
+    def page(
+        self,
+        request: Request,
+        name: str,
+        context: Mapping[str, Any],
+        *,
+        officer: Officer | None = None,
+        status_code: int = 200,
+    ) -> HTMLResponse:
+        full = {"officer": officer, "agency_label": self.agency_label, **context}
+        response = TEMPLATES.TemplateResponse(request, name, full, status_code=status_code)
+        response.headers.update(PRIVATE_HEADERS)
+        return response
+
+    def problem(
+        self, request: Request, *, status_code: int, message: str, officer: Officer | None = None
+    ) -> HTMLResponse:
+        context = {"status_code": status_code, "message": message}
+        return self.page(request, "problem.html", context, officer=officer, status_code=status_code)
+
+    def not_found(self, request: Request, officer: Officer | None) -> HTMLResponse:
+        """The same answer for a case that does not exist and one of another agency."""
+        message = "Không tìm thấy hồ sơ này trong phạm vi cơ quan của bạn."
+        return self.problem(request, status_code=404, message=message, officer=officer)
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else ""

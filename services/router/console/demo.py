@@ -1,0 +1,53 @@
+"""Trial logins for the embedded default: on the first start, a head account for every
+agency and the office's supervisor, with random passwords in a file only its owner reads."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+
+from sqlalchemy import func
+from sqlmodel import select
+
+from services.kit.db import Database
+from services.router.console.accounts import create_account
+from services.router.console.accounts_cli import bootstrap_plan
+from services.router.console.credentials import random_password
+from services.router.console.models import Account
+from services.router.domain.agencies import AgencyRegistry
+
+
+async def seed_demo_accounts(db: Database, agencies: AgencyRegistry, path: Path) -> list[str]:
+    """What to print: the logins file, and the supervisor's login when just created."""
+    async with db.session() as session:
+        if (await session.exec(select(func.count()).select_from(Account))).one():
+            return [f"  trang cán bộ: /can-bo/ (tài khoản thử, nếu còn: {path})"]
+    plan = [
+        (agency, username, role, random_password())
+        for agency, username, role in bootstrap_plan(agencies)
+    ]
+    async with db.transaction() as session:
+        for agency, username, role, password in plan:
+            await create_account(
+                session,
+                username=username,
+                password=password,
+                agency=agency,
+                role=role,
+                agencies=agencies,
+                created_by="embedded demo",
+            )
+    lines = "".join(f"{a}\t{u}\t{r}\t{p}\n" for a, u, r, p in plan)
+    await asyncio.to_thread(_write_private, path, lines)
+    found = [f"  trang cán bộ: /can-bo/ — tài khoản lãnh đạo của mọi cơ quan: {path}"]
+    for _, username, role, password in plan:
+        if role == "supervisor":
+            found.append(f"  giám sát (Văn phòng UBND tỉnh): {username} / {password}")
+    return found
+
+
+def _write_private(path: Path, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write("# agency\tusername\trole\tpassword\n" + text)

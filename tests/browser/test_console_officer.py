@@ -1,0 +1,124 @@
+"""An agency's head works the queue in a real browser with JavaScript switched off: logs in,
+opens the first case, transfers one case and answers another."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support.ui import Select
+
+from services.kit.db import Database
+from services.router.console.accounts import create_account
+from tests.browser.conftest import LiveSystem
+
+PASSWORD = "mật-khẩu-đủ-dài-2023"
+ITEM = {
+    "channel": "web",
+    "received_at": "2023-03-06T09:30:00+07:00",
+    "name": "Nguyễn Thị Hoa",
+    "address": "45 Lê Lợi, phường Hội Thương, TP Pleiku, tỉnh Gia Lai",
+    "phone": "0905 123 456",
+    "email": "hoa.nguyen@example.com",
+    "title": "Kiến nghị sửa quy định về hạn mức công nhận đất ở",
+    "content": (
+        "Quyết định số 22/2016/QĐ-UBND của UBND tỉnh quy định hạn mức công nhận đất ở chưa "
+        "phù hợp thực tế; đề nghị Sở Tài nguyên và Môi trường tham mưu sửa đổi hạn mức."
+    ),
+    "regulation": "Quyết định số 22/2016/QĐ-UBND",
+}
+ANSWER = "Sở đã tiếp thu kiến nghị, sẽ trình sửa đổi hạn mức đất ở trong quý III năm 2023."
+
+
+def _until(probe: Callable[[], Any], what: str, timeout_s: float = 30) -> Any:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        value = probe()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def _status(live: LiveSystem, code: str) -> dict[str, Any]:
+    return dict(httpx.get(f"{live.url}/api/cases/{code}", timeout=5).json())
+
+
+def _submit(live: LiveSystem, ref: str) -> str:
+    created = httpx.post(
+        f"{live.url}/api/submissions", json={**ITEM, "channel_ref": ref}, timeout=10
+    )
+    assert created.status_code == 201, created.text
+    code = str(created.json()["tracking_code"])
+    _until(lambda: _status(live, code).get("agency") == "STNMT", f"{code} routed to STNMT")
+    return code
+
+
+async def _head_account(live: LiveSystem) -> None:
+    # Its own engine: the live system's belongs to the server thread's event loop.
+    db = Database(live.system.router.db.url)
+    try:
+        async with db.transaction() as session:
+            await create_account(
+                session,
+                username="ld.stnmt",
+                password=PASSWORD,
+                agency="STNMT",
+                role="head",
+                display_name="Lê Thị Lan",
+                agencies=live.system.router.core.agencies,
+            )
+    finally:
+        await db.dispose()
+
+
+def test_a_head_logs_in_transfers_one_case_and_answers_another(
+    live_system: LiveSystem, browser: WebDriver
+) -> None:
+    codes = [_submit(live_system, "WEB-CONSOLE-A"), _submit(live_system, "WEB-CONSOLE-B")]
+    asyncio.run(_head_account(live_system))
+    browser.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": True})
+
+    browser.get(live_system.url + "/can-bo/")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Đăng nhập dành cho cán bộ xử lý"
+    browser.find_element(By.ID, "username").send_keys("ld.stnmt")
+    browser.find_element(By.ID, "password").send_keys(PASSWORD)
+    browser.find_element(By.XPATH, "//button[normalize-space()='Đăng nhập']").click()
+    assert browser.find_element(By.TAG_NAME, "h1").text.startswith("Hàng đợi")
+    listed = [a.text for a in browser.find_elements(By.CSS_SELECTOR, "tbody th[scope=row] a")]
+    assert sorted(listed) == sorted(codes)
+
+    browser.find_element(By.CSS_SELECTOR, "tbody th[scope=row] a").click()
+    first = browser.find_element(By.TAG_NAME, "h1").text.removeprefix("Hồ sơ ")
+    assert "hoa.nguyen@example.com" in browser.page_source, "the agency in charge sees the original"
+    Select(browser.find_element(By.ID, "to_agency")).select_by_value("SXD")
+    browser.find_element(By.ID, "transfer_reason").send_keys("Hạn mức đất ở do Sở Xây dựng chủ trì")
+    browser.find_element(By.XPATH, "//button[normalize-space()='Chuyển hồ sơ']").click()
+    assert "Đã gửi yêu cầu" in browser.find_element(By.CSS_SELECTOR, "[role=status]").text
+    _until(lambda: _status(live_system, first).get("agency") == "SXD", "the transfer")
+
+    second = next(code for code in codes if code != first)
+    browser.get(live_system.url + "/can-bo/")
+    links = browser.find_elements(By.CSS_SELECTOR, "tbody th[scope=row] a")
+    assert [a.text for a in links] == [second], "the transferred case left the queue"
+    links[0].click()
+    browser.find_element(By.ID, "answer").send_keys(ANSWER)
+    browser.find_element(By.ID, "legal_basis").send_keys("Luật Đất đai 2013")
+    Select(browser.find_element(By.ID, "outcome")).select_by_value("amendment_proposed")
+    browser.find_element(By.XPATH, "//button[normalize-space()='Lưu dự thảo']").click()
+    public = browser.find_element(
+        By.XPATH, "//h3[contains(., 'Bản sẽ công khai')]/following::div[1]"
+    )
+    assert public.text == ANSWER
+    browser.find_element(
+        By.XPATH, "//button[normalize-space()='Duyệt và công bố câu trả lời']"
+    ).click()
+    _until(lambda: _status(live_system, second).get("status") == "answered", "the answer")
+
+    browser.get(f"{live_system.url}/tra-cuu/{second}")
+    assert ANSWER in browser.page_source and "Nguyễn Thị Hoa" not in browser.page_source

@@ -1,0 +1,86 @@
+"""A citizen finds a published answer by typing without diacritics, in a real browser with
+JavaScript switched off: the public pages need none."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+
+from tests.browser.conftest import LiveSystem
+
+SUBMISSION = {
+    "channel": "web",
+    "channel_ref": "WEB-BROWSER-ANSWER",
+    "received_at": "2023-01-18T09:30:00+07:00",
+    "name": "Nguyễn Thị Hoa",
+    "address": "45 Lê Lợi, phường Hội Thương, TP Pleiku, tỉnh Gia Lai",
+    "phone": "0905 123 456",
+    "email": "hoa.nguyen@example.com",
+    "title": "Kiến nghị sửa quy định về hạn mức công nhận đất ở",
+    "content": (
+        "Quyết định số 22/2016/QĐ-UBND của UBND tỉnh quy định hạn mức công nhận đất ở chưa "
+        "phù hợp thực tế; đề nghị Sở Tài nguyên và Môi trường tham mưu sửa đổi hạn mức."
+    ),
+    "regulation": "Quyết định số 22/2016/QĐ-UBND",
+}
+ANSWER = "Sở đã tiếp thu kiến nghị, sẽ trình sửa đổi hạn mức đất ở trong quý III năm 2023."
+
+
+def _until(probe: Callable[[], Any], what: str, timeout_s: float = 30) -> Any:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        value = probe()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def _status(live: LiveSystem, code: str) -> dict[str, Any]:
+    return dict(httpx.get(f"{live.url}/api/cases/{code}", timeout=5).json())
+
+
+def test_search_without_diacritics_finds_and_opens_the_answer(
+    live_system: LiveSystem, browser: WebDriver
+) -> None:
+    created = httpx.post(f"{live_system.url}/api/submissions", json=SUBMISSION, timeout=10)
+    assert created.status_code == 201, created.text
+    code = created.json()["tracking_code"]
+    _until(lambda: _status(live_system, code).get("status") == "routed", "the routing")
+
+    browser.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": True})
+    browser.get(live_system.url + "/")  # the demo form stands in for the agency console
+    row = f"//tr[.//a[normalize-space()='{code}']]"
+    browser.find_element(By.XPATH, f"{row}//textarea").send_keys(ANSWER)
+    browser.find_element(By.XPATH, f"{row}//button[@type='submit']").click()
+    _until(lambda: _status(live_system, code).get("status") == "answered", "the answer")
+
+    browser.get(live_system.url + "/tra-loi")
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "vi"
+    search = browser.find_element(By.ID, "q")
+    label = browser.find_element(By.CSS_SELECTOR, "label[for='q']")
+    assert "không dấu" in label.text
+    search.send_keys("han muc cong nhan dat o")
+    browser.find_element(By.XPATH, "//form[@role='search']//button[@type='submit']").click()
+    assert "q=han+muc" in browser.current_url
+    results = browser.find_element(By.ID, "ket-qua").text
+    assert results.startswith("Kết quả: 1 ")
+    browser.find_element(By.PARTIAL_LINK_TEXT, "hạn mức công nhận đất ở").click()
+
+    assert browser.current_url.endswith(f"/tra-cuu/{code}")
+    main = browser.find_element(By.TAG_NAME, "main").text
+    assert ANSWER in main and "Đã trả lời" in main
+    assert "Nguyễn Thị Hoa" not in main and "0905 123 456" not in main
+    headers = [th.text for th in browser.find_elements(By.CSS_SELECTOR, "table th[scope='col']")]
+    assert headers == ["Bước", "Hạn", "Kết quả"]
+
+    browser.get(live_system.url + "/thong-ke")
+    chart = browser.find_element(By.CSS_SELECTOR, "svg[role='img']")
+    assert chart.is_displayed() and chart.get_attribute("aria-labelledby")
+    table = browser.find_element(By.TAG_NAME, "table").text
+    assert "Sở Tài nguyên và Môi trường" in table and "Toàn tỉnh" in table

@@ -1,0 +1,194 @@
+"""`pakn import`: every line registered or reported, each line's bytes archived, reruns
+registering nothing twice."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlmodel import col, select
+
+from schemas.topics import Topics
+from services.intake.bulk_import import Importer, lines_with_raw
+from services.intake.import_command import print_summary, run_import, summary_json
+from services.intake.models import IntakeCase, RawPayload
+from services.kit.db import Database
+from services.kit.outbox import OutboxMessage
+from tests.unit.intake.http_support import intake_settings, migrated_db
+
+__all__ = ["migrated_db"]
+ITEM = {
+    "id": "CALL-1",
+    "channel": "hotline",
+    "received_at": "2023-03-06T08:15:00+07:00",
+    "name": "Trần Văn Bình",
+    "address": "thôn 3, xã Ia Kha, huyện Ia Grai, tỉnh Gia Lai",
+    "phone": "0914 222 333",
+    "title": "Chậm cấp giấy chứng nhận",
+    "content": (
+        "Tôi nộp hồ sơ cấp giấy chứng nhận quyền sử dụng đất tại bộ phận một cửa UBND huyện "
+        "Ia Grai từ tháng 12/2022, quá hạn đã lâu nhưng chưa được giải quyết, đề nghị kiểm tra."
+    ),
+}
+COLUMNS = ["id", "channel", "received_at", "name", "address", "phone", "title", "content"]
+
+
+def jsonl(*items: dict[str, Any] | str) -> bytes:
+    lines = [i if isinstance(i, str) else json.dumps(i, ensure_ascii=False) for i in items]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def csv_bytes(*rows: dict[str, Any]) -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=[*COLUMNS, "so_ho_so"], lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, migrated_db: Path) -> Any:
+    shutil.copyfile(migrated_db, tmp_path / "intake.db")
+    return intake_settings(tmp_path)
+
+
+async def rows(settings: Any, model: Any) -> list[Any]:
+    db = Database(settings.database_url)
+    async with db.session() as session:
+        found = list((await session.exec(select(model).order_by(col(model.id)))).all())
+    await db.dispose()
+    return found
+
+
+async def test_a_jsonl_file_is_registered_and_bad_lines_are_reported_by_number(
+    tmp_path: Path, settings: Any
+) -> None:
+    path = tmp_path / "hotline.jsonl"
+    anonymous = {**ITEM, "id": "CALL-2", "name": "ẩn danh", "phone": "", "address": ""}
+    path.write_bytes(
+        jsonl(ITEM, "", "{not json", anonymous, {**ITEM, "id": "CALL-3", "received_at": "hôm qua"})
+    )
+    summary = await run_import(path, settings=settings, err=io.StringIO(), progress=False)
+    assert (summary.read, summary.accepted, dict(summary.refused)) == (4, 1, {"missing_contact": 1})
+    assert [n for n, _ in summary.malformed_lines] == [3, 5]
+    cases = await rows(settings, IntakeCase)
+    assert sorted((c.channel_ref, c.status) for c in cases) == [
+        ("CALL-1", "accepted"),
+        ("CALL-2", "refused"),
+    ]
+    raws = await rows(settings, RawPayload)
+    assert [r.status for r in raws] == ["registered", "failed", "registered", "failed"]
+    assert raws[1].body == b"{not json" and "dòng 3" in (raws[1].error or "")
+    assert len(await rows(settings, OutboxMessage)) == 2  # the intake relay publishes them
+
+
+async def test_rerunning_a_file_registers_nothing_twice(tmp_path: Path, settings: Any) -> None:
+    path = tmp_path / "again.jsonl"
+    no_id = {k: v for k, v in ITEM.items() if k != "id"}
+    path.write_bytes(jsonl(ITEM, no_id, "[1]"))
+    await run_import(path, settings=settings, err=io.StringIO(), progress=False)
+    again = await run_import(path, settings=settings, err=io.StringIO(), progress=False)
+    assert (again.imported, again.already, again.malformed) == (0, 2, 1)
+    assert len(await rows(settings, IntakeCase)) == 2 and len(await rows(settings, RawPayload)) == 3
+    # The same item in another file, under the same id, is still the same item.
+    other = tmp_path / "other.jsonl"
+    other.write_bytes(jsonl({**ITEM, "title": "Sửa tiêu đề"}))
+    third = await run_import(other, settings=settings, err=io.StringIO(), progress=False)
+    assert (third.imported, third.already) == (0, 1)
+
+
+async def test_a_csv_record_over_several_lines_is_archived_whole_with_its_header(
+    tmp_path: Path, settings: Any
+) -> None:
+    letter = {**ITEM, "id": "CV-9", "channel": "post", "content": ITEM["content"] + "\nĐoạn hai."}
+    path = tmp_path / "so-cong-van.csv"
+    second = {**ITEM, "id": "CV-10", "channel": "post", "title": "Thư khác", "so_ho_so": "H-77"}
+    path.write_bytes(csv_bytes(letter, second))
+    summary = await run_import(path, settings=settings, err=io.StringIO(), progress=False)
+    assert summary.accepted == 2
+    first, second = await rows(settings, RawPayload)
+    assert first.body.startswith(b"id,channel,") and first.body.endswith(
+        'Đoạn hai."'.encode() + b","
+    )
+    assert next(csv.DictReader(io.StringIO(first.body.decode())))["id"] == "CV-9"
+    cases = {case.channel_ref: case for case in await rows(settings, IntakeCase)}
+    assert (
+        cases["CV-9"].content.endswith("Đoạn hai.") and cases["CV-10"].extra["so_ho_so"] == "H-77"
+    )
+
+
+async def test_raw_lines_follow_the_reader_past_blank_and_bad_lines(tmp_path: Path) -> None:
+    path = tmp_path / "x.jsonl"
+    path.write_bytes(b'\n{"a": 1}\n\n\xff\xfe\n' + jsonl(ITEM))
+    found = [(item.line.line_no, item.raw) for item in lines_with_raw(path)]
+    assert [n for n, _ in found] == [2, 4, 5]
+    assert found[0][1] == b'{"a": 1}' and found[1][1] == b"\xff\xfe"
+
+
+async def test_the_summary_counts_reasons_duplicates_and_lists_bad_lines(
+    tmp_path: Path, settings: Any
+) -> None:
+    path = tmp_path / "mixed.jsonl"
+    same_by_post = {
+        **ITEM,
+        "id": "CV-1",
+        "channel": "post",
+        "received_at": "2023-03-08T08:00:00+07:00",
+    }
+    path.write_bytes(jsonl(ITEM, same_by_post, "nope"))
+    summary = await run_import(path, settings=settings, err=io.StringIO(), progress=False)
+    out = io.StringIO()
+    print_summary(summary, name=path.name, out=out, as_json=False)
+    text = out.getvalue()
+    assert "vào sổ mới: 2 (tiếp nhận 1, không tiếp nhận 1 — duplicate: 1)" in text
+    assert "dòng 3: bad JSON" in text
+    assert summary_json(summary)["duplicates"] == 1
+
+
+async def test_progress_goes_to_standard_error(tmp_path: Path, settings: Any) -> None:
+    path = tmp_path / "p.jsonl"
+    path.write_bytes(jsonl(*({**ITEM, "id": f"C{i}"} for i in range(3))))
+    err = io.StringIO()
+    await run_import(path, settings=settings, err=err, progress=True)
+    assert "3/3" in err.getvalue()
+
+
+async def test_the_file_is_worked_through_in_batches(tmp_path: Path, settings: Any) -> None:
+    path = tmp_path / "b.jsonl"
+    path.write_bytes(jsonl(*({**ITEM, "id": f"C{i}", "phone": f"0914{i:06d}"} for i in range(5))))
+    db = Database(settings.database_url)
+    importer = Importer(db=db, topics=Topics("unit"), name=path.name, batch_size=2)
+    progress: list[int] = []
+    summary = await importer.run(lines_with_raw(path), on_batch=progress.append)
+    await db.dispose()
+    assert summary.accepted == 5 and progress == [2, 4, 5]
+
+
+async def test_a_line_the_database_refuses_is_reported_and_the_rest_registered(
+    tmp_path: Path, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.exc import DBAPIError
+
+    from services.intake import bulk_import
+
+    real = bulk_import.register_many
+
+    async def refusing(session: Any, *, submissions: Any, topics: Any) -> Any:
+        if any(s.title == "BOOM" for s in submissions):
+            raise DBAPIError("INSERT", None, ValueError("value too long"))
+        return await real(session, submissions=submissions, topics=topics)
+
+    monkeypatch.setattr(bulk_import, "register_many", refusing)
+    path = tmp_path / "boom.jsonl"
+    path.write_bytes(jsonl(ITEM, {**ITEM, "id": "C-BOOM", "title": "BOOM", "phone": "0905000111"}))
+    summary = await run_import(path, settings=settings, err=io.StringIO(), progress=False)
+    assert summary.accepted == 1 and summary.malformed_lines == [
+        (2, "boom.jsonl, dòng 2: DBAPIError")
+    ]
+    assert [c.channel_ref for c in await rows(settings, IntakeCase)] == ["CALL-1"]
+    assert [r.status for r in await rows(settings, RawPayload)] == ["registered", "failed"]

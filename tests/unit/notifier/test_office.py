@@ -1,0 +1,46 @@
+"""The office's page of e-mails that did not go out: Vietnamese, addresses masked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlmodel import col, select
+
+from services.notifier.models import Delivery
+from services.notifier.office import mask
+from tests.unit.notifier.builders import (
+    HOA,
+    accepted,
+    apply,
+    client,
+    code,
+    migrated_notifier,
+    routed,
+)
+
+
+def test_addresses_are_masked_everywhere_in_a_text() -> None:
+    reply = "550 5.1.1 <hoa.nguyen@example.com>: Recipient address rejected"
+    assert mask(reply) == "550 5.1.1 <h***@example.com>: Recipient address rejected"
+    assert mask(None) == ""
+
+
+async def test_failed_uncertain_and_waiting_mails_are_listed_without_bodies(tmp_path: Path) -> None:
+    service = await migrated_notifier(tmp_path)
+    tc = code()
+    await apply(service, accepted("c1", tc, **HOA), routed("c1", tc))
+    async with service.db.transaction() as session:
+        rows = (await session.exec(select(Delivery).order_by(col(Delivery.id)))).all()
+        rows[0].status, rows[0].last_error = "failed", "550 5.1.1 <hoa.nguyen@example.com> unknown"
+        rows[1].status = "uncertain"
+        rows[2].status = "sent"
+        for row in rows:
+            session.add(row)
+    async with client(service) as http:
+        page = (await http.get("/van-phong/thu-dien-tu")).text
+    assert '<html lang="vi">' in page and "Thư điện tử chưa gửi được" in page
+    assert "Không gửi được" in page and "Không rõ đã gửi hay chưa" in page
+    assert "h***@example.com" in page and "hoa.nguyen@example.com" not in page
+    assert "Mã tra cứu" not in page  # no message body
+    assert page.count(f">{tc}</a>") == 2  # the sent one is not listed
+    await service.db.dispose()

@@ -1,0 +1,118 @@
+"""`pakn accounts`: an agency's first accounts and API tokens from the command line."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import shutil
+import stat
+from pathlib import Path
+
+import pytest
+import yaml
+from sqlmodel import select
+
+from services.cli import parser
+from services.kit.db import Database
+from services.kit.settings import data_dir_url
+from services.router.console.accounts_cli import run_accounts
+from services.router.console.credentials import digest, verify_password
+from services.router.console.models import Account, ApiToken
+from services.router.domain.agencies import DEFAULT_AGENCIES
+from tests.unit.router.console_support import PASSWORD, _migrated_template
+
+
+@pytest.fixture
+async def db_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    shutil.copy(await _migrated_template(), tmp_path / "router.db")
+    url = data_dir_url(tmp_path, "router")
+    monkeypatch.setenv("PAKN_ROUTER_DATABASE_URL", url)
+    return url
+
+
+async def _accounts(url: str) -> list[Account]:
+    db = Database(url)
+    try:
+        async with db.session() as session:
+            return list((await session.exec(select(Account))).all())
+    finally:
+        await db.dispose()
+
+
+def _run(argv: list[str], **kwargs: object) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = run_accounts(parser().parse_args(argv), out=out, err=err, **kwargs)  # type: ignore[arg-type]
+    return code, out.getvalue(), err.getvalue()
+
+
+async def test_create_reads_the_password_from_a_file_and_stores_only_its_hash(
+    db_url: str, tmp_path: Path
+) -> None:
+    secret = tmp_path / "pw"
+    secret.write_text(PASSWORD + "\n", encoding="utf-8")
+    argv = ["accounts", "create", "--agency", "stnmt", "--username", "Le.Thi.B", "--role", "head"]
+    code, out, _ = await _in_thread([*argv, "--password-file", str(secret)])
+    assert code == 0 and "le.thi.b (head, STNMT)" in out
+    (account,) = await _accounts(db_url)
+    assert account.password_hash != PASSWORD and verify_password(PASSWORD, account.password_hash)
+    again, _, err = await _in_thread([*argv, "--password-file", str(secret)])
+    assert again == 2 and "đã có" in err
+
+
+async def test_create_asks_twice_and_refuses_weak_or_misplaced_accounts(db_url: str) -> None:
+    base = ["accounts", "create", "--agency", "STNMT", "--username", "cb.stnmt"]
+    answers = iter(["mật khẩu một lần đủ dài", "khác hẳn"])
+    code, _, err = await _in_thread([*base, "--role", "officer"], prompt=lambda _: next(answers))
+    assert code == 2 and "không giống nhau" in err
+    weak = iter(["ngắn", "ngắn"])
+    code, _, err = await _in_thread([*base, "--role", "officer"], prompt=lambda _: next(weak))
+    assert code == 2 and "ít nhất 12 ký tự" in err
+    same = iter([PASSWORD, PASSWORD])
+    code, _, err = await _in_thread([*base, "--role", "supervisor"], prompt=lambda _: next(same))
+    assert code == 2 and "Chỉ tài khoản của VPUB" in err
+    assert await _accounts(db_url) == []
+
+
+async def test_bootstrap_creates_a_head_per_agency_with_passwords_only_the_owner_reads(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Three agencies of the packaged file keep the test quick (each password costs a KDF).
+    every = yaml.safe_load(DEFAULT_AGENCIES.read_text(encoding="utf-8"))["agencies"]
+    few = [a for a in every if a["code"] in ("VPUB", "STNMT", "IGR")]
+    (tmp_path / "agencies.yaml").write_text(yaml.safe_dump({"agencies": few}), encoding="utf-8")
+    monkeypatch.setenv("PAKN_ROUTER_AGENCIES_FILE", str(tmp_path / "agencies.yaml"))
+    out_file = tmp_path / "heads.tsv"
+    code, _out, _ = await _in_thread(["accounts", "bootstrap", "--out", str(out_file)])
+    assert code == 0
+    assert stat.S_IMODE(out_file.stat().st_mode) == 0o600
+    rows = [line.split("\t") for line in out_file.read_text().splitlines()[1:]]
+    assert sorted(row[1] for row in rows) == [
+        "igr.lanhdao",
+        "stnmt.lanhdao",
+        "vpub.giamsat",
+        "vpub.lanhdao",
+    ]
+    accounts = {a.username: a for a in await _accounts(db_url)}
+    agency, username, role, password = rows[0]
+    assert accounts[username].agency == agency and role == "head"
+    assert verify_password(password, accounts[username].password_hash)
+    assert accounts["vpub.giamsat"].role == "supervisor"
+    refused, _, err = await _in_thread(["accounts", "bootstrap", "--out", str(out_file)])
+    assert refused == 2 and "File exists" in err, "never overwrites a passwords file"
+
+
+async def test_a_token_is_printed_once_and_stored_hashed(db_url: str) -> None:
+    argv = ["accounts", "token", "--agency", "IGR", "--label", "Một cửa huyện", "--by", "admin"]
+    code, out, _ = await _in_thread(argv)
+    secret = out.splitlines()[-1]
+    assert code == 0 and secret.startswith("pakn_")
+    db = Database(db_url)
+    async with db.session() as session:
+        (token,) = (await session.exec(select(ApiToken))).all()
+    await db.dispose()
+    assert token.token_hash == digest(secret) and token.agency == "IGR"
+
+
+async def _in_thread(argv: list[str], **kwargs: object) -> tuple[int, str, str]:
+    """The command runs its own event loop, as from the shell."""
+    return await asyncio.to_thread(_run, argv, **kwargs)
