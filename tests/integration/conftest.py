@@ -71,7 +71,10 @@ async def _drop_test_databases() -> AsyncIterator[None]:
     conn = await asyncpg.connect(f"{PG_DSN}/postgres")
     try:
         for name in _CREATED:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            try:
+                await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            except asyncpg.PostgresError as error:  # e.g. a server process we may not end
+                print(f"could not drop test database {name}: {error}")
     finally:
         await conn.close()
 
