@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from services.router.console import audit
 from services.router.console.access import Officer, may_act
 from services.router.console.auth import Guards
-from services.router.console.casefile import load_case_file, visible_case
+from services.router.console.casefile import CaseFile, load_case_file, visible_case
 from services.router.console.context import PREFIX, Console, ConsoleRoute, client_address
 from services.router.console.drafts import OUTCOME_VI
 from services.router.console.pages_queue import LABELS, NOTICES
@@ -69,7 +69,7 @@ def _context(
     console: Console,
     request: Request,
     officer: Officer,
-    file: Any,
+    file: CaseFile,
     *,
     error: str,
     form: dict[str, str],

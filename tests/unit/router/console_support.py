@@ -5,6 +5,7 @@ are then fed to the router's own actions pipeline, as on Kafka."""
 from __future__ import annotations
 
 import asyncio
+import atexit
 import re
 import shutil
 import tempfile
@@ -29,6 +30,7 @@ _TEMPLATE: list[Path] = []
 async def _migrated_template() -> Path:
     if not _TEMPLATE:
         folder = Path(tempfile.mkdtemp(prefix="pakn-console-"))
+        atexit.register(shutil.rmtree, folder, True)
         await asyncio.to_thread(upgrade, data_dir_url(folder, "router"))
         _TEMPLATE.append(folder / "router.db")
     return _TEMPLATE[0]

@@ -17,8 +17,9 @@ from services.kit.db import Database
 from services.kit.settings import data_dir_url
 from services.router.console.accounts_cli import run_accounts
 from services.router.console.credentials import digest, verify_password
+from services.router.console.demo import seed_demo_accounts
 from services.router.console.models import Account, ApiToken
-from services.router.domain.agencies import DEFAULT_AGENCIES
+from services.router.domain.agencies import DEFAULT_AGENCIES, AgencyRegistry, load_agencies
 from tests.unit.router.console_support import PASSWORD, _migrated_template
 
 
@@ -116,3 +117,26 @@ async def test_a_token_is_printed_once_and_stored_hashed(db_url: str) -> None:
 async def _in_thread(argv: list[str], **kwargs: object) -> tuple[int, str, str]:
     """The command runs its own event loop, as from the shell."""
     return await asyncio.to_thread(_run, argv, **kwargs)
+
+
+async def test_the_embedded_system_seeds_trial_logins_once(db_url: str, tmp_path: Path) -> None:
+    every = load_agencies()
+    few = AgencyRegistry(agencies=tuple(a for a in every.agencies if a.code in ("VPUB", "IGR")))
+    path = tmp_path / "tai-khoan-thu.tsv"
+    db = Database(db_url)
+    try:
+        printed = await seed_demo_accounts(db, few, path)
+        assert any("vpub.giamsat / " in line for line in printed)
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        rows = [line.split("\t") for line in path.read_text().splitlines()[1:]]
+        accounts = {a.username: a for a in await _accounts(db_url)}
+        assert (
+            {row[1] for row in rows}
+            == set(accounts)
+            == {"vpub.lanhdao", "igr.lanhdao", "vpub.giamsat"}
+        )
+        assert all(verify_password(row[3], accounts[row[1]].password_hash) for row in rows)
+        again = await seed_demo_accounts(db, few, path)
+        assert len(await _accounts(db_url)) == 3 and not any(" / " in line for line in again)
+    finally:
+        await db.dispose()
