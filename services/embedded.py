@@ -7,17 +7,16 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, Response
 from sqlmodel import col, select
 
-from schemas.actions import SubmitAnswer
 from services.intake.service import IntakeService
 from services.intake.settings import IntakeSettings
 from services.kit.migrate import upgrade
 from services.kit.pages import templates
 from services.kit.settings import data_dir_url
-from services.kit.transport import InMemoryBus, Message
+from services.kit.transport import InMemoryBus
 from services.notifier.models import PublicCase
 from services.notifier.service import NotifierService
 from services.notifier.settings import NotifierSettings
@@ -75,27 +74,6 @@ class Embedded:
                 "hotline": self.notifier.settings.hotline_number,
             }
             return _TEMPLATES.TemplateResponse(request, "home.html", context)
-
-        @app.post("/thu-nghiem/tra-loi")
-        async def demo_answer(
-            case_id: str = Form(...), agency: str = Form(...), answer: str = Form(...)
-        ) -> Response:
-            # Stands in for the agency console: posts the action an agency's system would.
-            action = SubmitAnswer(
-                correlation_id=case_id,
-                case_id=case_id,
-                agency=agency,
-                officer="demo",
-                answer=answer,
-            )
-            await self.bus.publish(
-                Message(
-                    topic=self.intake.topics.agency_actions,
-                    value=action.model_dump_json().encode(),
-                    key=case_id.encode(),
-                )
-            )
-            return RedirectResponse("/", status_code=303)
 
 
 async def run_embedded(data_dir: Path, *, host: str, port: int) -> None:
