@@ -4,6 +4,7 @@ e-mails as `.eml` files. The same handlers and events as production; only transp
 from __future__ import annotations
 
 import asyncio
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -32,14 +33,20 @@ class Embedded:
     def __init__(self, data_dir: Path, *, base_url: str) -> None:
         self.data_dir, self.mail_dir = data_dir, data_dir / "mail"
         url = {name: data_dir_url(data_dir, name) for name in ("intake", "router", "notifier")}
-        self.intake = IntakeService(IntakeSettings(database_url=url["intake"]))
+        staff = secrets.token_urlsafe(32)  # one process: the staff pass needs no configuration
+        self.intake = IntakeService(IntakeSettings(database_url=url["intake"], staff_secret=staff))
         # Plain HTTP on this machine: the console's session cookie cannot be Secure here.
         self.router = RouterService(
-            RouterSettings(database_url=url["router"], console_cookie_secure=False)
+            RouterSettings(
+                database_url=url["router"], console_cookie_secure=False, staff_secret=staff
+            )
         )
         self.notifier = NotifierService(
             NotifierSettings(
-                database_url=url["notifier"], mail_dir=self.mail_dir, public_base_url=base_url
+                database_url=url["notifier"],
+                mail_dir=self.mail_dir,
+                public_base_url=base_url,
+                staff_secret=staff,
             )
         )
         self.bus = InMemoryBus()

@@ -135,3 +135,18 @@ def start_smtp(port: int) -> tuple[Controller, MailSink]:
     controller = Controller(sink, hostname="127.0.0.1", port=port)
     controller.start()
     return controller, sink
+
+
+STAFF_SECRET = "test-staff-secret"
+
+
+def office_pass(agency: str = "VPUB", secret: str = STAFF_SECRET) -> dict[str, str]:
+    """Cookies of a logged-in office officer, as the console sets them."""
+    from datetime import timedelta
+
+    from services.kit import staffpass
+
+    token = staffpass.issue(
+        secret, username="vpub.test", agency=agency, role="officer", ttl=timedelta(hours=1)
+    )
+    return {staffpass.COOKIE: token}

@@ -27,6 +27,11 @@ class ServiceSettings(BaseSettings):
         default=3, ge=1, le=64, description="consumers per subscription in this process"
     )
 
+    staff_secret: str | None = Field(
+        default=None,
+        description="shared by all services: signs the staff pass of the internal pages",
+    )
+
     @field_validator("database_url")
     @classmethod
     def _no_placeholder(cls, value: str) -> str:

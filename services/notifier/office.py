@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import col, func, select
 
+from services.kit import staffpass
 from services.notifier.labels import vn_datetime
 from services.notifier.mail import PURPOSE_VI
 from services.notifier.models import Delivery, PublicCase
@@ -71,7 +72,9 @@ def line(delivery: Delivery, tracking_code: str | None) -> Line:
 
 
 def routes(service: NotifierService) -> APIRouter:
-    router = APIRouter()
+    # Office (VPUB) officers only: the pass the console sets at login.
+    guard = staffpass.office_only(service.settings.staff_secret)
+    router = APIRouter(dependencies=[Depends(guard)])
 
     @router.get("/van-phong/thu-dien-tu", response_class=HTMLResponse)
     async def deliveries(request: Request) -> Response:

@@ -22,7 +22,7 @@ from services.notifier.models import Delivery
 from services.notifier.service import NotifierService
 from services.notifier.settings import NotifierSettings
 from tests.conftest import free_port
-from tests.support import MailSink, RunningService, eventually, produce
+from tests.support import STAFF_SECRET, MailSink, RunningService, eventually, office_pass, produce
 from tests.unit.notifier.builders import HOA, accepted, code, lifecycle
 
 HOA_MAIL = "hoa.nguyen@example.com"
@@ -40,6 +40,7 @@ def _notifier(
         "mail_poll_s": 0.1,
         "mail_backoff_s": 0.2,
         "public_base_url": "https://pakn.gialai.gov.vn",
+        "staff_secret": STAFF_SECRET,
     }
     return NotifierService(NotifierSettings(**{**settings, **changes}))
 
@@ -141,7 +142,7 @@ async def test_a_550_is_recorded_as_failed_and_never_retried(
         async with httpx.AsyncClient(
             transport=httpx.ASGITransport(app=service.web()), base_url="http://t"
         ) as http:
-            office = (await http.get("/van-phong/thu-dien-tu")).text
+            office = (await http.get("/van-phong/thu-dien-tu", cookies=office_pass())).text
         [row] = await _deliveries(service)
     assert row.attempts == 1 and "550" in (row.last_error or "")
     assert len(sink.refusals) == 1 and sink.received == []

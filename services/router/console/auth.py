@@ -100,9 +100,13 @@ def login_redirect(request: Request) -> RedirectResponse:
     return RedirectResponse(f"{PREFIX}/dang-nhap?next={quote(target, safe='')}", status_code=303)
 
 
+STAFF_PAGES = ("/noi-bo/", "/van-phong/")  # other services' internal pages (staff pass)
+
+
 def safe_next(raw: str | None) -> str:
     """Only a console path may follow a login (no open redirect to another site)."""
-    if raw and raw.startswith(PREFIX + "/") and "//" not in raw and "\\" not in raw:
+    allowed = (PREFIX + "/", *STAFF_PAGES)
+    if raw and raw.startswith(allowed) and "//" not in raw and "\\" not in raw:
         return raw
     return PREFIX + "/"
 

@@ -1,11 +1,13 @@
 """Logging in and out, and changing one's password."""
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import col, delete, select
 
+from services.kit import staffpass
 from services.router.console import audit
 from services.router.console.access import Officer
 from services.router.console.accounts import AccountError, authenticate, set_password
@@ -88,7 +90,33 @@ async def log_in(
         )
     response = RedirectResponse(target, status_code=303)
     set_session_cookie(response, secret, console)
+    if account is not None:
+        set_staff_pass(response, account, console)
     return response
+
+
+def set_staff_pass(response: Response, account: Account, console: Console) -> None:
+    """The pass other services' internal pages accept (the office's intake forms, mail log)."""
+    secret = console.settings.staff_secret
+    if not secret:
+        return
+    hours = console.settings.console_session_hours
+    token = staffpass.issue(
+        secret,
+        username=account.username,
+        agency=account.agency,
+        role=account.role,
+        ttl=timedelta(hours=hours),
+    )
+    response.set_cookie(
+        staffpass.COOKIE,
+        token,
+        max_age=int(hours * 3600),
+        path="/",
+        secure=console.settings.console_cookie_secure,
+        httponly=True,
+        samesite="strict",
+    )
 
 
 async def log_out(console: Console, request: Request, officer: Officer) -> Response:
@@ -97,6 +125,7 @@ async def log_out(console: Console, request: Request, officer: Officer) -> Respo
         audit.record(session, action="logout", officer=officer, address=client_address(request))
     response = RedirectResponse(PREFIX + "/dang-nhap", status_code=303)
     clear_session_cookie(response, console)
+    response.delete_cookie(staffpass.COOKIE, path="/", httponly=True, samesite="strict")
     return response
 
 
