@@ -22,6 +22,7 @@ from services.router.console.accounts import create_account, issue_token
 from services.router.console.models import Account
 from services.router.service import RouterService
 from services.router.settings import RouterSettings
+from tests.support import STAFF_SECRET
 from tests.unit.router.lifecycle_support import RECEIVED, RouterHarness
 
 _TEMPLATE: list[Path] = []
@@ -61,7 +62,9 @@ class Console:
         shutil.copy(await _migrated_template(), tmp_path / "router.db")
         clock = [today or RECEIVED.date()]
         settings = RouterSettings(
-            database_url=data_dir_url(tmp_path, "router"), topic_namespace="u"
+            database_url=data_dir_url(tmp_path, "router"),
+            topic_namespace="u",
+            staff_secret=STAFF_SECRET,
         )
         service = RouterService(settings, today=lambda: clock[0])
         return cls(RouterHarness(service, InMemoryBus(), clock))

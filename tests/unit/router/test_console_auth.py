@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
+from services.kit import staffpass
 from services.kit.outbox import OutboxMessage
 from services.router.console.access import FailureCount, LockoutPolicy, after_failure
+from services.router.console.auth import safe_next
 from services.router.console.credentials import (
     csrf_token,
     digest,
@@ -19,6 +21,7 @@ from services.router.console.credentials import (
     verify_password,
 )
 from services.router.console.models import Account, AuditEntry, LoginSession
+from tests.support import STAFF_SECRET
 from tests.unit.router.console_support import PASSWORD, Console, csrf_of
 from tests.unit.router.lifecycle_support import LAND_RULE
 
@@ -204,3 +207,18 @@ async def test_an_officer_changes_the_password_and_other_sessions_end(console: C
     assert (await second.get("/can-bo/")).status_code == 303
     assert (await console.login("cb.stnmt", new)).status_code == 303
     assert csrf_token("a") != csrf_token("b")
+
+
+async def test_login_hands_out_the_staff_pass_and_logout_takes_it_back(console: Console) -> None:
+    client = await console.officer("vpub.tiepnhan", "VPUB")
+    held = staffpass.verify(STAFF_SECRET, client.cookies.get(staffpass.COOKIE) or "")
+    assert held is not None and (held.username, held.agency) == ("vpub.tiepnhan", "VPUB")
+    token = csrf_of((await client.get("/can-bo/")).text)
+    await client.post("/can-bo/dang-xuat", data={"csrf": token})
+    assert client.cookies.get(staffpass.COOKIE) is None
+
+
+def test_other_services_internal_pages_may_follow_a_login() -> None:
+    assert safe_next("/noi-bo/tong-dai") == "/noi-bo/tong-dai"
+    assert safe_next("/van-phong/thu-dien-tu") == "/van-phong/thu-dien-tu"
+    assert safe_next("/khac") == "/can-bo/"
