@@ -276,7 +276,7 @@ def test_agrees_with_the_labelled_samples() -> None:
     script = _eval_script()
     samples: Path = script.DEFAULT_SAMPLES
     if not samples.exists():
-        pytest.skip(f"{samples} is not here (it lives in ../shared)")
+        pytest.fail(f"{samples} is not here (it lives in ../shared)")
     report = script.evaluate(samples.read_text(encoding="utf-8").splitlines())
     assert report.counted >= 40 and not report.unreadable
     assert report.agreement >= 0.95, [(m.item_id, m.expected, m.got.reason) for m in report.misses]

@@ -34,7 +34,7 @@ SAMPLES = Path(__file__).resolve().parents[4] / "shared" / "samples" / "pakn-dev
 
 def _lines() -> list[dict[str, Any]]:
     if not SAMPLES.exists():
-        pytest.skip(f"sample file not found: {SAMPLES}")
+        pytest.fail(f"sample file not found: {SAMPLES} (it lives in ../shared)")
     return [json.loads(line) for line in SAMPLES.read_text(encoding="utf-8").splitlines() if line]
 
 

@@ -434,7 +434,7 @@ def test_findings_point_at_the_original_text(text: str) -> None:
 
 def _sample_lines() -> list[dict[str, Any]]:
     if not SAMPLES.exists():
-        pytest.skip(f"sample file not found: {SAMPLES}")
+        pytest.fail(f"sample file not found: {SAMPLES} (it lives in ../shared)")
     return [json.loads(line) for line in SAMPLES.read_text(encoding="utf-8").splitlines() if line]
 
 

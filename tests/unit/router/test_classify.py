@@ -490,8 +490,10 @@ def test_an_agency_missing_from_the_registry_goes_to_triage(rules: RuleSet) -> N
     assert decision.suggested_agency == "STTTT"
 
 
-@pytest.mark.skipif(not Path(DEFAULT_SAMPLES).exists(), reason="shared samples not present")
 def test_agreement_on_the_labelled_samples(rules: RuleSet, agencies: AgencyRegistry) -> None:
+    assert Path(DEFAULT_SAMPLES).exists(), (
+        f"{DEFAULT_SAMPLES} missing: the labelled samples live in ../shared"
+    )
     figures = evaluate(load_samples(DEFAULT_SAMPLES), rules=rules, agencies=agencies)
     assert figures.total >= 30
     assert figures.rate(figures.agency_ok) >= 0.90, figures.confusion
