@@ -65,6 +65,41 @@ class LiveSystem:
                 time.sleep(0.2)
         raise AssertionError("the embedded system did not answer within 30 s")
 
+    def agency_token(self, agency: str) -> str:
+        """An API token of `agency`, as a head would create one in the console."""
+        from services.kit.db import Database
+        from services.router.console.accounts import issue_token
+
+        async def issue() -> str:
+            db = Database(self.system.router.db.url)  # the server's engine lives in its loop
+            try:
+                async with db.transaction() as session:
+                    issued = await issue_token(
+                        session,
+                        agency=agency,
+                        label="test",
+                        created_by="test",
+                        agencies=self.system.router.core.agencies,
+                    )
+                return issued.secret
+            finally:
+                await db.dispose()
+
+        return asyncio.run(issue())
+
+    def answer_as_agency(self, agency: str, code: str, answer: str) -> None:
+        """Answer the case with tracking `code` through the agency API (an agency's system)."""
+        auth = {"Authorization": f"Bearer {self.agency_token(agency)}"}
+        queue = httpx.get(f"{self.url}/api/v1/queue", headers=auth, timeout=10).json()
+        [case_id] = [item["case_id"] for item in queue["cases"] if item["tracking_code"] == code]
+        sent = httpx.post(
+            f"{self.url}/api/v1/cases/{case_id}/answer",
+            headers=auth,
+            json={"answer": answer, "officer": "can.bo", "approved_by": "lanh.dao"},
+            timeout=10,
+        )
+        assert sent.status_code == 202, sent.text
+
     def stop(self) -> None:
         if self._server is not None:
             self._server.should_exit = True

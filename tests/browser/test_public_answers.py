@@ -53,11 +53,8 @@ def test_search_without_diacritics_finds_and_opens_the_answer(
     code = created.json()["tracking_code"]
     _until(lambda: _status(live_system, code).get("status") == "routed", "the routing")
 
+    live_system.answer_as_agency("STNMT", code, ANSWER)
     browser.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": True})
-    browser.get(live_system.url + "/")  # the demo form stands in for the agency console
-    row = f"//tr[.//a[normalize-space()='{code}']]"
-    browser.find_element(By.XPATH, f"{row}//textarea").send_keys(ANSWER)
-    browser.find_element(By.XPATH, f"{row}//button[@type='submit']").click()
     _until(lambda: _status(live_system, code).get("status") == "answered", "the answer")
 
     browser.get(live_system.url + "/tra-loi")
