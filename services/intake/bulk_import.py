@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import count, islice
 from pathlib import Path
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, text
 from sqlalchemy import insert as sa_insert
 from sqlalchemy import update as sa_update
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -26,12 +27,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from schemas.topics import Topics
 from services.intake.flatfile import FlatLine, read_flat
-from services.intake.models import RawPayload
+from services.intake.models import IntakeCase, RawPayload
 from services.intake.receiving import safe_text
 from services.intake.register import Registration, register_many
 from services.kit.columns import utc_now
-from services.kit.db import Database
+from services.kit.db import Database, is_sqlite
 
+log = logging.getLogger(__name__)
 SOURCE = "import"
 # Core statements on the raw archive: a batch is one round trip, not one per line.
 RAW = SQLModel.metadata.tables[RawPayload.__tablename__]
@@ -103,14 +105,33 @@ class Importer:
     def __init__(self, *, db: Database, topics: Topics, name: str, batch_size: int = BATCH) -> None:
         self.db, self.topics, self.name, self.batch_size = db, topics, name, batch_size
         self.summary = ImportSummary()
+        self._analyze = not is_sqlite(db.url)
 
     async def run(
         self, lines: Iterator[ImportLine], *, on_batch: Callable[[int], object] = lambda _: None
     ) -> ImportSummary:
-        while batch := list(islice(lines, self.batch_size)):
+        for number in count(1):
+            if not (batch := list(islice(lines, self.batch_size))):
+                break
             await self.import_batch(batch)
+            if number & (number - 1) == 0:  # batches 1, 2, 4, 8…: each time the tables doubled
+                await self._refresh_statistics()
             on_batch(batch[-1].line.line_no)
         return self.summary
+
+    async def _refresh_statistics(self) -> None:
+        """A bulk load outruns PostgreSQL's autovacuum: on stale statistics the planner takes
+        the growing tables for empty and scans them whole for every batch (quadratic)."""
+        if not self._analyze:
+            return
+        try:
+            async with self.db.transaction() as session:
+                connection = await session.connection()
+                for table in (RawPayload.__tablename__, IntakeCase.__tablename__):
+                    await connection.execute(text(f"ANALYZE {table}"))
+        except DBAPIError as error:  # not the tables' owner: slower, still correct
+            log.warning("pakn import: cannot refresh statistics (%s)", error.orig)
+            self._analyze = False
 
     async def import_batch(self, batch: list[ImportLine]) -> None:
         """Archive the batch's lines (committed first), then register them together."""
@@ -140,10 +161,18 @@ class Importer:
         lines that failed before (reported again, never registered)."""
         refs = {item.ref for item in batch}
         async with self.db.transaction() as session:
-            query = select(col(RawPayload.source_ref), col(RawPayload.id), col(RawPayload.status))
-            query = query.where(RawPayload.source == SOURCE, col(RawPayload.source_ref).in_(refs))
+            query = select(
+                col(RawPayload.source_ref),
+                col(RawPayload.id),
+                col(RawPayload.status),
+                col(RawPayload.source),
+            ).where(col(RawPayload.source_ref).in_(refs))  # by its own index: see 0002_intake
             found = await session.exec(query)
-            known = {ref: (raw_id or 0, status) for ref, raw_id, status in found}
+            known = {
+                ref: (raw_id or 0, status)
+                for ref, raw_id, status, source in found
+                if source == SOURCE
+            }
             new: dict[str, dict[str, object]] = {}
             for item in batch:
                 if item.ref not in known and item.ref not in new:
@@ -171,6 +200,8 @@ class Importer:
         self, session: AsyncSession, work: list[tuple[int, ImportLine]]
     ) -> list[Registration]:
         submissions = [item.line.submission for _, item in work if item.line.submission]
+        if not submissions:
+            return []
         done = await register_many(session, submissions=submissions, topics=self.topics)
         marks = [
             {"raw_id": raw_id, "new_status": "registered", "new_case": r.case.id, "new_error": None}

@@ -19,7 +19,9 @@ class RawPayload(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     source: str = Field(max_length=255, description="topic or HTTP route it came from")
-    source_ref: str = Field(max_length=255, description="partition:offset, request id, …")
+    source_ref: str = Field(
+        max_length=255, index=True, description="partition:offset, request id, hash, …"
+    )
     received_at: datetime = Field(default_factory=utc_now, sa_type=UtcDateTime)
     body: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     status: str = Field(default="received", max_length=16, index=True)  # received|registered|failed
@@ -37,7 +39,7 @@ class IntakeCase(SQLModel, table=True):
     id: str = Field(default_factory=lambda: uuid4().hex, primary_key=True, max_length=32)
     tracking_code: str = Field(unique=True, max_length=20)
     channel: str = Field(max_length=16)
-    channel_ref: str | None = Field(default=None, max_length=200)
+    channel_ref: str | None = Field(default=None, max_length=200, index=True)
     received_at: datetime = Field(sa_type=UtcDateTime)
     registered_at: datetime = Field(default_factory=utc_now, sa_type=UtcDateTime)
     submitter_type: str = Field(max_length=16)

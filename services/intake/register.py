@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, or_, select, tuple_
+from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from schemas.submission import Submission
@@ -129,14 +129,14 @@ class _Register:
 async def _by_channel_refs(
     session: AsyncSession, items: Sequence[Submission]
 ) -> dict[str, IntakeCase]:
-    pairs = {(i.channel.value, i.channel_ref) for i in items if channel_key(i) is not None}
-    if not pairs:
+    keys = {key for item in items if (key := channel_key(item)) is not None}
+    if not keys:
         return {}
-    query = select(IntakeCase).where(
-        tuple_(col(IntakeCase.channel), col(IntakeCase.channel_ref)).in_(pairs)
-    )
+    refs = {item.channel_ref for item in items if item.channel_ref}
+    # By channel_ref's own index (see 0002_intake), then the channel in Python.
+    query = select(IntakeCase).where(col(IntakeCase.channel_ref).in_(refs))
     found = (await session.exec(query)).all()
-    return {f"{case.channel}:{case.channel_ref}": case for case in found}
+    return {key: case for case in found if (key := f"{case.channel}:{case.channel_ref}") in keys}
 
 
 async def _letter_candidates(

@@ -1,4 +1,4 @@
-"""intake: attachments, indexes for the same-letter lookup and the failed-payload list
+"""intake: attachments; indexes for the same-letter and reference lookups and the failed list
 
 Revision ID: 0002_intake
 Revises: 0001
@@ -35,15 +35,22 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_intake_attachment_case_id"), ["case_id"])
         batch_op.create_index(batch_op.f("ix_intake_attachment_raw_id"), ["raw_id"])
         batch_op.create_index(batch_op.f("ix_intake_attachment_sha256"), ["sha256"])
+    # Batches look references up by the second column of the unique constraints; an index
+    # led by it keeps the lookup an index scan even before PostgreSQL's statistics catch up
+    # with a bulk load.
     with op.batch_alter_table("intake_case", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_intake_case_email"), ["email"])
+        batch_op.create_index(batch_op.f("ix_intake_case_channel_ref"), ["channel_ref"])
     with op.batch_alter_table("intake_raw_payload", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_intake_raw_payload_status"), ["status"])
+        batch_op.create_index(batch_op.f("ix_intake_raw_payload_source_ref"), ["source_ref"])
 
 
 def downgrade() -> None:
     with op.batch_alter_table("intake_raw_payload", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_intake_raw_payload_source_ref"))
         batch_op.drop_index(batch_op.f("ix_intake_raw_payload_status"))
     with op.batch_alter_table("intake_case", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_intake_case_channel_ref"))
         batch_op.drop_index(batch_op.f("ix_intake_case_email"))
     op.drop_table("intake_attachment")
