@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.intake.channels.http import CHANNEL_VI, Site, local_time
 from services.intake.domain.tracking import parse_tracking_code
+from services.intake.http_guard import office_staff
 from services.intake.models import RawPayload
 from services.kit.columns import utc_now
 
@@ -61,7 +62,14 @@ def router(site: Site) -> APIRouter:
         }
         return site.page(request, "receipt.html", context)
 
-    @api.get("/noi-bo/loi-tiep-nhan", response_class=HTMLResponse, include_in_schema=False)
+    staff = office_staff(site.settings)
+
+    @api.get(
+        "/noi-bo/loi-tiep-nhan",
+        response_class=HTMLResponse,
+        include_in_schema=False,
+        dependencies=staff,
+    )
     async def failures(request: Request, trang: int = 1) -> Response:
         page = max(trang, 1)
         total, items = await _failed(site, page=page)
@@ -74,7 +82,7 @@ def router(site: Site) -> APIRouter:
         }
         return site.page(request, "failures.html", context)
 
-    @api.get("/noi-bo/loi-tiep-nhan/{raw_id}/ban-goc", include_in_schema=False)
+    @api.get("/noi-bo/loi-tiep-nhan/{raw_id}/ban-goc", include_in_schema=False, dependencies=staff)
     async def original(raw_id: int) -> Response:
         async with site.receiver.db.session() as session:
             raw = await session.get(RawPayload, raw_id)

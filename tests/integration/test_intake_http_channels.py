@@ -16,7 +16,14 @@ from schemas.topics import Topics
 from services.intake.models import IntakeAttachment, IntakeCase, RawPayload
 from services.intake.service import IntakeService
 from services.intake.settings import IntakeSettings
-from tests.support import RunningService, events_of, eventually, read_topic
+from tests.support import (
+    STAFF_SECRET,
+    RunningService,
+    events_of,
+    eventually,
+    office_pass,
+    read_topic,
+)
 
 CONTENT = (
     "Thủ tục cấp giấy phép xây dựng nhà ở riêng lẻ tại huyện Chư Sê yêu cầu quá nhiều giấy tờ "
@@ -35,11 +42,14 @@ async def test_each_http_channel_registers_and_its_case_event_reaches_kafka(
             kafka_bootstrap=kafka,
             topic_namespace=topics.namespace,
             attachment_dir=tmp_path / "files",
+            staff_secret=STAFF_SECRET,
         )
     )
     async with RunningService(intake, bootstrap=kafka):
         transport = httpx.ASGITransport(app=intake.web())
-        async with httpx.AsyncClient(transport=transport, base_url="http://intake") as client:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://intake", cookies=office_pass()
+        ) as client:
             codes = {
                 "web": await _web(client),
                 "portal": await _portal(client),

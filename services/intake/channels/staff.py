@@ -1,6 +1,6 @@
 """Staff channels: the hotline operator's and the post clerk's entry forms and APIs.
 
-They sit under `/noi-bo/`, the prefix the office console's login will guard (issue #5).
+They sit under `/noi-bo/`, for office officers logged in at the console (staff pass).
 The legal receipt time is the call time, or the date of the postmark or receipt stamp.
 Unlike the public form, an item without a name or contact is still entered: the law
 refuses it (`missing_contact`), but it must be on the register.
@@ -29,6 +29,7 @@ from services.intake.channels.forms import (
 from services.intake.channels.http import LOCAL, Site
 from services.intake.channels.machine import json_body, receive_body
 from services.intake.channels.portal import SubmissionAnswer, answer_of, error_response
+from services.intake.http_guard import office_staff
 from services.intake.problems import FIELD_VI, Problem
 
 PERSON = ("submitter_type", "name", "organization", "address", "phone", "email")
@@ -200,7 +201,7 @@ def api_letter_submission(body: bytes, content_type: str = "") -> Submission:
 
 
 def router(site: Site) -> APIRouter:
-    api = APIRouter()
+    api = APIRouter(dependencies=office_staff(site.settings))
     for channel in (HOTLINE, LETTER):
         _add_form(api, site, channel)
     _add_api(api, site, "/noi-bo/api/hotline-calls", HotlineCall, call_submission)

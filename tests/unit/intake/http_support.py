@@ -20,6 +20,7 @@ from services.intake.settings import IntakeSettings
 from services.kit.migrate import upgrade
 from services.kit.outbox import OutboxMessage
 from services.kit.settings import data_dir_url
+from tests.support import STAFF_SECRET, office_pass
 
 GOOD = {
     "name": "Nguyễn Thị Hoa",
@@ -76,6 +77,7 @@ def intake_settings(folder: Path, **changes: Any) -> IntakeSettings:
         "attachment_max_files": 2,
         "attachment_max_bytes": 4096,
         "public_base_url": "https://pakn.gialai.gov.vn",
+        "staff_secret": STAFF_SECRET,
     }
     return IntakeSettings(**{**values, **changes})
 
@@ -85,6 +87,9 @@ async def intake(tmp_path: Path, migrated_db: Path) -> AsyncIterator[Intake]:
     shutil.copyfile(migrated_db, tmp_path / "intake.db")
     service = IntakeService(intake_settings(tmp_path))
     transport = httpx.ASGITransport(app=service.web())
-    async with httpx.AsyncClient(transport=transport, base_url="http://intake") as client:
+    # Logged in as an office officer: the staff pages need the console's pass.
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://intake", cookies=office_pass()
+    ) as client:
         yield Intake(service, client)
     await service.db.dispose()

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
 
 from services.intake.domain.tracking import parse_tracking_code
+from tests.support import office_pass
 from tests.unit.intake.http_support import GOOD, Intake, intake, migrated_db
 
 __all__ = ["intake", "migrated_db"]
@@ -240,3 +242,20 @@ async def test_the_staff_forms_are_vietnamese_pages_with_labelled_fields(intake:
         assert '<html lang="vi">' in page and f'action="{path}"' in page
         for field in fields:
             assert f'<label for="{field}">' in page and f'id="{field}"' in page
+
+
+async def test_staff_entry_points_need_an_office_officer(intake: Intake) -> None:
+    anonymous = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=intake.service.web()), base_url="http://intake"
+    )
+    async with anonymous:
+        for path in ("/noi-bo/duong-day-nong", "/noi-bo/thu-gui", "/noi-bo/loi-tiep-nhan"):
+            response = await anonymous.get(path)
+            assert (
+                response.status_code == 303 and "/can-bo/dang-nhap" in response.headers["location"]
+            )
+        refused = await anonymous.post("/noi-bo/api/letters", json={})
+        assert refused.status_code == 303
+        district = await anonymous.get("/noi-bo/thu-gui", cookies=office_pass("PLK"))
+        assert district.status_code == 403
+    assert await intake.raws() == [], "nothing is received from an anonymous caller"

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from sqlalchemy import create_engine, text
 
 from services.intake.service import IntakeService
+from tests.support import office_pass
 from tests.unit.intake.http_support import GOOD, PDF, intake_settings, migrated_db
 
 __all__ = ["migrated_db"]
@@ -47,7 +48,9 @@ class Channels:
         self.folder = folder
         self.service = IntakeService(intake_settings(folder))
         transport = httpx.ASGITransport(app=self.service.web(), raise_app_exceptions=False)
-        self.client = httpx.AsyncClient(transport=transport, base_url="http://intake")
+        self.client = httpx.AsyncClient(
+            transport=transport, base_url="http://intake", cookies=office_pass()
+        )
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.thread.start()
