@@ -161,7 +161,11 @@ async def _letter_candidates(
             col(IntakeCase.received_at) >= min(i.received_at for i in items) - SAME_LETTER_WINDOW
         )
         .order_by(col(IntakeCase.received_at))
+        .limit(MAX_CANDIDATES * len(items))
     )
+    channels = {i.channel.value for i in items}
+    if len(channels) == 1:  # a copy comes by another channel: an office's many items do not
+        query = query.where(col(IntakeCase.channel) != channels.pop())
     return list((await session.exec(query)).all())
 
 
