@@ -1,6 +1,6 @@
 """Write `.env.example` from the settings classes, so the documented keys never drift.
 
-    python -m services.settings_doc > .env.example
+python -m services.settings_doc > .env.example
 """
 
 from __future__ import annotations
