@@ -7,6 +7,7 @@ every query has its feeds. Refused cases are never selected.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -47,6 +48,8 @@ class Filters:
     case_class: str = ""  # phan_loai
     kind: str = ""  # loai
     regulation: str = ""  # van_ban
+    field_vi: str = ""  # linh_vuc: a field (lĩnh vực) of the agencies file
+    field_agencies: tuple[str, ...] = ()  # the agencies that have `field_vi`
     status: str = ""  # tinh_trang
     since: date | None = None  # tu_ngay (received on or after)
     until: date | None = None  # den_ngay (received on or before)
@@ -60,6 +63,7 @@ class Filters:
             "phan_loai": self.case_class,
             "loai": self.kind,
             "van_ban": self.regulation,
+            "linh_vuc": self.field_vi,
             "tinh_trang": self.status,
             "tu_ngay": self.since.isoformat() if self.since else "",
             "den_ngay": self.until.isoformat() if self.until else "",
@@ -95,6 +99,19 @@ def _choice(value: str | None, allowed: tuple[str, ...] | dict[str, str], label:
     return value
 
 
+def _field(value: str | None, fields: Mapping[str, tuple[str, ...]]) -> tuple[str, tuple[str, ...]]:
+    """The field's label as listed and its agencies; typed without diacritics is fine."""
+    wanted = fold(value)
+    if not wanted:
+        return "", ()
+    if value and value.strip() in fields:
+        return value.strip(), fields[value.strip()]
+    for label, agencies in fields.items():
+        if fold(label) == wanted:
+            return label, agencies
+    raise FilterError(f"Lĩnh vực: giá trị «{(value or '').strip()[:40]}» không có trong danh sách.")
+
+
 def parse_filters(
     *,
     q: str | None = None,
@@ -105,20 +122,26 @@ def parse_filters(
     tinh_trang: str | None = None,
     tu_ngay: str | None = None,
     den_ngay: str | None = None,
+    linh_vuc: str | None = None,
+    fields: Mapping[str, tuple[str, ...]] | None = None,
 ) -> Filters:
-    """Filters from the page's query parameters; FilterError explains in Vietnamese."""
+    """Filters from the page's query parameters; FilterError explains in Vietnamese.
+    `fields` maps each field (lĩnh vực) to its agencies (`Directory.fields()`)."""
     agency = (co_quan or "").strip().upper()
     if agency and not _AGENCY.match(agency):
         raise FilterError("Cơ quan: mã cơ quan không hợp lệ.")
     since, until = _date(tu_ngay, "Từ ngày"), _date(den_ngay, "Đến ngày")
     if since and until and since > until:
         raise FilterError("«Từ ngày» phải trước hoặc bằng «Đến ngày».")
+    field_vi, field_agencies = _field(linh_vuc, fields or {})
     return Filters(
         q=(q or "").strip()[:200],
         agency=agency,
         case_class=_choice(phan_loai, CLASSES, "Phân loại"),
         kind=_choice(loai, KINDS, "Loại"),
         regulation=(van_ban or "").strip()[:200],
+        field_vi=field_vi,
+        field_agencies=field_agencies,
         status=_choice(tinh_trang, STATUSES, "Tình trạng"),
         since=since,
         until=until,
@@ -161,6 +184,8 @@ def conditions(filters: Filters) -> list[ColumnElement[bool]]:
         where.append(col(PublicCase.kind) == filters.kind)
     if filters.regulation:
         where.append(_like(PublicCase.search_text, fold(filters.regulation)))
+    if filters.field_vi:
+        where.append(col(PublicCase.agency).in_(filters.field_agencies))
     if filters.status:
         where.append(_status_condition(filters.status))
     if filters.since:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from services.kit.text import fold
 from services.router.domain.agencies import AgencyRegistry, load_agencies
 
 TRIAGE = "TRIAGE"
@@ -31,6 +32,15 @@ class Directory:
     def email(self, code: str) -> str | None:
         agency = self.registry.get(code)
         return agency.email if agency else None
+
+    def fields(self) -> dict[str, tuple[str, ...]]:
+        """Each Vietnamese field (lĩnh vực) with the codes of the agencies that have it,
+        in alphabetical order (diacritics aside): a case's fields are its agency's."""
+        found: dict[str, list[str]] = {}
+        for agency in self.registry.agencies:
+            for label in dict.fromkeys(agency.fields_vi):
+                found.setdefault(label, []).append(agency.code)
+        return {label: tuple(found[label]) for label in sorted(found, key=lambda f: (fold(f), f))}
 
 
 def load_directory(path: Path | None = None) -> Directory:

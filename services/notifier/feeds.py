@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -45,23 +46,31 @@ def filter_params(
     tinh_trang: str | None = None,
     tu_ngay: str | None = None,
     den_ngay: str | None = None,
-) -> Filters:
+    linh_vuc: str | None = None,
+) -> dict[str, str | None]:
+    """The answers list's query parameters, as given (`filters_of` reads them)."""
+    return {
+        "q": q,
+        "co_quan": co_quan,
+        "phan_loai": phan_loai,
+        "loai": loai,
+        "van_ban": van_ban,
+        "tinh_trang": tinh_trang,
+        "tu_ngay": tu_ngay,
+        "den_ngay": den_ngay,
+        "linh_vuc": linh_vuc,
+    }
+
+
+QueryParams = Annotated[dict[str, str | None], Depends(filter_params)]
+
+
+def filters_of(raw: dict[str, str | None], fields: Mapping[str, tuple[str, ...]]) -> Filters:
+    """The query's filters; a parameter that cannot be understood is a 400."""
     try:
-        return parse_filters(
-            q=q,
-            co_quan=co_quan,
-            phan_loai=phan_loai,
-            loai=loai,
-            van_ban=van_ban,
-            tinh_trang=tinh_trang,
-            tu_ngay=tu_ngay,
-            den_ngay=den_ngay,
-        )
+        return parse_filters(**raw, fields=fields)
     except FilterError as problem:
         raise HTTPException(status_code=400, detail=str(problem)) from problem
-
-
-QueryFilters = Annotated[Filters, Depends(filter_params)]
 
 
 def full_text(case: PublicCase) -> str:
@@ -181,7 +190,8 @@ def routes(service: NotifierService) -> APIRouter:
             return await search(session, filters=filters, number=number, size=size)
 
     @router.get("/tra-loi/atom.xml")
-    async def atom(request: Request, filters: QueryFilters, trang: str | None = None) -> Response:
+    async def atom(request: Request, raw: QueryParams, trang: str | None = None) -> Response:
+        filters = filters_of(raw, service.directory.fields())
         context = atom_context(
             await page_of(filters, page_number(trang)), filters=filters, base=base
         )
@@ -194,12 +204,14 @@ def routes(service: NotifierService) -> APIRouter:
         return JSONResponse(body, media_type="application/feed+json; charset=utf-8")
 
     @router.get("/tra-loi/feed.json")
-    async def feed(filters: QueryFilters, trang: str | None = None) -> Response:
+    async def feed(raw: QueryParams, trang: str | None = None) -> Response:
+        filters = filters_of(raw, service.directory.fields())
         return await feed_response(filters, page_number(trang), "/tra-loi/feed.json")
 
     @router.get("/api/answers.json")
-    async def answers(filters: QueryFilters, trang: str | None = None) -> Response:
+    async def answers(raw: QueryParams, trang: str | None = None) -> Response:
         """The answered cases (older address of the feed; any other status on request)."""
+        filters = filters_of(raw, service.directory.fields())
         chosen = filters if filters.status else filters.with_status("da-tra-loi")
         return await feed_response(chosen, page_number(trang), "/api/answers.json")
 

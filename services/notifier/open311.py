@@ -7,6 +7,7 @@ the extensions follow them. Refused cases do not exist here.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any, Literal
@@ -175,7 +176,7 @@ def error(code: int, description: str) -> JSONResponse:
     return JSONResponse([{"code": code, "description": description}], status_code=code)
 
 
-def _filters(params: dict[str, str]) -> Filters:
+def _filters(params: dict[str, str], fields: Mapping[str, tuple[str, ...]]) -> Filters:
     status = {"open": "dang-xu-ly", "closed": "da-tra-loi"}.get(params.get("status", ""))
     if params.get("status") and status is None:
         raise FilterError("status: chỉ nhận open hoặc closed.")
@@ -191,6 +192,8 @@ def _filters(params: dict[str, str]) -> Filters:
         tinh_trang=status or params.get("tinh_trang"),
         tu_ngay=params.get("start_date") or params.get("tu_ngay"),
         den_ngay=params.get("end_date") or params.get("den_ngay"),
+        linh_vuc=params.get("linh_vuc"),
+        fields=fields,
     )
     raw_ids = params.get("service_request_id", "").split(",")
     ids = [code for code in map(parse_tracking_code, raw_ids) if code]
@@ -238,7 +241,7 @@ def routes(service: NotifierService) -> APIRouter:
     async def requests(request: Request) -> Response:
         params = dict(request.query_params)
         try:
-            filters = _filters(params)
+            filters = _filters(params, service.directory.fields())
             number, size = _paging(params, default_size=service.settings.page_size)
         except FilterError as problem:
             return error(400, str(problem))

@@ -63,7 +63,7 @@ async def answers_context(
     """What the list page shows for the query `raw`; a bad parameter is explained, not fatal."""
     error = None
     try:
-        filters = parse_filters(**raw)
+        filters = parse_filters(**raw, fields=service.directory.fields())
     except FilterError as problem:
         filters, error = Filters(), str(problem)
     async with service.db.session() as session:
@@ -77,6 +77,7 @@ async def answers_context(
         "raw": {k: v or "" for k, v in raw.items()},
         "error": error,
         "agencies": agencies,
+        "fields": list(service.directory.fields()),
         "hotline": service.settings.hotline_number,
     }
 
@@ -95,11 +96,13 @@ def list_routes(service: NotifierService) -> APIRouter:
         tinh_trang: str | None = None,
         tu_ngay: str | None = None,
         den_ngay: str | None = None,
+        linh_vuc: str | None = None,
         trang: str | None = None,
     ) -> Response:
         raw = {"q": q, "co_quan": co_quan, "phan_loai": phan_loai, "loai": loai}
         raw |= {"van_ban": van_ban, "tinh_trang": tinh_trang, "tu_ngay": tu_ngay}
-        context = await answers_context(service, raw | {"den_ngay": den_ngay}, page_number(trang))
+        raw |= {"den_ngay": den_ngay, "linh_vuc": linh_vuc}
+        context = await answers_context(service, raw, page_number(trang))
         status = 400 if context["error"] else 200
         return TEMPLATES.TemplateResponse(request, "answers.html", context, status_code=status)
 

@@ -58,6 +58,7 @@ class Agency(BaseModel):
     name_vi: str = Field(min_length=1)
     name_en: str = Field(min_length=1)
     fields: tuple[str, ...] = ()
+    fields_vi: tuple[str, ...] = ()  # lĩnh vực, for citizens: the answers list's filter
     email: str
     effective_from: date
     effective_to: date | None = None
