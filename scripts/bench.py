@@ -133,6 +133,8 @@ async def measure_system(args: argparse.Namespace) -> None:
     sent: list[float] = []
     start = time.perf_counter()
     for i in range(args.cases):
+        if args.rate:  # paced: latency without a backlog in front of the services
+            await asyncio.sleep(max(0.0, start + i / args.rate - time.perf_counter()))
         sent.append(time.perf_counter())
         await producer.send(topics.intake, submission(i), key=f"BENCH-{i}".encode())
     await producer.flush()
@@ -220,6 +222,7 @@ def main() -> None:
         "--pg-dsn",
         default=os.environ.get("PAKN_TEST_PG_DSN", "postgresql://pakn:pakn@127.0.0.1:15432"),
     )
+    p.add_argument("--rate", type=float, default=0.0, help="cases/s to send (0: all at once)")
     p.add_argument("--smtp-port", type=int, default=18125)
     p.add_argument("--warmup", type=float, default=8.0, help="seconds for services to join")
     p.add_argument("--timeout", type=float, default=300.0)
