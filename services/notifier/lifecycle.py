@@ -3,10 +3,13 @@ deadline changes, reminders and escalations (their public trace and their e-mail
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from schemas.events import (
     CaseEscalated,
+    CaseEventBase,
     CaseTaken,
     CaseTransferred,
     DeadlineExtended,
@@ -21,6 +24,27 @@ from services.notifier.casefile import Context, public_case, redact_field, submi
 from services.notifier.labels import STAGE_VI, local_day, vn_date
 from services.notifier.mail import stage
 from services.notifier.models import PublicCase, PublicTransfer
+
+
+async def mail_submitter(
+    session: AsyncSession, *, event: CaseEventBase, template: str, ctx: Context, **values: Any
+) -> None:
+    """Stage `template` for the case's submitter, if they gave an e-mail address."""
+    contact = await submitter(session, event.case_id)
+    if contact is None:
+        return
+    await stage(
+        session,
+        event_id=event.event_id,
+        case_id=event.case_id,
+        recipient=contact.email,
+        template=template,
+        name=contact.name,
+        tracking_code=event.tracking_code,
+        hotline=ctx.links.hotline,
+        status_url=ctx.links.status_url(event.tracking_code),
+        **values,
+    )
 
 
 def _agency_name(public: PublicCase, code: str, ctx: Context) -> str:
@@ -52,22 +76,14 @@ async def on_transferred(session: AsyncSession, *, event: CaseTransferred, ctx: 
     session.add(transfer)
     public.updated_at = utc_now()
     session.add(public)
-    contact = await submitter(session, event.case_id)
-    if contact is None:
-        return
-    await stage(
+    await mail_submitter(
         session,
-        event_id=event.event_id,
-        case_id=event.case_id,
-        recipient=contact.email,
+        event=event,
         template="transfer",
-        name=contact.name,
-        tracking_code=event.tracking_code,
+        ctx=ctx,
         from_agency_name=from_name,
         to_agency_name=transfer.to_agency_name,
         reason=event.reason,
-        hotline=ctx.links.hotline,
-        status_url=ctx.links.status_url(event.tracking_code),
     )
 
 
@@ -83,22 +99,14 @@ async def on_info_requested(session: AsyncSession, *, event: InfoRequested, ctx:
         public.status = "waiting_info"
     public.info_requested_on, public.updated_at = event.requested_on, utc_now()
     session.add(public)
-    contact = await submitter(session, event.case_id)
-    if contact is None:
-        return
-    await stage(
+    await mail_submitter(
         session,
-        event_id=event.event_id,
-        case_id=event.case_id,
-        recipient=contact.email,
+        event=event,
         template="info_request",
-        name=contact.name,
-        tracking_code=event.tracking_code,
+        ctx=ctx,
         agency_name=event.agency_name,
         question=event.question,
         requested_on=vn_date(event.requested_on),
-        hotline=ctx.links.hotline,
-        status_url=ctx.links.status_url(event.tracking_code),
     )
 
 
@@ -119,23 +127,15 @@ async def on_extended(session: AsyncSession, *, event: DeadlineExtended, ctx: Co
     public.extended_from, public.due_answer = event.previous_due, event.due_answer
     public.updated_at = utc_now()
     session.add(public)
-    contact = await submitter(session, event.case_id)
-    if contact is None:
-        return
-    await stage(
+    await mail_submitter(
         session,
-        event_id=event.event_id,
-        case_id=event.case_id,
-        recipient=contact.email,
+        event=event,
         template="extension",
-        name=contact.name,
-        tracking_code=event.tracking_code,
+        ctx=ctx,
         agency_name=_agency_name(public, event.agency, ctx),
         previous_due=vn_date(event.previous_due),
         due_answer=vn_date(event.due_answer),
         reason=event.reason,
-        hotline=ctx.links.hotline,
-        status_url=ctx.links.status_url(event.tracking_code),
     )
 
 

@@ -34,7 +34,6 @@ from services.notifier.casefile import (
     public_case,
     redact_field,
     refresh_search,
-    submitter,
 )
 from services.notifier.directory import TRIAGE
 from services.notifier.domain.redact import Finding, redact, redact_case
@@ -181,21 +180,13 @@ async def _assignment_mail(session: AsyncSession, *, event: CaseRouted) -> None:
 
 
 async def _forwarding_mail(session: AsyncSession, *, event: CaseRouted, ctx: Context) -> None:
-    contact = await submitter(session, event.case_id)
-    if contact is None:
-        return
-    await stage(
+    await lifecycle.mail_submitter(
         session,
-        event_id=event.event_id,
-        case_id=event.case_id,
-        recipient=contact.email,
+        event=event,
         template="forwarding",
-        name=contact.name,
-        tracking_code=event.tracking_code,
+        ctx=ctx,
         agency_name=event.agency_name,
         due_answer=vn_date(event.deadlines.answer),
-        hotline=ctx.links.hotline,
-        status_url=ctx.links.status_url(event.tracking_code),
     )
 
 
@@ -217,20 +208,13 @@ async def _on_answered(session: AsyncSession, *, event: CaseAnswered, ctx: Conte
     )
     refresh_search(public)
     session.add(public)
-    contact = await submitter(session, case_id)
-    if contact is None:
-        return
-    await stage(
+    await lifecycle.mail_submitter(
         session,
-        event_id=event.event_id,
-        case_id=case_id,
-        recipient=contact.email,
+        event=event,
         template="answer",
-        name=contact.name,
-        tracking_code=event.tracking_code,
+        ctx=ctx,
         agency_name=event.agency_name,
         answered_on=vn_date(event.answered_on),
         answer=event.answer,
         legal_basis=event.legal_basis,
-        status_url=ctx.links.status_url(event.tracking_code),
     )

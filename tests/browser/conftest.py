@@ -10,8 +10,9 @@ import asyncio
 import shutil
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -26,6 +27,17 @@ from tests.conftest import free_port
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
+
+
+def until(probe: Callable[[], Any], what: str, timeout_s: float = 30) -> Any:
+    """Poll `probe` until it returns something truthy; fail naming `what` after the timeout."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        value = probe()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
 
 
 class LiveSystem:
@@ -64,6 +76,10 @@ class LiveSystem:
             except httpx.HTTPError:
                 time.sleep(0.2)
         raise AssertionError("the embedded system did not answer within 30 s")
+
+    def status(self, code: str) -> dict[str, Any]:
+        """The public status of a case, as the status API gives it."""
+        return dict(httpx.get(f"{self.url}/api/cases/{code}", timeout=5).json())
 
     def agency_token(self, agency: str) -> str:
         """An API token of `agency`, as a head would create one in the console."""

@@ -4,9 +4,6 @@ opens the first case, transfers one case and answers another."""
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Callable
-from typing import Any
 
 import httpx
 from selenium.webdriver.common.by import By
@@ -15,7 +12,7 @@ from selenium.webdriver.support.ui import Select
 
 from services.kit.db import Database
 from services.router.console.accounts import create_account
-from tests.browser.conftest import LiveSystem
+from tests.browser.conftest import LiveSystem, until
 
 PASSWORD = "mật-khẩu-đủ-dài-2023"
 ITEM = {
@@ -35,27 +32,13 @@ ITEM = {
 ANSWER = "Sở đã tiếp thu kiến nghị, sẽ trình sửa đổi hạn mức đất ở trong quý III năm 2023."
 
 
-def _until(probe: Callable[[], Any], what: str, timeout_s: float = 30) -> Any:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = probe()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def _status(live: LiveSystem, code: str) -> dict[str, Any]:
-    return dict(httpx.get(f"{live.url}/api/cases/{code}", timeout=5).json())
-
-
 def _submit(live: LiveSystem, ref: str) -> str:
     created = httpx.post(
         f"{live.url}/api/submissions", json={**ITEM, "channel_ref": ref}, timeout=10
     )
     assert created.status_code == 201, created.text
     code = str(created.json()["tracking_code"])
-    _until(lambda: _status(live, code).get("agency") == "STNMT", f"{code} routed to STNMT")
+    until(lambda: live.status(code).get("agency") == "STNMT", f"{code} routed to STNMT")
     return code
 
 
@@ -100,7 +83,7 @@ def test_a_head_logs_in_transfers_one_case_and_answers_another(
     browser.find_element(By.ID, "transfer_reason").send_keys("Hạn mức đất ở do Sở Xây dựng chủ trì")
     browser.find_element(By.XPATH, "//button[normalize-space()='Chuyển hồ sơ']").click()
     assert "Đã gửi yêu cầu" in browser.find_element(By.CSS_SELECTOR, "[role=status]").text
-    _until(lambda: _status(live_system, first).get("agency") == "SXD", "the transfer")
+    until(lambda: live_system.status(first).get("agency") == "SXD", "the transfer")
 
     second = next(code for code in codes if code != first)
     browser.get(live_system.url + "/can-bo/")
@@ -118,7 +101,7 @@ def test_a_head_logs_in_transfers_one_case_and_answers_another(
     browser.find_element(
         By.XPATH, "//button[normalize-space()='Duyệt và công bố câu trả lời']"
     ).click()
-    _until(lambda: _status(live_system, second).get("status") == "answered", "the answer")
+    until(lambda: live_system.status(second).get("status") == "answered", "the answer")
 
     browser.get(f"{live_system.url}/tra-cuu/{second}")
     assert ANSWER in browser.page_source and "Nguyễn Thị Hoa" not in browser.page_source

@@ -3,15 +3,11 @@ JavaScript switched off: the public pages need none."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-from typing import Any
-
 import httpx
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
-from tests.browser.conftest import LiveSystem
+from tests.browser.conftest import LiveSystem, until
 
 SUBMISSION = {
     "channel": "web",
@@ -31,31 +27,17 @@ SUBMISSION = {
 ANSWER = "Sở đã tiếp thu kiến nghị, sẽ trình sửa đổi hạn mức đất ở trong quý III năm 2023."
 
 
-def _until(probe: Callable[[], Any], what: str, timeout_s: float = 30) -> Any:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = probe()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def _status(live: LiveSystem, code: str) -> dict[str, Any]:
-    return dict(httpx.get(f"{live.url}/api/cases/{code}", timeout=5).json())
-
-
 def test_search_without_diacritics_finds_and_opens_the_answer(
     live_system: LiveSystem, browser: WebDriver
 ) -> None:
     created = httpx.post(f"{live_system.url}/api/submissions", json=SUBMISSION, timeout=10)
     assert created.status_code == 201, created.text
     code = created.json()["tracking_code"]
-    _until(lambda: _status(live_system, code).get("status") == "routed", "the routing")
+    until(lambda: live_system.status(code).get("status") == "routed", "the routing")
 
     live_system.answer_as_agency("STNMT", code, ANSWER)
     browser.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": True})
-    _until(lambda: _status(live_system, code).get("status") == "answered", "the answer")
+    until(lambda: live_system.status(code).get("status") == "answered", "the answer")
 
     browser.get(live_system.url + "/tra-loi")
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "vi"
