@@ -19,6 +19,10 @@ import pytest
 import uvicorn
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service as ChromeService
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support.expected_conditions import staleness_of
+from selenium.webdriver.support.ui import WebDriverWait
 
 from services.embedded import Embedded
 from services.kit.transport import InMemoryBus
@@ -38,6 +42,13 @@ def until(probe: Callable[[], Any], what: str, timeout_s: float = 30) -> Any:
             return value
         time.sleep(0.2)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+def navigate(browser: webdriver.Chrome, element: WebElement) -> None:
+    """Click something that loads a new page, and wait until the new page replaced the old."""
+    old = browser.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(browser, 15).until(staleness_of(old))
 
 
 class LiveSystem:

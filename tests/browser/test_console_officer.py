@@ -12,7 +12,7 @@ from selenium.webdriver.support.ui import Select
 
 from services.kit.db import Database
 from services.router.console.accounts import create_account
-from tests.browser.conftest import LiveSystem, until
+from tests.browser.conftest import LiveSystem, navigate, until
 
 PASSWORD = "mật-khẩu-đủ-dài-2023"
 ITEM = {
@@ -71,17 +71,17 @@ def test_a_head_logs_in_transfers_one_case_and_answers_another(
     assert browser.find_element(By.TAG_NAME, "h1").text == "Đăng nhập dành cho cán bộ xử lý"
     browser.find_element(By.ID, "username").send_keys("ld.stnmt")
     browser.find_element(By.ID, "password").send_keys(PASSWORD)
-    browser.find_element(By.XPATH, "//button[normalize-space()='Đăng nhập']").click()
+    navigate(browser, browser.find_element(By.XPATH, "//button[normalize-space()='Đăng nhập']"))
     assert browser.find_element(By.TAG_NAME, "h1").text.startswith("Hàng đợi")
     listed = [a.text for a in browser.find_elements(By.CSS_SELECTOR, "tbody th[scope=row] a")]
     assert sorted(listed) == sorted(codes)
 
-    browser.find_element(By.CSS_SELECTOR, "tbody th[scope=row] a").click()
+    navigate(browser, browser.find_element(By.CSS_SELECTOR, "tbody th[scope=row] a"))
     first = browser.find_element(By.TAG_NAME, "h1").text.removeprefix("Hồ sơ ")
     assert "hoa.nguyen@example.com" in browser.page_source, "the agency in charge sees the original"
     Select(browser.find_element(By.ID, "to_agency")).select_by_value("SXD")
     browser.find_element(By.ID, "transfer_reason").send_keys("Hạn mức đất ở do Sở Xây dựng chủ trì")
-    browser.find_element(By.XPATH, "//button[normalize-space()='Chuyển hồ sơ']").click()
+    navigate(browser, browser.find_element(By.XPATH, "//button[normalize-space()='Chuyển hồ sơ']"))
     assert "Đã gửi yêu cầu" in browser.find_element(By.CSS_SELECTOR, "[role=status]").text
     until(lambda: live_system.status(first).get("agency") == "SXD", "the transfer")
 
@@ -89,18 +89,17 @@ def test_a_head_logs_in_transfers_one_case_and_answers_another(
     browser.get(live_system.url + "/can-bo/")
     links = browser.find_elements(By.CSS_SELECTOR, "tbody th[scope=row] a")
     assert [a.text for a in links] == [second], "the transferred case left the queue"
-    links[0].click()
+    navigate(browser, links[0])
     browser.find_element(By.ID, "answer").send_keys(ANSWER)
     browser.find_element(By.ID, "legal_basis").send_keys("Luật Đất đai 2013")
     Select(browser.find_element(By.ID, "outcome")).select_by_value("amendment_proposed")
-    browser.find_element(By.XPATH, "//button[normalize-space()='Lưu dự thảo']").click()
+    navigate(browser, browser.find_element(By.XPATH, "//button[normalize-space()='Lưu dự thảo']"))
     public = browser.find_element(
         By.XPATH, "//h3[contains(., 'Bản sẽ công khai')]/following::div[1]"
     )
     assert public.text == ANSWER
-    browser.find_element(
-        By.XPATH, "//button[normalize-space()='Duyệt và công bố câu trả lời']"
-    ).click()
+    approve = "//button[normalize-space()='Duyệt và công bố câu trả lời']"
+    navigate(browser, browser.find_element(By.XPATH, approve))
     until(lambda: live_system.status(second).get("status") == "answered", "the answer")
 
     browser.get(f"{live_system.url}/tra-cuu/{second}")

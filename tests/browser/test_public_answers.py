@@ -7,7 +7,7 @@ import httpx
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
-from tests.browser.conftest import LiveSystem, until
+from tests.browser.conftest import LiveSystem, navigate, until
 
 SUBMISSION = {
     "channel": "web",
@@ -45,11 +45,13 @@ def test_search_without_diacritics_finds_and_opens_the_answer(
     label = browser.find_element(By.CSS_SELECTOR, "label[for='q']")
     assert "không dấu" in label.text
     search.send_keys("han muc cong nhan dat o")
-    browser.find_element(By.XPATH, "//form[@role='search']//button[@type='submit']").click()
+    navigate(
+        browser, browser.find_element(By.XPATH, "//form[@role='search']//button[@type='submit']")
+    )
     assert "q=han+muc" in browser.current_url
     results = browser.find_element(By.ID, "ket-qua").text
     assert results.startswith("Kết quả: 1 ")
-    browser.find_element(By.PARTIAL_LINK_TEXT, "hạn mức công nhận đất ở").click()
+    navigate(browser, browser.find_element(By.PARTIAL_LINK_TEXT, "hạn mức công nhận đất ở"))
 
     assert browser.current_url.endswith(f"/tra-cuu/{code}")
     main = browser.find_element(By.TAG_NAME, "main").text
