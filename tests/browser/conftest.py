@@ -20,6 +20,7 @@ import uvicorn
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service as ChromeService
 from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import WebDriverWait
@@ -44,7 +45,7 @@ def until(probe: Callable[[], Any], what: str, timeout_s: float = 30) -> Any:
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def navigate(browser: webdriver.Chrome, element: WebElement) -> None:
+def navigate(browser: WebDriver, element: WebElement) -> None:
     """Click something that loads a new page, and wait until the new page replaced the old."""
     old = browser.find_element(By.TAG_NAME, "html")
     element.click()
