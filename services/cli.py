@@ -172,6 +172,8 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    if not args.verbose:  # each migration step is not news to an operator
+        logging.getLogger("alembic").setLevel(logging.WARNING)
     return int(args.func(args))
 
 
