@@ -30,19 +30,23 @@ class Register:
 
     def __init__(self) -> None:
         self.channel_keys: set[str] = set()
-        self.letters: list[tuple[str, Fingerprint]] = []
+        self.letters: list[tuple[str, str, Fingerprint]] = []  # (ref, channel, print)
 
     def duplicate_of(self, item: Submission) -> str | None:
         key = channel_key(item)
         if key is not None and key in self.channel_keys:
             return key
-        mark = fingerprint(item)
-        return next((ref for ref, seen in self.letters if is_same_letter(seen, mark)), None)
+        # As the register does: a copy is the same letter arriving by another channel.
+        mark, channel = fingerprint(item), item.channel.value
+        return next(
+            (ref for ref, by, seen in self.letters if by != channel and is_same_letter(seen, mark)),
+            None,
+        )
 
     def add(self, item: Submission, ref: str) -> None:
         if (key := channel_key(item)) is not None:
             self.channel_keys.add(key)
-        self.letters.append((ref, fingerprint(item)))
+        self.letters.append((ref, item.channel.value, fingerprint(item)))
 
 
 def classify_item(item: Submission, *, core: RouterCore, register: Register) -> dict[str, Any]:
