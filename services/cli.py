@@ -111,6 +111,26 @@ def _add_import(sub: argparse._SubParsersAction) -> None:
     i.set_defaults(func=_import)
 
 
+def _topics(args: argparse.Namespace) -> int:
+    from schemas.topics import Topics
+    from services.provision import create_topics, wanted_topics
+    from services.router.domain.agencies import load_agencies
+    from services.router.settings import RouterSettings
+
+    settings = RouterSettings()
+    names = wanted_topics(Topics(settings.topic_namespace), load_agencies(settings.agencies_file))
+    created = asyncio.run(
+        create_topics(
+            settings.kafka_bootstrap,
+            names,
+            partitions=args.partitions,
+            replication=args.replication,
+        )
+    )
+    print(f"{len(created)} topic(s) created, {len(names) - len(created)} already there")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="pakn", description="PAKN Gia Lai: intake, routing, notices")
     p.add_argument("-v", "--verbose", action="store_true")
@@ -125,6 +145,11 @@ def parser() -> argparse.ArgumentParser:
     r = sub.add_parser("run", help="run one service against Kafka (configured by environment)")
     r.add_argument("service", choices=["intake", "router", "notifier"])
     r.set_defaults(func=_run)
+
+    t = sub.add_parser("topics", help="create every topic (router's settings: broker, namespace)")
+    t.add_argument("--partitions", type=int, default=3)
+    t.add_argument("--replication", type=int, default=1)
+    t.set_defaults(func=_topics)
 
     c = sub.add_parser("classify", help="dry-run intake and routing on a flat import file")
     c.add_argument("file", help=".jsonl or .csv in the flat import format")
