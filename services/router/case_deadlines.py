@@ -33,9 +33,6 @@ class Dues:
     forward: date
     answer: date
 
-    def as_dict(self) -> dict[str, date]:
-        return {"classify": self.classify, "forward": self.forward, "answer": self.answer}
-
 
 def period_start(received_at: datetime, counted_from: date | None) -> datetime:
     """What the periods are counted from: receipt, or the day of the last transfer."""
