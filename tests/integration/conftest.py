@@ -5,15 +5,24 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from typing import Any
 
 import asyncpg
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from schemas.topics import Topics, dead_letter
+from services.intake.service import IntakeService
+from services.intake.settings import IntakeSettings
 from services.kit.migrate import upgrade
+from services.kit.runtime import Service
+from services.notifier.service import NotifierService
+from services.notifier.settings import NotifierSettings
+from services.router.service import RouterService
+from services.router.settings import RouterSettings
 from tests.conftest import KAFKA, PG_DSN, free_port
-from tests.support import MailSink, start_smtp
+from tests.support import MailSink, RunningService, start_smtp
 
 
 @pytest.fixture(scope="session")
@@ -91,3 +100,28 @@ def smtp() -> Iterator[tuple[int, MailSink]]:
     controller, sink = start_smtp(port)
     yield port, sink
     controller.stop()
+
+
+async def three_services(
+    kafka: str, topics: Topics, *, smtp_port: int, **intake: Any
+) -> tuple[IntakeService, RouterService, NotifierService]:
+    """Intake, router and notifier, each on its own fresh PostgreSQL database."""
+    common: dict[str, Any] = {"kafka_bootstrap": kafka, "topic_namespace": topics.namespace}
+    return (
+        IntakeService(IntakeSettings(database_url=await _pg_database(), **intake, **common)),
+        RouterService(RouterSettings(database_url=await _pg_database(), **common)),
+        NotifierService(
+            NotifierSettings(
+                database_url=await _pg_database(), smtp_port=smtp_port, mail_poll_s=0.1, **common
+            )
+        ),
+    )
+
+
+@asynccontextmanager
+async def running(kafka: str, *services: Service) -> AsyncIterator[None]:
+    """Every service consuming from the real broker until the block ends."""
+    async with AsyncExitStack() as stack:
+        for service in services:
+            await stack.enter_async_context(RunningService(service, bootstrap=kafka))
+        yield

@@ -12,17 +12,13 @@ from sqlmodel import select
 from schemas.events import SubmissionReceived
 from schemas.submission import Submission
 from schemas.topics import Topics
-from services.intake.service import IntakeService
-from services.intake.settings import IntakeSettings
 from services.notifier.models import PublicCase
 from services.notifier.service import NotifierService
-from services.notifier.settings import NotifierSettings
 from services.router.console.accounts import create_account
 from services.router.models import RoutedCase
 from services.router.service import RouterService
-from services.router.settings import RouterSettings
-from tests.integration.conftest import _pg_database
-from tests.support import MailSink, RunningService, events_of, eventually, produce, read_topic
+from tests.integration.conftest import running, three_services
+from tests.support import MailSink, events_of, eventually, produce, read_topic
 
 PASSWORD = "mật-khẩu-đủ-dài-2023"
 SUBMISSION = Submission.model_validate(
@@ -65,14 +61,7 @@ async def test_an_answer_approved_in_the_console_reaches_the_public_page_and_the
     kafka: str, topics: Topics, smtp: tuple[int, MailSink]
 ) -> None:
     smtp_port, sink = smtp
-    common = {"kafka_bootstrap": kafka, "topic_namespace": topics.namespace}
-    intake = IntakeService(IntakeSettings(database_url=await _pg_database(), **common))
-    router = RouterService(RouterSettings(database_url=await _pg_database(), **common))
-    notifier = NotifierService(
-        NotifierSettings(
-            database_url=await _pg_database(), smtp_port=smtp_port, mail_poll_s=0.1, **common
-        )
-    )
+    intake, router, notifier = await three_services(kafka, topics, smtp_port=smtp_port)
     async with router.db.transaction() as session:
         for username, role in (("cb.stnmt", "officer"), ("ld.stnmt", "head")):
             await create_account(
@@ -83,11 +72,7 @@ async def test_an_answer_approved_in_the_console_reaches_the_public_page_and_the
                 role=role,
                 agencies=router.core.agencies,
             )
-    async with (
-        RunningService(intake, bootstrap=kafka),
-        RunningService(router, bootstrap=kafka),
-        RunningService(notifier, bootstrap=kafka),
-    ):
+    async with running(kafka, intake, router, notifier):
         event = SubmissionReceived(correlation_id="WEB-CONSOLE-1", submission=SUBMISSION)
         await produce(kafka, topics.intake, [event.model_dump_json().encode()])
         case = await eventually(lambda: _routed(router), what="the case routed to STNMT")

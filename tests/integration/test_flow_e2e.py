@@ -9,15 +9,10 @@ from schemas.actions import SubmitAnswer
 from schemas.events import SubmissionReceived
 from schemas.submission import Submission
 from schemas.topics import Topics
-from services.intake.service import IntakeService
-from services.intake.settings import IntakeSettings
 from services.notifier.models import PublicCase
 from services.notifier.service import NotifierService
-from services.notifier.settings import NotifierSettings
-from services.router.service import RouterService
-from services.router.settings import RouterSettings
-from tests.integration.conftest import _pg_database
-from tests.support import MailSink, RunningService, eventually, produce
+from tests.integration.conftest import running, three_services
+from tests.support import MailSink, eventually, produce
 
 SUBMISSION = Submission.model_validate(
     {
@@ -43,19 +38,8 @@ async def test_case_goes_from_intake_topic_to_agency_mail_and_public_feed(
     kafka: str, topics: Topics, smtp: tuple[int, MailSink]
 ) -> None:
     smtp_port, sink = smtp
-    common = {"kafka_bootstrap": kafka, "topic_namespace": topics.namespace}
-    intake = IntakeService(IntakeSettings(database_url=await _pg_database(), **common))
-    router = RouterService(RouterSettings(database_url=await _pg_database(), **common))
-    notifier = NotifierService(
-        NotifierSettings(
-            database_url=await _pg_database(), smtp_port=smtp_port, mail_poll_s=0.1, **common
-        )
-    )
-    async with (
-        RunningService(intake, bootstrap=kafka),
-        RunningService(router, bootstrap=kafka),
-        RunningService(notifier, bootstrap=kafka),
-    ):
+    intake, router, notifier = await three_services(kafka, topics, smtp_port=smtp_port)
+    async with running(kafka, intake, router, notifier):
         event = SubmissionReceived(correlation_id="WEB-E2E-1", submission=SUBMISSION)
         await produce(kafka, topics.intake, [event.model_dump_json().encode()])
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from email import policy
 from email.message import EmailMessage, Message
 from pathlib import Path
-from typing import Any
 
 import aiosmtplib
 import pytest
@@ -16,12 +15,8 @@ from schemas.topics import Topics
 from services.intake.models import IntakeAttachment, IntakeCase, RawPayload
 from services.intake.service import IntakeService
 from services.intake.settings import IntakeSettings
-from services.notifier.service import NotifierService
-from services.notifier.settings import NotifierSettings
-from services.router.service import RouterService
-from services.router.settings import RouterSettings
 from tests.conftest import free_port
-from tests.integration.conftest import _pg_database
+from tests.integration.conftest import running, three_services
 from tests.integration.samples import submission_event
 from tests.support import MailSink, RunningService, eventually, produce
 
@@ -56,27 +51,15 @@ async def test_a_mail_and_a_topic_item_get_codes_and_their_senders_get_receipts(
 ) -> None:
     smtp_port, sink = smtp
     mailbox_port = free_port()
-    common: dict[str, Any] = {"kafka_bootstrap": kafka, "topic_namespace": topics.namespace}
-    intake = IntakeService(
-        IntakeSettings(
-            database_url=await _pg_database(),
-            attachment_dir=tmp_path / "files",
-            mailbox_port=mailbox_port,
-            pakn_email=PAKN,
-            **common,
-        )
+    intake, router, notifier = await three_services(
+        kafka,
+        topics,
+        smtp_port=smtp_port,
+        attachment_dir=tmp_path / "files",
+        mailbox_port=mailbox_port,
+        pakn_email=PAKN,
     )
-    router = RouterService(RouterSettings(database_url=await _pg_database(), **common))
-    notifier = NotifierService(
-        NotifierSettings(
-            database_url=await _pg_database(), smtp_port=smtp_port, mail_poll_s=0.1, **common
-        )
-    )
-    async with (
-        RunningService(intake, bootstrap=kafka),
-        RunningService(router, bootstrap=kafka),
-        RunningService(notifier, bootstrap=kafka),
-    ):
+    async with running(kafka, intake, router, notifier):
         await _until_listening(mailbox_port)
         await _send(letter(), mailbox_port)
         await _send(letter(), mailbox_port)  # the sending server delivers it again

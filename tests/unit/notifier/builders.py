@@ -146,6 +146,18 @@ async def apply(service: NotifierService, *events: CaseEvent) -> None:
             session.add(ProcessedEvent(service="notifier", event_id=decoded.event_id))
 
 
+async def feed_codes(http: httpx.AsyncClient, url: str) -> set[str]:
+    """Every case of a JSON feed, following its pages."""
+    found: set[str] = set()
+    while url:
+        response = await http.get(url)
+        assert response.status_code == 200, (url, response.text)
+        body = response.json()
+        found |= {item["_pakn"]["tracking_code"] for item in body["items"]}
+        url = body.get("next_url", "")
+    return found
+
+
 def client(service: NotifierService) -> httpx.AsyncClient:
     transport = httpx.ASGITransport(app=service.web())
     return httpx.AsyncClient(transport=transport, base_url=BASE)

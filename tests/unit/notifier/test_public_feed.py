@@ -19,6 +19,7 @@ from tests.unit.notifier.builders import (
     apply,
     client,
     code,
+    feed_codes,
     migrated_notifier,
     refused,
     routed,
@@ -86,22 +87,13 @@ async def _codes_in(http: httpx.AsyncClient, url: str) -> set[str]:
     return {item["_pakn"]["tracking_code"] for item in items}
 
 
-async def _all_pages(http: httpx.AsyncClient, url: str) -> set[str]:
-    found: set[str] = set()
-    while url:
-        body = (await http.get(url)).json()
-        found |= {item["_pakn"]["tracking_code"] for item in body["items"]}
-        url = body.get("next_url", "")
-    return found
-
-
 async def test_search_ignores_diacritics_and_case(
     feed: tuple[NotifierService, dict[str, str]],
 ) -> None:
     service, codes = feed
     async with client(service) as http:
         for query in ("han muc dat o", "HẠN MỨC ĐẤT Ở", "Han Muc"):
-            found = await _all_pages(http, f"/tra-loi/feed.json?q={query}")
+            found = await feed_codes(http, f"/tra-loi/feed.json?q={query}")
             assert found == {codes["land"], codes["late"]}, query
         page = await http.get("/tra-loi", params={"q": "giay phep xay dung"})
     assert codes["road"] in page.text and codes["land"] not in page.text
@@ -113,19 +105,19 @@ async def test_filters_select_by_agency_class_kind_regulation_status_and_dates(
     service, codes = feed
     base = "/tra-loi/feed.json?"
     async with client(service) as http:
-        assert await _all_pages(http, base + "co_quan=IGR") == {codes["road"]}
-        assert await _all_pages(http, base + "phan_loai=behaviour") == {codes["road"]}
-        assert await _all_pages(http, base + "loai=phan_anh") == {codes["road"]}
-        assert await _all_pages(http, base + "van_ban=22/2016") == {codes["land"], codes["late"]}
+        assert await feed_codes(http, base + "co_quan=IGR") == {codes["road"]}
+        assert await feed_codes(http, base + "phan_loai=behaviour") == {codes["road"]}
+        assert await feed_codes(http, base + "loai=phan_anh") == {codes["road"]}
+        assert await feed_codes(http, base + "van_ban=22/2016") == {codes["land"], codes["late"]}
         answered_ = {codes["land"], codes["hostile"]}
-        assert await _all_pages(http, base + "tinh_trang=da-tra-loi") == answered_
-        assert await _all_pages(http, base + "tinh_trang=dang-xu-ly") == {
+        assert await feed_codes(http, base + "tinh_trang=da-tra-loi") == answered_
+        assert await feed_codes(http, base + "tinh_trang=dang-xu-ly") == {
             codes["road"],
             codes["late"],
         }
-        assert await _all_pages(http, base + "tinh_trang=qua-han") == {codes["late"]}
-        assert await _all_pages(http, base + "tu_ngay=2023-03-01") == {codes["road"]}
-        assert codes["road"] not in await _all_pages(http, base + "den_ngay=2023-03-05")
+        assert await feed_codes(http, base + "tinh_trang=qua-han") == {codes["late"]}
+        assert await feed_codes(http, base + "tu_ngay=2023-03-01") == {codes["road"]}
+        assert codes["road"] not in await feed_codes(http, base + "den_ngay=2023-03-05")
         bad = await http.get(base + "tu_ngay=hom-qua")
     assert bad.status_code == 400 and "ngày không hợp lệ" in bad.json()["detail"]
 
@@ -134,7 +126,7 @@ async def test_pages_cover_everything_once(feed: tuple[NotifierService, dict[str
     service, codes = feed
     async with client(service) as http:
         first = (await http.get("/tra-loi/feed.json")).json()
-        everything = await _all_pages(http, "/tra-loi/feed.json")
+        everything = await feed_codes(http, "/tra-loi/feed.json")
         second = await http.get("/tra-loi", params={"trang": 2})
         odd = [await http.get(url) for url in ("/tra-loi?trang=abc", "/tra-loi/feed.json?trang=-1")]
     assert len(first["items"]) == 2 and "next_url" in first

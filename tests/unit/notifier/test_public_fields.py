@@ -8,7 +8,6 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import feedparser
-import httpx
 import pytest
 
 from schemas.events import CaseTransferred
@@ -21,6 +20,7 @@ from tests.unit.notifier.builders import (
     apply,
     client,
     code,
+    feed_codes,
     migrated_notifier,
     refused,
     routed,
@@ -62,18 +62,6 @@ async def cases(tmp_path: Path) -> tuple[NotifierService, dict[str, str]]:
     return service, codes
 
 
-async def _feed_codes(http: httpx.AsyncClient, url: str) -> set[str]:
-    """Every case of a JSON feed, following its pages."""
-    found: set[str] = set()
-    while url:
-        response = await http.get(url)
-        assert response.status_code == 200, (url, response.text)
-        body = response.json()
-        found |= {item["_pakn"]["tracking_code"] for item in body["items"]}
-        url = body.get("next_url", "")
-    return found
-
-
 async def test_field_filter_keeps_only_cases_of_agencies_with_that_field(
     cases: tuple[NotifierService, dict[str, str]],
 ) -> None:
@@ -81,8 +69,8 @@ async def test_field_filter_keeps_only_cases_of_agencies_with_that_field(
     land = {codes["land"], codes["late"]}
     async with client(service) as http:
         page = await http.get("/tra-loi", params={"linh_vuc": "Đất đai"})
-        feed = await _feed_codes(http, f"/tra-loi/feed.json?{LAND_FIELD}")
-        answers = await _feed_codes(http, f"/api/answers.json?{LAND_FIELD}")
+        feed = await feed_codes(http, f"/tra-loi/feed.json?{LAND_FIELD}")
+        answers = await feed_codes(http, f"/api/answers.json?{LAND_FIELD}")
         atom = feedparser.parse((await http.get(f"/tra-loi/atom.xml?{LAND_FIELD}")).content)
         open311 = await http.get(f"/open311/v2/requests.json?{LAND_FIELD}&page_size=50")
     assert page.status_code == 200 and "Kết quả: 2 phản ánh, kiến nghị" in page.text
@@ -101,10 +89,10 @@ async def test_a_field_spans_agencies_and_follows_transfers(
     service, codes = cases
     base = "/tra-loi/feed.json?linh_vuc="
     async with client(service) as http:
-        food = await _feed_codes(http, base + quote("An toàn thực phẩm"))
-        housing = await _feed_codes(http, base + quote("Nhà ở"))
-        civil = await _feed_codes(http, base + quote("Hộ tịch") + "&tinh_trang=dang-xu-ly")
-        typed = await _feed_codes(http, base + "dat%20dai")  # without diacritics
+        food = await feed_codes(http, base + quote("An toàn thực phẩm"))
+        housing = await feed_codes(http, base + quote("Nhà ở"))
+        civil = await feed_codes(http, base + quote("Hộ tịch") + "&tinh_trang=dang-xu-ly")
+        typed = await feed_codes(http, base + "dat%20dai")  # without diacritics
     assert food == {codes["market"], codes["clinic"]}  # Sở Công Thương and Sở Y tế
     assert housing == {codes["house"]}  # transferred from STNMT to SXD: SXD's fields now
     assert civil == {codes["civil"]}
