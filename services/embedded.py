@@ -14,6 +14,7 @@ from sqlmodel import col, select
 
 from services.intake.service import IntakeService
 from services.intake.settings import IntakeSettings
+from services.kit.health import add_probes
 from services.kit.migrate import upgrade
 from services.kit.pages import templates
 from services.kit.settings import data_dir_url
@@ -62,6 +63,7 @@ class Embedded:
 
     def web(self) -> FastAPI:
         app = FastAPI(title="PAKN Gia Lai (embedded)", docs_url=None, redoc_url=None)
+        add_probes(app, service="embedded")
         for service in self.services:
             app.include_router(service.web().router)
         self._add_home(app)

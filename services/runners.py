@@ -12,6 +12,7 @@ from typing import Any
 import uvicorn
 from fastapi import FastAPI
 
+from services.kit.health import add_probes
 from services.kit.kafka import KafkaPublisher, attach, make_broker
 from services.kit.runtime import Service
 from services.kit.transport import InMemoryBus, Publisher
@@ -55,9 +56,11 @@ async def run_on_kafka(
         attach(broker, topic=sub.topic, group_id=sub.group_id, handler=sub.handler, workers=workers)
     await broker.start()
     log.info("%s consuming from %s; web on http://%s:%d", service.name, bootstrap, host, port)
+    app = service.web()
+    add_probes(app, service=service.name)
     try:
         await serve_until_stopped(
-            service.web(), host=host, port=port, loops=service.background(publisher=publisher)
+            app, host=host, port=port, loops=service.background(publisher=publisher)
         )
     finally:
         await broker.stop()

@@ -43,15 +43,21 @@ async def eventually(
 class RunningService:
     """One service consuming from the real broker inside the test's event loop."""
 
-    def __init__(self, service: Service, *, bootstrap: str) -> None:
-        self.service = service
+    def __init__(self, service: Service, *, bootstrap: str, workers: int = 1) -> None:
+        self.service, self.workers = service, workers
         self.broker = make_broker(bootstrap, client_id=f"test-{service.name}")
         self.publisher = KafkaPublisher(self.broker)
         self.tasks: list[asyncio.Task[None]] = []
 
     async def __aenter__(self) -> RunningService:
         for sub in self.service.subscriptions(publisher=self.publisher):
-            attach(self.broker, topic=sub.topic, group_id=sub.group_id, handler=sub.handler)
+            attach(
+                self.broker,
+                topic=sub.topic,
+                group_id=sub.group_id,
+                handler=sub.handler,
+                workers=self.workers,
+            )
         await self.broker.start()
         self.tasks = [
             asyncio.create_task(c) for c in self.service.background(publisher=self.publisher)

@@ -51,15 +51,11 @@ class IntakeService:
             after_commit=self._wake_relay,
             retries=self.settings.consumer_retries,
             on_park=self._mark_failed,
+            # Inside the pipeline's retry scope: an archive that fails because the database
+            # is away must hold the offset back like any other outage (issue 16).
+            archive=self._archive,
         )
-
-        async def archive_then_register(message: Message) -> None:
-            await self._archive(message)
-            await pipeline(message)
-
-        return [
-            Subscription(self.topics.intake, self.topics.group("intake"), archive_then_register)
-        ]
+        return [Subscription(self.topics.intake, self.topics.group("intake"), pipeline)]
 
     def background(self, *, publisher: Publisher) -> list[Coroutine[Any, Any, None]]:
         self.relay = OutboxRelay(

@@ -1,9 +1,12 @@
-"""The one way every service consumes: decode → de-duplicate → handle in a transaction.
+"""The one way every service consumes: archive → decode → de-duplicate → handle in a transaction.
 
 A message that cannot be decoded, or whose handling fails permanently, is parked on the
-dead-letter topic with its error and the consumer moves on; a transient failure (the
-database is away) is retried with backoff and then handed back to the transport for
-redelivery, so nothing is skipped and no poison message blocks its partition.
+dead-letter topic with its error and the consumer moves on. Anything else that goes wrong —
+the database or the broker away, the dead-letter topic unreachable, the archive not
+written — is retried here with a bounded back-off and then handed back to the transport
+for redelivery (`Redeliver`), for as long as the outage lasts: the pipeline never returns
+normally (which lets the transport commit the offset) unless the message was handled or
+parked. docs/decisions/0006-database-outages.md explains why.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from datetime import UTC, datetime
 from typing import Generic, TypeVar
 
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -24,6 +27,8 @@ from schemas.events import Event
 from schemas.topics import dead_letter
 from services.kit.columns import UtcDateTime, utc_now
 from services.kit.db import Database
+from services.kit.faults import is_transient
+from services.kit.health import Readiness, backoff_s, readiness
 from services.kit.transport import Message, Publisher, Redeliver
 
 log = logging.getLogger(__name__)
@@ -35,13 +40,6 @@ class PermanentError(Exception):
     """Handling this event can never succeed (bad reference, broken invariant): dead-letter it."""
 
 
-def _is_transient(error: Exception) -> bool:
-    """Infrastructure trouble that may pass: the database or network is away or busy."""
-    if isinstance(error, OperationalError | OSError | TimeoutError):
-        return True
-    return isinstance(error, DBAPIError) and error.connection_invalidated
-
-
 class ProcessedEvent(SQLModel, table=True):
     __tablename__ = "processed_event"
 
@@ -51,11 +49,16 @@ class ProcessedEvent(SQLModel, table=True):
 
 
 EventHandler = Callable[[AsyncSession, E], Awaitable[None]]
+Archive = Callable[[Message], Awaitable[None]]
 
 
 @dataclass
 class Pipeline(Generic[E]):
-    """Consumes one topic for one service."""
+    """Consumes one topic for one service.
+
+    `archive`, when given, keeps the raw message before anything reads it; it runs inside
+    the same retry scope as the handler, so a database outage cannot skip it.
+    """
 
     service: str
     db: Database
@@ -65,30 +68,57 @@ class Pipeline(Generic[E]):
     after_commit: Callable[[], None] = lambda: None
     retries: int = 3
     backoff_s: float = 0.2
+    max_backoff_s: float = 5.0
     on_park: Callable[[Message, BaseException], Awaitable[None]] | None = None
+    archive: Archive | None = None
+    health: Readiness = readiness
+
+    @property
+    def component(self) -> str:
+        return f"{self.service} consumer"
 
     async def __call__(self, message: Message) -> None:
+        for _attempt in range(self.retries + 1):
+            try:
+                await self._consume(message)
+            except Exception as error:  # nothing may escape as "done": the offset would move
+                self.health.down(self.component, error)
+                failures = self.health.failures(self.component)
+                log.warning(
+                    "%s: %s@%s not handled yet (failure %d): %s",
+                    self.service,
+                    message.topic,
+                    message.offset,
+                    failures,
+                    error,
+                )
+                await asyncio.sleep(
+                    backoff_s(failures, base_s=self.backoff_s, cap_s=self.max_backoff_s)
+                )
+                continue
+            self.health.up(self.component)
+            return
+        raise Redeliver(f"{self.service}: giving up for now on {message.topic}@{message.offset}")
+
+    async def _consume(self, message: Message) -> None:
+        if self.archive is not None:
+            await self.archive(message)
         try:
             event = self.adapter.validate_json(message.value)
         except (ValidationError, ValueError) as error:
             await self._park(message, error)
             return
-        for attempt in range(self.retries + 1):
-            try:
-                await self._apply(event)
+        try:
+            await self._apply(event)
+        except Exception as error:
+            if is_transient(error):
+                raise
+            # A unique violation: either a concurrent replica handled the same event, or the
+            # data is bad. Anything else is a bug or bad data, which must not block the
+            # partition.
+            if isinstance(error, IntegrityError) and await self._seen(event.event_id):
                 return
-            except IntegrityError as error:
-                # Either a concurrent replica handled the same event, or the data is bad.
-                if not await self._seen(event.event_id):
-                    await self._park(message, error)
-                return
-            except Exception as error:
-                if not _is_transient(error):  # a bug or bad data must not block the partition
-                    await self._park(message, error)
-                    return
-                log.warning("%s: transient failure (attempt %d): %s", self.service, attempt, error)
-                await asyncio.sleep(self.backoff_s * 2**attempt)
-        raise Redeliver(f"{self.service}: giving up for now on {event.event_id}")
+            await self._park(message, error)
 
     async def _apply(self, event: E) -> None:
         async with self.db.transaction() as session:
@@ -103,6 +133,7 @@ class Pipeline(Generic[E]):
             return await session.get(ProcessedEvent, (self.service, event_id)) is not None
 
     async def _park(self, message: Message, error: BaseException) -> None:
+        """Dead-letter the message; if even that fails, the message is tried again later."""
         log.error(
             "%s: dead-lettering %s@%s: %s", self.service, message.topic, message.offset, error
         )
@@ -125,5 +156,11 @@ class Pipeline(Generic[E]):
                 headers=headers,
             )
         )
-        if self.on_park is not None:
+        if self.on_park is None:
+            return
+        try:
             await self.on_park(message, error)
+        except Exception as hook_error:
+            if is_transient(hook_error):
+                raise  # parked twice at worst: the dead-letter topic is at-least-once
+            log.exception("%s: recording the dead letter failed", self.service)

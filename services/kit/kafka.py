@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from aiokafka import ConsumerRecord
 from faststream import AckPolicy
 from faststream.exceptions import NackMessage
@@ -9,6 +11,8 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 
 from services.kit.transport import Handler, Message, Redeliver
+
+log = logging.getLogger(__name__)
 
 
 def make_broker(bootstrap: str, *, client_id: str) -> KafkaBroker:
@@ -42,7 +46,9 @@ def attach(
 
     `AckPolicy.ACK` commits once the handler has returned: the pipelines commit their
     database transaction (or park the message on the dead-letter topic) first. A handler
-    asking for redelivery gets a nack, which seeks back to the same offset.
+    asking for redelivery gets a nack, which seeks back to the same offset; so does any
+    exception a handler lets escape (the pipelines let none), because FastStream would ack
+    it and the offset would move past a message that was never handled.
     With `workers` > 1 the process runs that many consumers in the group: partitions are
     handled concurrently, each one still in order (a case's events share a partition).
     """
@@ -71,4 +77,7 @@ def attach(
                 )
             )
         except Redeliver as error:
+            raise NackMessage() from error
+        except Exception as error:
+            log.exception("%s: unexpected error, redelivering %s", group_id, record.offset)
             raise NackMessage() from error

@@ -7,13 +7,35 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
+from services.kit.faults import is_transient
+from services.kit.health import Readiness, backoff_s, readiness
+
 log = logging.getLogger(__name__)
 
 
 class Poller:
-    def __init__(self, step: Callable[[], Awaitable[int]], *, idle_s: float, name: str) -> None:
+    """Runs `step` until it reports no work, then waits for a wake-up or `idle_s`.
+
+    A failing step is retried with an exponential back-off capped at `max_backoff_s`, for
+    as long as it fails: a background loop must outlive a broker or database outage. While
+    the failure is transient the process reports itself not ready (`/readyz`).
+    """
+
+    def __init__(
+        self,
+        step: Callable[[], Awaitable[int]],
+        *,
+        idle_s: float,
+        name: str,
+        backoff_s: float = 0.5,
+        max_backoff_s: float = 10.0,
+        health: Readiness = readiness,
+    ) -> None:
         self._step, self._idle_s, self._name = step, idle_s, name
+        self._backoff_s, self._max_backoff_s = backoff_s, max_backoff_s
+        self._health = health
         self._wakeup = asyncio.Event()
+        self._failures = 0
 
     def wake(self) -> None:
         self._wakeup.set()
@@ -22,12 +44,26 @@ class Poller:
         while True:
             try:
                 done = await self._step()
-            except Exception:  # a background loop must outlive a broker or database hiccup
-                log.exception("%s failed; retrying", self._name)
-                done = 0
-                await asyncio.sleep(1.0)
+            except Exception as error:
+                await self._failed(error)
+                continue
+            self._failures = 0
+            self._health.up(self._name)
             if done:
                 continue
             self._wakeup.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wakeup.wait(), timeout=self._idle_s)
+
+    async def _failed(self, error: Exception) -> None:
+        self._failures += 1
+        if is_transient(error):
+            self._health.down(self._name, error)
+            log.warning(
+                "%s: waiting for the outage to pass (%d): %s", self._name, self._failures, error
+            )
+        else:
+            log.exception("%s failed; retrying", self._name)
+        await asyncio.sleep(
+            backoff_s(self._failures, base_s=self._backoff_s, cap_s=self._max_backoff_s)
+        )

@@ -41,8 +41,8 @@ class InMemoryBus:
     """An in-process transport: per (topic, group) a queue and a worker, like a consumer group.
 
     Published messages are kept per topic (the embedded page shows them), offsets are
-    positions in that list. A handler that raises `Redeliver` gets the message again after
-    a pause; the pipelines never let other exceptions escape.
+    positions in that list. A handler that raises `Redeliver` (or, against the pipelines'
+    contract, anything else) gets the message again after a pause.
     """
 
     def __init__(self, *, redeliver_after_s: float = 1.0) -> None:
@@ -97,4 +97,6 @@ class InMemoryBus:
                 return
             except Redeliver:
                 log.warning("redelivering %s@%s later", message.topic, message.offset)
-                await asyncio.sleep(self._redeliver_after_s)
+            except Exception:
+                log.exception("redelivering %s@%s later", message.topic, message.offset)
+            await asyncio.sleep(self._redeliver_after_s)

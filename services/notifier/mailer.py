@@ -10,6 +10,7 @@ automatically). docs/decisions/0003-mail-delivery.md explains the choice.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 from dataclasses import dataclass
@@ -25,6 +26,8 @@ from sqlmodel import col, select
 
 from services.kit.columns import utc_now
 from services.kit.db import Database
+from services.kit.faults import is_transient
+from services.kit.health import backoff_s, readiness
 from services.kit.loop import Poller
 from services.notifier.models import Delivery
 from services.notifier.settings import NotifierSettings
@@ -73,6 +76,7 @@ class Outcome:
     status: str  # sent | failed | uncertain | pending
     error: str | None = None
     retry_in_s: float | None = None
+    attempted: bool = True  # False: given back before anything reached the server
 
 
 class Mailer:
@@ -148,23 +152,52 @@ class Mailer:
             log.warning("mailer: %s", lost)
             return
         values: dict[str, Any] = {"status": outcome.status, "last_error": outcome.error}
-        values["attempts"] = delivery.attempts + 1
+        values["attempts"] = delivery.attempts + int(outcome.attempted)
         if outcome.status == "sent":
             values["sent_at"] = utc_now()
         if outcome.retry_in_s is not None:
             values["next_attempt_at"] = utc_now() + timedelta(seconds=outcome.retry_in_s)
             values["claim_token"] = None
-        mine = col(Delivery.claim_token) == delivery.claim_token
-        await self._update(delivery.id, mine, **values)
+        await self._record(delivery, values)
         if outcome.status != "sent":
             log.warning("mail %s to case %s: %s", outcome.status, delivery.case_id, outcome.error)
 
+    async def _record(self, delivery: Delivery, values: dict[str, Any]) -> None:
+        """Write the outcome; if the database is away, wait for it with the outcome in hand.
+
+        Giving up here would leave a mail the server accepted as `sending`, later shown as
+        uncertain although it went out: only a crash may do that.
+        """
+        assert delivery.id is not None
+        mine = col(Delivery.claim_token) == delivery.claim_token
+        failures = 0
+        while True:
+            try:
+                await self._update(delivery.id, mine, **values)
+            except Exception as error:
+                if not is_transient(error):
+                    raise
+                failures += 1
+                readiness.down("mailer outcome", error)
+                log.warning(
+                    "mailer: recording delivery %s waits (%d): %s", delivery.id, failures, error
+                )
+                await asyncio.sleep(backoff_s(failures, base_s=0.5, cap_s=10.0))
+                continue
+            readiness.up("mailer outcome")
+            return
+
     async def _attempt(self, delivery: Delivery) -> Outcome:
+        marked = False
+
+        async def point_of_no_return() -> None:
+            nonlocal marked
+            await self._mark_sending(delivery)
+            marked = True
+
         try:
             message = build_message(delivery, sender=self._settings.mail_from)
-            await self._transport.send(
-                message, point_of_no_return=lambda: self._mark_sending(delivery)
-            )
+            await self._transport.send(message, point_of_no_return=point_of_no_return)
         except PermanentMailError as error:
             return Outcome("failed", str(error))
         except UncertainMailError as error:
@@ -173,6 +206,12 @@ class Mailer:
             return self._retry(delivery, str(error))
         except ValueError as error:  # an address or header an e-mail cannot carry
             return Outcome("failed", f"{type(error).__name__}: {error}")
+        except Exception as error:
+            if marked or not is_transient(error):
+                raise
+            # Our database went away before DATA (marking the row `sending` failed): nothing
+            # was handed over, so give the claim back now rather than after the lease.
+            return Outcome("pending", f"{type(error).__name__}: {error}", 0.0, attempted=False)
         return Outcome("sent")
 
     def _retry(self, delivery: Delivery, error: str) -> Outcome:

@@ -120,11 +120,6 @@ class RouterService:
                 wake=self._wake_relay,
             )
         )
-
-        @app.get("/healthz")
-        async def healthz() -> dict[str, str]:
-            return {"status": "ok", "rules_version": self.core.rules.version}
-
         return app
 
     def _wake_relay(self) -> None:

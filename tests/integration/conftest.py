@@ -15,13 +15,13 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from schemas.topics import Topics, dead_letter
 from services.intake.service import IntakeService
 from services.intake.settings import IntakeSettings
-from services.kit.migrate import upgrade
 from services.kit.runtime import Service
 from services.notifier.service import NotifierService
 from services.notifier.settings import NotifierSettings
 from services.router.service import RouterService
 from services.router.settings import RouterSettings
 from tests.conftest import KAFKA, PG_DSN, free_port
+from tests.integration.restartable_pg import migrated_database
 from tests.support import MailSink, RunningService, start_smtp
 
 
@@ -60,16 +60,9 @@ async def _pg_database() -> str:
     name = f"pakn_test_{uuid.uuid4().hex[:12]}"
     _CREATED.append(name)
     try:
-        conn = await asyncpg.connect(f"{PG_DSN}/postgres", timeout=10)
-    except Exception as error:
+        return await migrated_database(PG_DSN, name)
+    except OSError as error:
         pytest.fail(f"no PostgreSQL at {PG_DSN} (start it with deploy/postgres.sh start): {error}")
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    url = f"{PG_DSN.replace('postgresql://', 'postgresql+asyncpg://')}/{name}"
-    await asyncio.to_thread(upgrade, url)
-    return url
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from schemas.events import CASE_EVENT_ADAPTER, CaseEvent, CaseTransferred
 from services.kit.consumer import PermanentError, Pipeline, ProcessedEvent
 from services.kit.db import Database
+from services.kit.health import Readiness
 from services.kit.migrate import upgrade
 from services.kit.outbox import OutboxMessage, OutboxRelay, add_event
 from services.kit.settings import data_dir_url
@@ -103,6 +104,91 @@ async def test_transient_failures_are_retried_then_handed_back_for_redelivery(
     assert len(attempts) == 3 and not bus.topics  # nothing parked: it may pass later
 
 
+class _FlakyPublisher:
+    """A dead-letter publisher whose broker is away for the first `failures` calls."""
+
+    def __init__(self, failures: int) -> None:
+        self.failures, self.published = failures, list[Message]()
+
+    async def publish(self, message: Message) -> None:
+        if self.failures:
+            self.failures -= 1
+            raise ConnectionRefusedError(111, "broker away")
+        self.published.append(message)
+
+
+async def test_an_archive_that_fails_while_the_database_is_away_holds_the_message(
+    db: Database,
+) -> None:
+    """Issue 16: the intake's raw archive ran outside the retry scope and lost messages."""
+    archived: list[int | None] = []
+    handled: list[str] = []
+
+    async def archive(message: Message) -> None:
+        if len(archived) < 3:
+            archived.append(None)
+            raise OperationalError("INSERT", {}, ConnectionRefusedError(111, "refused"))
+        archived.append(message.offset)
+
+    async def handle(session: AsyncSession, event: CaseEvent) -> None:
+        handled.append(event.event_id)
+
+    health = Readiness()
+    pipeline = _pipeline(db, InMemoryBus(), handle)
+    pipeline.archive, pipeline.health = archive, health
+    with pytest.raises(Redeliver):  # three failures: retries exhausted, handed back
+        await pipeline(_message(_event()))
+    assert handled == [] and not health.ready
+    await pipeline(_message(_event()))  # the redelivery, once the database is back
+    assert archived[-1] == 7 and len(handled) == 1 and health.ready
+
+
+async def test_a_database_restart_is_waited_out_within_one_delivery(db: Database) -> None:
+    attempts: list[int] = []
+    shutting_down = OperationalError(
+        "SELECT 1", {}, ConnectionRefusedError(111, "the database system is shutting down")
+    )
+
+    async def handle(session: AsyncSession, event: CaseEvent) -> None:
+        attempts.append(1)
+        if len(attempts) < 3:
+            raise shutting_down
+
+    bus = InMemoryBus()
+    await _pipeline(db, bus, handle)(_message(_event()))
+    assert len(attempts) == 3 and not bus.topics
+
+
+async def test_a_dead_letter_that_cannot_be_published_is_not_acknowledged(
+    db: Database,
+) -> None:
+    async def handle(session: AsyncSession, event: CaseEvent) -> None:
+        raise PermanentError("no such case")
+
+    publisher = _FlakyPublisher(failures=10)
+    pipeline = _pipeline(db, InMemoryBus(), handle)
+    pipeline.dead_letters = publisher
+    with pytest.raises(Redeliver):
+        await pipeline(_message(_event()))
+    publisher.failures = 0
+    await pipeline(_message(_event()))
+    assert [m.headers["dlq_error"] for m in publisher.published] == ["PermanentError: no such case"]
+
+
+async def test_a_broken_park_hook_does_not_hold_a_parked_message(db: Database) -> None:
+    async def handle(session: AsyncSession, event: CaseEvent) -> None:
+        raise PermanentError("no such case")
+
+    async def on_park(message: Message, error: BaseException) -> None:
+        raise KeyError("a bug in the hook")
+
+    bus = InMemoryBus()
+    pipeline = _pipeline(db, bus, handle)
+    pipeline.on_park = on_park
+    await pipeline(_message(_event()))
+    assert len(bus.topics["t.case.events.dlq"]) == 1
+
+
 async def test_the_relay_publishes_in_order_once(db: Database) -> None:
     bus = InMemoryBus()
     async with db.transaction() as session:
@@ -124,9 +210,11 @@ async def test_the_bus_redelivers_when_asked_and_drains() -> None:
         seen.append(message.value)
         if len(seen) == 1:
             raise Redeliver("try later")
+        if len(seen) == 2:
+            raise RuntimeError("escaped the pipeline")  # redelivered too, never dropped
 
     bus.subscribe("t", flaky)
     await bus.publish(Message(topic="t", value=b"x"))
     await bus.drain(timeout_s=2)
     await bus.close()
-    assert seen == [b"x", b"x"]
+    assert seen == [b"x", b"x", b"x"]

@@ -217,3 +217,56 @@ def test_a_long_vietnamese_subject_arrives_with_all_its_spaces() -> None:
     assert wire.isascii()  # bodies are base64/quoted-printable: no 8BITMIME needed
     plain = parsed.get_body(preferencelist=("plain",))
     assert plain is not None and plain.get_content().startswith("Kính gửi bà,")
+
+
+async def test_an_accepted_mail_waits_for_the_database_to_record_it_as_sent(
+    tmp_path: Path,
+) -> None:
+    """A database outage right after the server's 250 must not turn a sent mail uncertain."""
+    from sqlalchemy.exc import OperationalError
+
+    service = await migrated_notifier(tmp_path, **FAST)
+    await _stage(service)
+    mailer = _mailer(service, RecordingTransport())
+    real_update, outage = mailer._update, {"left": 2}
+
+    async def update_during_outage(delivery_id: int, *conditions: Any, **values: Any) -> int:
+        if values.get("status") == "sent" and outage["left"]:
+            outage["left"] -= 1
+            raise OperationalError("UPDATE", {}, ConnectionRefusedError(111, "refused"))
+        return await real_update(delivery_id, *conditions, **values)
+
+    mailer._update = update_during_outage  # type: ignore[method-assign]
+    with_fast_backoff = asyncio.wait_for(mailer.run_once(), timeout=10)
+    assert await with_fast_backoff == 1
+    [row] = await _rows(service)
+    assert row.status == "sent" and outage["left"] == 0
+    await service.db.dispose()
+
+
+async def test_a_database_outage_before_data_gives_the_claim_back_at_once(
+    tmp_path: Path,
+) -> None:
+    """Not after the 5-minute lease: nothing reached the server, so it goes out next round."""
+    from sqlalchemy.exc import OperationalError
+
+    service = await migrated_notifier(tmp_path, **FAST)
+    await _stage(service)
+    transport = RecordingTransport()
+    mailer = _mailer(service, transport)
+    real_mark, outage = mailer._mark_sending, {"left": 1}
+
+    async def mark_during_outage(delivery: Delivery) -> None:
+        if outage["left"]:
+            outage["left"] -= 1
+            raise OperationalError("UPDATE", {}, ConnectionRefusedError(111, "refused"))
+        await real_mark(delivery)
+
+    mailer._mark_sending = mark_during_outage  # type: ignore[method-assign]
+    assert await mailer.run_once() == 1
+    [row] = await _rows(service)
+    assert row.status == "pending" and row.attempts == 0 and transport.sent == []
+    assert await mailer.run_once() == 1
+    [row] = await _rows(service)
+    assert row.status == "sent" and len(transport.sent) == 1
+    await service.db.dispose()

@@ -1,0 +1,89 @@
+"""Readiness: a process is not ready while any of its loops is waiting out an outage.
+
+Consumers, the outbox relay and the mailer report here when they meet a transient failure
+(the database or the broker is away) and when they succeed again. `/readyz` answers 503
+meanwhile, so an orchestrator or a load balancer stops sending HTTP traffic to a process
+that cannot register anything, while `/healthz` (liveness) stays 200: the process is
+fine and will carry on by itself when the outage ends.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+
+
+@dataclass(frozen=True)
+class Trouble:
+    since: float  # time.monotonic() of the first failure of this outage
+    error: str
+    failures: int
+
+
+class Readiness:
+    """Which components of this process are waiting for infrastructure, since when, why."""
+
+    def __init__(self) -> None:
+        self._troubles: dict[str, Trouble] = {}
+
+    def down(self, component: str, error: BaseException) -> None:
+        text = f"{type(error).__name__}: {error}"[:300]
+        known = self._troubles.get(component)
+        since, failures = (known.since, known.failures) if known else (time.monotonic(), 0)
+        self._troubles[component] = Trouble(since=since, error=text, failures=failures + 1)
+
+    def up(self, component: str) -> None:
+        self._troubles.pop(component, None)
+
+    @property
+    def ready(self) -> bool:
+        return not self._troubles
+
+    def failures(self, component: str) -> int:
+        """Consecutive failures of `component` in the current outage (0: it is fine)."""
+        known = self._troubles.get(component)
+        return known.failures if known else 0
+
+    def report(self) -> dict[str, object]:
+        now = time.monotonic()
+        return {
+            "ready": self.ready,
+            "waiting": {
+                name: {
+                    "for_s": round(now - trouble.since, 1),
+                    "failures": trouble.failures,
+                    "error": trouble.error,
+                }
+                for name, trouble in sorted(self._troubles.items())
+            },
+        }
+
+    def reset(self) -> None:
+        self._troubles.clear()
+
+
+# One per process: in the embedded default the three services share it, and the process
+# is not ready if any of them is waiting.
+readiness = Readiness()
+
+
+def backoff_s(failures: int, *, base_s: float, cap_s: float) -> float:
+    """Exponential back-off after `failures` consecutive failures, never above `cap_s`."""
+    return float(min(cap_s, base_s * 2 ** max(0, min(failures - 1, 30))))
+
+
+def add_probes(app: FastAPI, *, service: str, extra: dict[str, str] | None = None) -> None:
+    """`/healthz` (the process lives) and `/readyz` (it can do its work now)."""
+    details = {"service": service, **(extra or {})}
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, object]:
+        return {"status": "ok", **details}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz() -> JSONResponse:
+        body = {**details, **readiness.report()}
+        return JSONResponse(body, status_code=200 if readiness.ready else 503)
