@@ -17,7 +17,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 DEFAULT_AGENCIES = Path(__file__).resolve().parent.parent / "data" / "agencies.yaml"
 
-Level = Literal["province", "district", "central"]
+# "commune": the commune-level People's Committees that are agencies since 1 Jul 2025
+# (services/router/structure builds them from the package of administrative units).
+Level = Literal["province", "district", "commune", "central"]
 
 # Deliberately simple: the addresses come from the province's own file, and pydantic's
 # EmailStr would pull in the email-validator package for no real gain here.
@@ -62,6 +64,9 @@ class Agency(BaseModel):
     email: str
     effective_from: date
     effective_to: date | None = None
+    # Codes of the agencies whose work this one took over when it began (the 2025
+    # merger: SXD <- SXD, SGTVT); empty for the 2023 structure.
+    predecessors: tuple[str, ...] = ()
 
     @field_validator("code")
     @classmethod
