@@ -1,10 +1,12 @@
 """The holiday calendar in force (the packaged file plus the years an administrator loaded),
-and the recalculation of open cases computed under another calendar version."""
+where each year's days come from, and the recalculation of open cases computed under
+another calendar version."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from datetime import date
 
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -13,7 +15,7 @@ from schemas.events import DeadlinesRecalculated
 from services.kit.columns import utc_now
 from services.router.case_deadlines import period_start, recalculated
 from services.router.core import RouterCore
-from services.router.domain.calendar import HolidayCalendar, YearTable
+from services.router.domain.calendar import HolidayCalendar, YearSource, YearTable, local_date
 from services.router.domain.deadlines import Pause
 from services.router.emit import deadlines_of, dues_of, emit, set_dues
 from services.router.models import (
@@ -48,6 +50,35 @@ def with_years(calendar: HolidayCalendar, tables: Sequence[YearTable]) -> Holida
     for table in tables:
         calendar = calendar.with_year(table)
     return calendar
+
+
+async def year_sources(
+    session: AsyncSession,
+    store: CalendarStore,
+    years: Iterable[int] | None = None,
+    *,
+    today: date | None = None,
+) -> list[YearSource]:
+    """Where each year's days off come from, and who loaded it and when if an
+    administrator did. `years` defaults to the first table's year up to the year after
+    `today` (by default today in Vietnam). Show `source.label`, in Vietnamese: e.g.
+    "Theo quy tắc, chờ thông báo chính thức: …" for a year not yet published."""
+    calendar = await store.current(session)
+    loaded = {row.year: row.change_id for row in (await session.exec(select(CalendarYear))).all()}
+    changes: dict[int, CalendarChange] = {}
+    if loaded:
+        query = select(CalendarChange).where(col(CalendarChange.id).in_(set(loaded.values())))
+        changes = {c.id: c for c in (await session.exec(query)).all() if c.id is not None}
+    if years is None:
+        years = calendar.shown_years(today or local_date(utc_now()))
+    found = []
+    for year in years:
+        source = calendar.source_of(year)
+        change = changes.get(loaded[year]) if year in loaded else None
+        if change is not None:
+            source = source._replace(loaded_by=change.changed_by, loaded_at=change.at)
+        found.append(source)
+    return found
 
 
 async def _closed_pauses(session: AsyncSession, case_ids: list[str]) -> dict[str, list[Pause]]:

@@ -1,5 +1,9 @@
 """`pakn holidays load FILE --by WHO` and `pakn holidays log`: the administrator's commands.
 
+`log` first lists where each year's days off come from (official notice, provisional
+table, or the rule while no notice is published; who loaded it and when), then the
+changes.
+
 They work on the router's database (settings from `PAKN_ROUTER_*`); the running router
 picks the new calendar up on its next message or scheduler tick, and its relay publishes
 the `DeadlinesRecalculated` events staged here.
@@ -13,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+from services.router.calendars import year_sources
 from services.router.domain.calendar import CalendarDataError, YearTable
 from services.router.holidays_admin import (
     CalendarUpdate,
@@ -60,6 +65,8 @@ async def _main(
                 source=source,
             )
             _print_update(update, out=out)
+            if update.changed:
+                await _print_sources(service, years=sorted(t.year for t in tables), out=out)
         return 0
     finally:
         await service.db.dispose()
@@ -87,8 +94,21 @@ def _print_update(update: CalendarUpdate, *, out: TextIO) -> None:
     )
 
 
+async def _print_sources(
+    service: RouterService, *, out: TextIO, years: Sequence[int] | None = None
+) -> None:
+    async with service.db.session() as session:
+        sources = await year_sources(session, service.calendars, years)
+    print("Nguồn lịch nghỉ từng năm:", file=out)
+    for source in sources:
+        print(f"  Năm {source.year}: {source.label}", file=out)
+
+
 async def _print_log(service: RouterService, *, out: TextIO) -> None:
-    for change in await change_log(service.db):
+    await _print_sources(service, out=out)
+    changes = await change_log(service.db)
+    print("Các lần thay đổi lịch (mới nhất trước):" if changes else "Chưa ai nạp lịch.", file=out)
+    for change in changes:
         print(
             f"#{change.id} {change.at:%Y-%m-%d %H:%M} UTC {change.changed_by}: "
             f"năm {change.years}, {change.previous_version} → {change.version}, "

@@ -5,7 +5,8 @@ the event is not counted, only working days count, so the n-th working day after
 date is always a working day. Weekends are Saturday and Sunday; a year's official
 table adds the days off (holidays, compensation days, swapped days) and the Saturdays
 worked in exchange. A year with no table falls back to `default_year`, built from the
-Labour Code 2019 and the lunar calendar.
+Labour Code 2019, Nghị quyết 28/2026/QH16 and the lunar calendar. `HolidayCalendar.source_of`
+says where each year's days come from, in Vietnamese, for staff to see.
 """
 
 from __future__ import annotations
@@ -18,20 +19,24 @@ from datetime import date, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, NamedTuple, Self
+from typing import Any, Literal, NamedTuple, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from services.router.domain.lunar import hung_kings_day, tet
+from services.router.domain.lunar import hung_kings_day, solar_to_lunar, tet
 
 __all__ = [
+    "CULTURE_DAY_FROM",
     "DEFAULT_RULES_ID",
+    "RULE_SOURCE",
     "CalendarDataError",
     "DayOff",
     "HolidayCalendar",
+    "SourceKind",
     "WorkingSaturday",
+    "YearSource",
     "YearTable",
     "default_year",
     "load_calendar",
@@ -40,7 +45,12 @@ __all__ = [
 ]
 
 # Part of every calendar's version: change it whenever `default_year` changes its output.
-DEFAULT_RULES_ID = "bllđ2019-art112/tet-eve+4/v1"
+DEFAULT_RULES_ID = "bllđ2019-art112+nq28-2026/tet-2+3/v2"
+RULE_SOURCE = (
+    "Bộ luật Lao động 2019 điều 111–112, Nghị quyết 28/2026/QH16 (Ngày Văn hóa Việt Nam) và âm lịch"
+)
+# Nghị quyết 28/2026/QH16 (in force 1 Jul 2026) makes 24 Nov a paid holiday from 2026.
+CULTURE_DAY_FROM = 2026
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "holidays.yaml"
 _SATURDAY = 5
 _ONE_DAY = timedelta(days=1)
@@ -118,23 +128,30 @@ def _check_no_duplicates(dates: list[date], field: str) -> None:
 
 # Labour Code art. 112 lets the Government pick the day before or after 2 Sep; every
 # schedule since 2021 picked the one that bridges to the weekend. Wednesday has no
-# bridge: the day before is assumed. Keys are 2 Sep's weekday (Monday = 0).
+# bridge: the day before is assumed (as 2026 did). Keys are 2 Sep's weekday (Monday = 0).
 _NATIONAL_DAY_PARTNER = {0: 3, 1: 1, 2: 1, 3: 3, 4: 1, 5: 1, 6: 3}
+
+
+def _tet_name(d: date) -> str:
+    lunar = solar_to_lunar(d)
+    if lunar.month == 1:
+        return f"Tết Âm lịch (mùng {lunar.day})"
+    return f"Tết Âm lịch ({lunar.day} tháng Chạp)"
 
 
 @lru_cache(maxsize=256)
 def default_year(year: int) -> YearTable:
     """The schedule the law alone gives, for a year with no official table.
 
-    Tết takes the last day of the old lunar year and the first four days of the new
-    one, the most common official pattern; the Prime Minister often moves it (2023 and
-    2024 took two days before Tết) and adds swaps, so official tables win.
+    Tết takes the two days before mùng 1 and mùng 1–3, weekend days compensated on the
+    next working days: the official weekdays off of every year from 2023 to 2026 (2026's
+    notice words it as 29 Chạp and mùng 1–4, the same weekdays). The Prime Minister may
+    still choose otherwise and add swaps, so official tables win.
     """
     holidays = [DayOff(date=date(year, 1, 1), name="Tết Dương lịch")]
     first = tet(year)
-    holidays.append(DayOff(date=first - _ONE_DAY, name="Tết Âm lịch (ngày cuối năm)"))
     holidays += [
-        DayOff(date=first + timedelta(days=i), name=f"Tết Âm lịch (mùng {i + 1})") for i in range(4)
+        DayOff(date=d, name=_tet_name(d)) for d in (first + timedelta(days=i) for i in range(-2, 3))
     ]
     holidays.append(DayOff(date=hung_kings_day(year), name="Giỗ Tổ Hùng Vương"))
     holidays.append(DayOff(date=date(year, 4, 30), name="Ngày Chiến thắng"))
@@ -143,9 +160,11 @@ def default_year(year: int) -> YearTable:
     partner = date(year, 9, _NATIONAL_DAY_PARTNER[national.weekday()])
     holidays.append(DayOff(date=national, name="Quốc khánh"))
     holidays.append(DayOff(date=partner, name="Quốc khánh (ngày liền kề)"))
+    if year >= CULTURE_DAY_FROM:
+        holidays.append(DayOff(date=date(year, 11, 24), name="Ngày Văn hóa Việt Nam"))
     return YearTable(
         year=year,
-        source="computed from the Labour Code 2019 and the lunar calendar",
+        source=RULE_SOURCE,
         official=False,
         days_off=tuple(_with_compensation(sorted(holidays, key=lambda h: h.date))),
     )
@@ -167,6 +186,39 @@ def _with_compensation(holidays: list[DayOff]) -> list[DayOff]:
 
 
 # --- the calendar ---------------------------------------------------------------------
+
+
+SourceKind = Literal["official", "provisional", "rule"]
+
+_KIND_LABEL: dict[SourceKind, str] = {
+    "official": "Lịch chính thức",
+    "provisional": "Lịch tạm tính, chờ thông báo chính thức",
+    "rule": "Theo quy tắc, chờ thông báo chính thức",
+}
+
+
+class YearSource(NamedTuple):
+    """Where a year's days off come from: an official table, a provisional one, or the
+    rule; `loaded_by`/`loaded_at` when an administrator loaded it (`pakn holidays load`)."""
+
+    year: int
+    kind: SourceKind
+    source: str
+    loaded_by: str | None = None
+    loaded_at: datetime | None = None
+
+    @property
+    def label(self) -> str:
+        """In Vietnamese, e.g. "Lịch chính thức: Thông báo 9441/TB-BNV ngày 16/10/2025"."""
+        label = f"{_KIND_LABEL[self.kind]}: {self.source}"
+        if self.loaded_by is not None:
+            label += f" (do {self.loaded_by} nạp"
+            if self.loaded_at is not None:
+                label += f" lúc {_vietnam_time(self.loaded_at):%H:%M ngày %d/%m/%Y}"
+            label += ")"
+        else:
+            label += " (bảng lịch kèm hệ thống)" if self.kind != "rule" else ""
+        return label
 
 
 class _Days(NamedTuple):
@@ -209,6 +261,20 @@ class HolidayCalendar:
 
     def table_for(self, year: int) -> YearTable:
         return self._tables.get(year) or default_year(year)
+
+    def source_of(self, year: int) -> YearSource:
+        """Where the year's days come from (who loaded it is known to the store only)."""
+        table = self._tables.get(year)
+        if table is None:
+            return YearSource(year=year, kind="rule", source=RULE_SOURCE)
+        kind: SourceKind = "official" if table.official else "provisional"
+        return YearSource(year=year, kind=kind, source=table.source)
+
+    def shown_years(self, today: date) -> range:
+        """The years to list: from the first table (or this year) to next year at least."""
+        first = min([*self._tables, today.year])
+        last = max([*self._tables, today.year + 1])
+        return range(first, last + 1)
 
     def with_year(self, table: YearTable) -> HolidayCalendar:
         """A new calendar where `table` replaces that year's table (or fills the gap)."""
@@ -322,6 +388,13 @@ def _vietnam_zone() -> tzinfo:
 
 
 VIETNAM = _vietnam_zone()
+
+
+def _vietnam_time(moment: datetime) -> datetime:
+    """A stored instant in Vietnam's time (a naive one is taken as UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(VIETNAM)
 
 
 def local_date(dt: datetime) -> date:

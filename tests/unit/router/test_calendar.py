@@ -44,9 +44,31 @@ def _weekdays_off(table: YearTable) -> set[date]:
         (date(2023, 3, 11), False),  # an ordinary Saturday
         (date(2024, 4, 29), False),  # swapped day off...
         (date(2024, 5, 4), True),  # ...worked on Saturday 4 May 2024
+        (date(2024, 2, 7), True),  # Tết 2024: Thu 8 – Wed 14 Feb
+        (date(2024, 2, 14), False),
+        (date(2024, 2, 15), True),
+        (date(2024, 9, 3), False),  # National Day 2024: 2 and 3 Sep
+        (date(2025, 1, 24), True),  # Tết 2025: Sat 25 Jan – Sun 2 Feb
+        (date(2025, 1, 27), False),
+        (date(2025, 2, 3), True),
         (date(2025, 4, 26), True),
         (date(2025, 5, 2), False),
-        (date(2026, 1, 10), True),
+        (date(2025, 9, 1), False),  # National Day 2025: Sat 30 Aug – Tue 2 Sep
+        (date(2025, 9, 3), True),
+        (date(2026, 1, 2), False),  # New Year 2026: Fri 2 Jan swapped...
+        (date(2026, 1, 10), True),  # ...for Saturday 10 Jan
+        (date(2026, 2, 13), True),  # Tết 2026: Sat 14 – Sun 22 Feb
+        (date(2026, 2, 16), False),
+        (date(2026, 2, 20), False),
+        (date(2026, 2, 23), True),
+        (date(2026, 4, 27), False),  # Hùng Kings' day on Sunday 26 Apr 2026
+        (date(2026, 4, 28), True),
+        (date(2026, 8, 22), True),  # National Day 2026: Mon 31 Aug worked on Sat 22 Aug
+        (date(2026, 8, 31), False),
+        (date(2026, 9, 1), False),
+        (date(2026, 9, 3), True),
+        (date(2026, 11, 24), False),  # Vietnamese Culture Day, a Tuesday
+        (date(2026, 11, 23), True),
     ],
 )
 def test_is_working_day(day: date, working: bool) -> None:
@@ -121,19 +143,19 @@ def test_zero_working_days_gives_a_working_day(start: date) -> None:
     assert end == start or CAL.working_days_between(start, end) == 1
 
 
-@pytest.mark.parametrize("year", [2024, 2025, 2026, 2027])
+@pytest.mark.parametrize("year", [2024, 2025, 2026, 2027, 2030])
 def test_default_year_follows_the_lunar_calendar(year: int) -> None:
     table = default_year(year)
     assert not table.official
     off = table.off_dates
-    assert tet(year) in off
-    assert tet(year) - timedelta(days=1) in off
-    assert all(tet(year) + timedelta(days=i) in off for i in range(4))
+    assert all(tet(year) + timedelta(days=i) in off for i in range(-2, 3))
     assert hung_kings_day(year) in off
     assert {date(year, 1, 1), date(year, 4, 30), date(year, 5, 1), date(year, 9, 2)} <= off
     holidays = [h.date for h in table.days_off if not h.name.startswith("Nghỉ bù")]
     in_lieu = [h.date for h in table.days_off if h.name.startswith("Nghỉ bù")]
-    assert len(holidays) == 11  # Labour Code 2019 art. 112
+    # Labour Code 2019 art. 112, and 24 Nov from 2026 (Nghị quyết 28/2026/QH16).
+    assert len(holidays) == (12 if year >= 2026 else 11)
+    assert (date(year, 11, 24) in off) is (year >= 2026)
     assert len(in_lieu) == sum(d.weekday() >= 5 for d in holidays)
     assert all(d.weekday() < 5 and d not in holidays for d in in_lieu)
 
@@ -149,26 +171,35 @@ def test_default_year_follows_the_lunar_calendar(year: int) -> None:
 )
 def test_default_year_dates(year: int, tet_day: date, hung_kings: date) -> None:
     names = {d.date: d.name for d in default_year(year).days_off}
-    assert "mùng 1" in names[tet_day]
+    assert names[tet_day] == "Tết Âm lịch (mùng 1)"
     assert names[hung_kings] == "Giỗ Tổ Hùng Vương"
 
 
 def test_default_year_compensates_weekend_holidays() -> None:
-    # Tết 2027 falls on Sat 6 Feb: Fri 5 – Tue 9 plus Wed 10 and Thu 11 in lieu.
-    assert _weekdays_off(default_year(2027)) >= {date(2027, 2, d) for d in (5, 8, 9, 10, 11)}
-    assert date(2027, 2, 12) not in default_year(2027).off_dates
+    # Tết 2027 falls on Sat 6 Feb: Thu 4 (28 Chạp) – Mon 8 (mùng 3), the Saturday and
+    # Sunday given back on Tue 9 and Wed 10; Thu 11 is a working day.
+    table = default_year(2027)
+    assert _weekdays_off(table) >= {date(2027, 2, d) for d in (4, 5, 8, 9, 10)}
+    assert date(2027, 2, 3) not in table.off_dates
+    assert date(2027, 2, 11) not in table.off_dates
+    assert {d.date: d.name for d in table.days_off}[date(2027, 2, 4)] == (
+        "Tết Âm lịch (28 tháng Chạp)"
+    )
     # 1 May 2027 is a Saturday → Monday 3 May.
-    assert date(2027, 5, 3) in default_year(2027).off_dates
+    assert date(2027, 5, 3) in table.off_dates
+    # 24 Nov 2029 is a Saturday → Monday 26 Nov.
+    assert date(2029, 11, 26) in default_year(2029).off_dates
 
 
-def test_default_year_matches_2023_outside_tet() -> None:
-    # The law alone reproduces the official 2023 schedule except for Tết, whose days
-    # the Prime Minister chose differently (two days before Tết instead of one).
-    official = _weekdays_off(CAL.tables[2023])
-    computed = _weekdays_off(default_year(2023))
-    assert {d for d in official if d.month != 1 or d.day < 10} == {
-        d for d in computed if d.month != 1 or d.day < 10
-    }
+# The official tables' swapped weekdays (nghỉ hoán đổi), which no rule can foresee.
+SWAPPED = {date(2024, 4, 29), date(2025, 5, 2), date(2026, 1, 2), date(2026, 8, 31)}
+
+
+@pytest.mark.parametrize("year", [2023, 2024, 2025, 2026])
+def test_the_rule_reproduces_each_official_year_but_its_swaps(year: int) -> None:
+    # Tết as two days before mùng 1 and mùng 1–3 is what the Government chose every
+    # year from 2023 to 2026 (2026 words it as 29 Chạp and mùng 1–4: the same weekdays).
+    assert _weekdays_off(CAL.tables[year]) - SWAPPED == _weekdays_off(default_year(year))
 
 
 @pytest.mark.parametrize(
@@ -179,9 +210,11 @@ def test_national_day_partner(year: int, partner: int) -> None:
     assert date(year, 9, partner) in default_year(year).off_dates
 
 
-def test_computed_years_in_the_file_equal_default_year() -> None:
-    assert CAL.tables[2027].off_dates == default_year(2027).off_dates
-    assert CAL.tables[2026].off_dates - {date(2026, 1, 2)} == default_year(2026).off_dates
+def test_2027_and_later_come_from_the_rule() -> None:
+    assert 2027 not in CAL.tables
+    assert CAL.table_for(2027) == default_year(2027)
+    assert not CAL.is_working_day(date(2027, 2, 10))
+    assert CAL.is_working_day(date(2027, 2, 11))
 
 
 def test_year_absent_from_the_file_falls_back_to_the_law() -> None:
@@ -191,17 +224,27 @@ def test_year_absent_from_the_file_falls_back_to_the_law() -> None:
 
 
 def test_packaged_file() -> None:
-    assert sorted(CAL.tables) == [2023, 2024, 2025, 2026, 2027]
-    assert CAL.tables[2023].official
+    assert sorted(CAL.tables) == [2023, 2024, 2025, 2026]
+    assert all(table.official for table in CAL.tables.values())
     assert CAL.tables[2023].source == "VB 8056/VPCP-KGVX"
-    assert not CAL.tables[2027].official
+    assert "5015/TB-LĐTBXH" in CAL.tables[2024].source
+    assert "6150/TB-LĐTBXH" in CAL.tables[2025].source
+    assert "9441/TB-BNV" in CAL.tables[2026].source
+
+
+def test_tet_2026_runs_from_saturday_14_to_sunday_22_february() -> None:
+    days = [date(2026, 2, 13) + timedelta(days=i) for i in range(11)]
+    assert [CAL.is_working_day(d) for d in days] == [True] + [False] * 9 + [True]
 
 
 def test_version_is_short_stable_and_tracks_dates_only() -> None:
     assert CAL.version == load_calendar().version
     assert len(CAL.version) == 12
-    renamed = CAL.tables[2027].model_copy(
-        update={"days_off": tuple(DayOff(date=d.date, name="x") for d in CAL.tables[2027].days_off)}
+    renamed = CAL.tables[2026].model_copy(
+        update={
+            "days_off": tuple(DayOff(date=d.date, name="x") for d in CAL.tables[2026].days_off),
+            "source": "another source",
+        }
     )
     assert CAL.with_year(renamed).version == CAL.version
     moved = _table(2027, off=[date(2027, 1, 1)])
