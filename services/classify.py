@@ -19,7 +19,7 @@ from services.intake.flatfile import FlatLine, read_flat
 from services.notifier.domain.redact import KnownPersonalData, redact_case
 from services.router.core import RouterCore, load_core
 from services.router.domain.calendar import local_date
-from services.router.domain.classify import RoutingInput, route
+from services.router.domain.classify import RoutingInput
 from services.router.domain.deadlines import compute_deadlines
 
 GUIDANCE_AGENCY = {RefusalReason.COMPLAINT_OR_DENUNCIATION: "TTR"}
@@ -79,7 +79,7 @@ def classify_item(item: Submission, *, core: RouterCore, register: Register) -> 
 
 
 def _routing(item: Submission, core: RouterCore) -> dict[str, Any]:
-    decision = route(
+    decision = core.route(
         RoutingInput(
             title=item.title,
             content=item.content,
@@ -88,9 +88,7 @@ def _routing(item: Submission, core: RouterCore) -> dict[str, Any]:
             submitter_type=item.submitter_type.value,
             channel=item.channel.value,
             received_on=local_date(item.received_at),
-        ),
-        rules=core.rules,
-        agencies=core.agencies,
+        )
     )
     return {
         "class": decision.case_class,

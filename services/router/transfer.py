@@ -17,7 +17,6 @@ from services.router.case_deadlines import fresh_dues, period_start
 from services.router.commands import load_case
 from services.router.core import RouterCore
 from services.router.domain.calendar import local_date
-from services.router.domain.classify import route
 from services.router.domain.deadlines import notice_due
 from services.router.emit import TRIAGE, agency_name, emit, emit_routed, set_dues
 from services.router.guards import require_case, require_in_charge, require_status
@@ -37,7 +36,7 @@ class Destination:
 
 def known_agency(core: RouterCore, case: RoutedCase, code: str) -> str:
     """An agency in force on the day the case was received (the structure it lives under)."""
-    if core.agencies.active_on(local_date(case.received_at)).get(code) is None:
+    if core.agencies_on(local_date(case.received_at)).get(code) is None:
         raise PermanentError(f"Không có cơ quan mã {code} trong danh mục cơ quan đang áp dụng.")
     return code
 
@@ -54,9 +53,7 @@ def destination(
             raise PermanentError(f"Hồ sơ {case.case_id} đang ở {case.agency}: không thể tự chuyển.")
         code = known_agency(core, case, action.to_agency)
         return Destination(code, "transfer.named", 1.0, action.officer, ())
-    decision = route(
-        routing_input(case), rules=core.rules, agencies=core.agencies, exclude=frozenset(tried)
-    )
+    decision = core.route(routing_input(case), exclude=frozenset(tried))
     reasons = decision.reasons
     if decision.agency == TRIAGE:
         return Destination(

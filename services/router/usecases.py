@@ -8,7 +8,7 @@ from schemas.events import CaseAccepted, CaseFacts
 from services.router.case_deadlines import Dues, fresh_dues
 from services.router.core import RouterCore
 from services.router.domain.calendar import local_date
-from services.router.domain.classify import RoutingDecision, RoutingInput, route
+from services.router.domain.classify import RoutingDecision, RoutingInput
 from services.router.emit import SERVICE, TRIAGE, TRIAGE_HOME, emit_routed
 from services.router.models import RoutedCase, RoutingHop
 
@@ -32,7 +32,7 @@ async def route_accepted(session: AsyncSession, *, event: CaseAccepted, core: Ro
     if await session.get(RoutedCase, event.case.case_id) is not None:
         return  # already routed under another event id (a replayed intake event)
     facts = event.case
-    decision = route(
+    decision = core.route(
         RoutingInput(
             title=facts.title,
             content=facts.content,
@@ -41,9 +41,7 @@ async def route_accepted(session: AsyncSession, *, event: CaseAccepted, core: Ro
             submitter_type=facts.submitter.submitter_type.value,
             channel=facts.channel.value,
             received_on=local_date(facts.received_at),
-        ),
-        rules=core.rules,
-        agencies=core.agencies,
+        )
     )
     due = fresh_dues(facts.received_at, calendar=core.calendar, policy=core.policy)
     case = _new_case(facts, decision, due, calendar_version=core.calendar.version)

@@ -7,7 +7,7 @@ rule that decided, the rules version, a confidence and short reasons an officer 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -36,6 +36,12 @@ from services.router.domain.matching import (
 from services.router.domain.rules import CaseClass, Kind, RuleSet
 
 TRIAGE = "TRIAGE"
+
+# Where "the local authority where it happened" is: from the texts (normal form, and under
+# `key + MARKED` with diacritics), the local-authority markers found, and the scope to read
+# after them. The default reads the rules' own district gazetteer (the 2023 structure);
+# today's structure passes the communes' gazetteer (services/router/structure/routing.py).
+Locate = Callable[[Mapping[str, str], Sequence[re.Match[str]], Scope], Place]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -79,9 +85,15 @@ def route(
     rules: RuleSet,
     agencies: AgencyRegistry,
     exclude: frozenset[str] = frozenset(),
+    locate: Locate | None = None,
+    check_dates: bool = True,
 ) -> RoutingDecision:
-    """Classify the item and choose its agency, or TRIAGE when the rules are not sure."""
-    if not rules.in_force(item.received_on):
+    """Classify the item and choose its agency, or TRIAGE when the rules are not sure.
+
+    `check_dates=False` applies the rules whatever their dates (a later structure reuses
+    them and says so in its own version); `locate` finds the local authority.
+    """
+    if check_dates and not rules.in_force(item.received_on):
         why = f"rules {rules.version} are not in force on {item.received_on}"
         choice = Choice(None, "triage.no_rules", 0.0, ())
         return _decide(choice, rules, agencies, item.received_on, why=why)
@@ -89,10 +101,11 @@ def route(
     active = rules.active_on(item.received_on)
     case_class, class_confidence, class_reasons = _decide_class(texts, active)
     kind, kind_reasons = _decide_kind(texts, active)
-    choice = _choose(texts, active, case_class, exclude)
+    where = _Where(locate)
+    choice = _choose(texts, active, case_class, exclude, where)
     other: CaseClass = "behaviour" if case_class == "regulation" else "regulation"
     confidence = choice.confidence
-    if _choose(texts, active, other, exclude).agency not in {None, choice.agency}:
+    if _choose(texts, active, other, exclude, where).agency not in {None, choice.agency}:
         confidence = min(confidence, class_confidence)  # the class decides the agency here
     reasons = (*class_reasons, *kind_reasons, *choice.reasons)
     choice = replace(choice, confidence=confidence, reasons=reasons)
@@ -194,15 +207,40 @@ def _decide_kind(texts: dict[str, str], rules: RuleSet) -> tuple[Kind, list[str]
     return winner, [_summary("kind", ranked, tally)]
 
 
+@dataclass(frozen=True)
+class _Where:
+    """How the local authority is found for this decision."""
+
+    locate: Locate | None
+
+    def __call__(
+        self,
+        texts: dict[str, str],
+        rules: RuleSet,
+        markers: Sequence[re.Match[str]],
+        *,
+        scope: Scope,
+    ) -> Place:
+        if self.locate is not None:
+            return self.locate(texts, markers, scope)
+        return district_of_place(
+            texts, rules.districts, markers, scope=scope, confidence=rules.scoring.place
+        )
+
+
 def _choose(
-    texts: dict[str, str], rules: RuleSet, case_class: CaseClass, exclude: frozenset[str]
+    texts: dict[str, str],
+    rules: RuleSet,
+    case_class: CaseClass,
+    exclude: frozenset[str],
+    where: _Where,
 ) -> Choice:
     """The agency the evidence points to, never one in `exclude` (agencies that already
     held the case and transferred it away)."""
     choice = (
-        _regulation_choice(texts, rules, exclude)
+        _regulation_choice(texts, rules, exclude, where)
         if case_class == "regulation"
-        else _behaviour_choice(texts, rules, exclude)
+        else _behaviour_choice(texts, rules, exclude, where)
     )
     if choice.agency in exclude:
         why = f"agency: {choice.agency} already held the case"
@@ -210,17 +248,21 @@ def _choose(
     return choice
 
 
-def _behaviour_choice(texts: dict[str, str], rules: RuleSet, exclude: frozenset[str]) -> Choice:
+def _behaviour_choice(
+    texts: dict[str, str], rules: RuleSet, exclude: frozenset[str], where: _Where
+) -> Choice:
     # Behaviour goes to whoever acted: the field's words only count when nobody is named.
     actors = target_tally(texts, rules, "behaviour", field_tally(texts, rules, ACTORS))
     if not actors.ranked():
         factor = rules.scoring.behaviour_keyword_factor
         words = field_tally(texts, rules, WORDS, factor=factor)
         actors = target_tally(texts, rules, "behaviour", words)
-    return _pick(texts, rules, actors, exclude=tuple(exclude))
+    return _pick(texts, rules, actors, where, exclude=tuple(exclude))
 
 
-def _regulation_choice(texts: dict[str, str], rules: RuleSet, exclude: frozenset[str]) -> Choice:
+def _regulation_choice(
+    texts: dict[str, str], rules: RuleSet, exclude: frozenset[str], where: _Where
+) -> Choice:
     """Who issued the regulation decides: central -> QG, a district -> it, else the field."""
     tally = Tally()
     first_hits: dict[str, tuple[Scope, list[re.Match[str]]]] = {}
@@ -245,12 +287,14 @@ def _regulation_choice(texts: dict[str, str], rules: RuleSet, exclude: frozenset
             return Choice(rule.target, rule.id, sure, reasons)
     if level == "district":
         scope, hits = first_hits["district"]
-        place = _place(texts, rules, hits, scope=scope)
+        place = where(texts, rules, hits, scope=scope)
         if place.code not in exclude:
             return _district_choice(place, tally.top_rule("district"), sure, reasons)
     fields = field_tally(texts, rules, (*ACTORS, *WORDS))
     targets = target_tally(texts, rules, "regulation", fields)
-    choice = _pick(texts, rules, targets, exclude=[*(d.code for d in rules.districts), *exclude])
+    choice = _pick(
+        texts, rules, targets, where, exclude=[*(d.code for d in rules.districts), *exclude]
+    )
     confidence = min(sure, choice.confidence)
     return Choice(choice.agency, choice.rule_id, confidence, (*reasons, *choice.reasons))
 
@@ -260,7 +304,9 @@ def _district_choice(place: Place, rule_id: str, sure: float, reasons: tuple[str
     return Choice(place.code, rule_id, confidence, (*reasons, place.note))
 
 
-def _pick(texts: dict[str, str], rules: RuleSet, tally: Tally, *, exclude: Sequence[str]) -> Choice:
+def _pick(
+    texts: dict[str, str], rules: RuleSet, tally: Tally, where: _Where, *, exclude: Sequence[str]
+) -> Choice:
     ranked = tally.ranked(exclude=exclude)
     if not ranked:
         return Choice(None, "triage.no_evidence", 0.0, ("agency: no rule matched",))
@@ -269,13 +315,5 @@ def _pick(texts: dict[str, str], rules: RuleSet, tally: Tally, *, exclude: Seque
     reasons = (_summary("agency", ranked, tally),)
     if leader != LOCAL:
         return Choice(leader, tally.top_rule(leader), confidence, reasons)
-    place = _place(texts, rules, local_hits(texts, rules), scope="text")
+    place = where(texts, rules, local_hits(texts, rules), scope="text")
     return _district_choice(place, tally.top_rule(LOCAL), confidence, reasons)
-
-
-def _place(
-    texts: dict[str, str], rules: RuleSet, markers: Sequence[re.Match[str]], *, scope: Scope
-) -> Place:
-    return district_of_place(
-        texts, rules.districts, markers, scope=scope, confidence=rules.scoring.place
-    )

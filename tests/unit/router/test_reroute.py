@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from services.router.core import RouterCore, load_core
-from services.router.domain.classify import RoutingInput, route
+from services.router.domain.classify import RoutingInput
 
 BUILDING_ON_LAND = RoutingInput(
     title="Thủ tục cấp giấy phép xây dựng trên đất nông nghiệp",
@@ -36,6 +36,6 @@ def core() -> RouterCore:
 def test_excluded_agencies_are_skipped(
     core: RouterCore, tried: frozenset[str], expected: str
 ) -> None:
-    decision = route(BUILDING_ON_LAND, rules=core.rules, agencies=core.agencies, exclude=tried)
+    decision = core.route(BUILDING_ON_LAND, exclude=tried)
     assert decision.agency == expected
     assert decision.agency not in tried
