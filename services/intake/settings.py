@@ -15,9 +15,29 @@ class IntakeSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="PAKN_INTAKE_", env_file=".env", extra="ignore")
 
     http_port: int = 8001
-    hotline_number: str = "0269 3 822 333"
+    province_name: str = Field(
+        default="Gia Lai",
+        description="the province the forms and receipts speak of (since 1 Jul 2025 Gia Lai "
+        "and Bình Định are one province, Gia Lai, centre Quy Nhơn)",
+    )
+    office_name: str = Field(
+        default="Văn phòng UBND tỉnh Gia Lai",
+        description="the office that receives PAKN (heads receipts and letters)",
+    )
+    hotline_number: str = Field(
+        default="0269 3 822 333",
+        description="PLACEHOLDER to confirm: the PAKN hotline of the merged province",
+    )
     pakn_email: str = "pakn@gialai.gov.vn"
-    pakn_postal_address: str = "Văn phòng UBND tỉnh Gia Lai, 02 Trần Phú, TP. Pleiku, Gia Lai"
+    pakn_postal_address: str = Field(
+        default="Văn phòng UBND tỉnh Gia Lai, 35 Lê Lợi, phường Quy Nhơn, tỉnh Gia Lai",
+        description="PLACEHOLDER to confirm: where letters go (the office in Quy Nhơn since "
+        "1 Jul 2025; street address not confirmed)",
+    )
+    address_examples: str = Field(
+        default="phường Quy Nhơn Nam, xã Ia Grai, phường Pleiku",
+        description="today's communes and wards named as examples in the address hint",
+    )
     public_base_url: str = Field(
         default="",
         description="where the public status pages live (printed on receipts); "

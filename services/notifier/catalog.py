@@ -19,7 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
 from services.kit.text import fold
-from services.notifier.directory import TRIAGE
+from services.notifier.directory import TRIAGE, lineage, today_local
 from services.notifier.models import PublicCase, PublicTransfer
 from services.router.domain.calendar import VIETNAM
 
@@ -45,6 +45,7 @@ class Filters:
 
     q: str = ""
     agency: str = ""  # co_quan
+    agency_codes: tuple[str, ...] = ()  # co_quan and its predecessors (directory.lineage)
     case_class: str = ""  # phan_loai
     kind: str = ""  # loai
     regulation: str = ""  # van_ban
@@ -126,7 +127,8 @@ def parse_filters(
     fields: Mapping[str, tuple[str, ...]] | None = None,
 ) -> Filters:
     """Filters from the page's query parameters; FilterError explains in Vietnamese.
-    `fields` maps each field (lĩnh vực) to its agencies (`Directory.fields()`)."""
+    `fields` maps each field (lĩnh vực) to its agencies (`Directory.fields()`); an agency
+    selects its predecessors' cases too, as the structure stands today."""
     agency = (co_quan or "").strip().upper()
     if agency and not _AGENCY.match(agency):
         raise FilterError("Cơ quan: mã cơ quan không hợp lệ.")
@@ -137,6 +139,7 @@ def parse_filters(
     return Filters(
         q=(q or "").strip()[:200],
         agency=agency,
+        agency_codes=lineage(agency, today_local()) if agency else (),
         case_class=_choice(phan_loai, CLASSES, "Phân loại"),
         kind=_choice(loai, KINDS, "Loại"),
         regulation=(van_ban or "").strip()[:200],
@@ -177,7 +180,7 @@ def conditions(filters: Filters) -> list[ColumnElement[bool]]:
     where = [col(PublicCase.status) != "refused"]
     where += [_like(PublicCase.search_text, w) for w in fold(filters.q).split()[:_MAX_WORDS]]
     if filters.agency:
-        where.append(col(PublicCase.agency) == filters.agency)
+        where.append(col(PublicCase.agency).in_(filters.agency_codes or (filters.agency,)))
     if filters.case_class:
         where.append(col(PublicCase.case_class) == filters.case_class)
     if filters.kind:

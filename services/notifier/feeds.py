@@ -20,6 +20,7 @@ from services.notifier.catalog import (
     parse_filters,
     search,
 )
+from services.notifier.directory import is_former, today_local
 from services.notifier.labels import vn_date
 from services.notifier.models import PublicCase
 from services.notifier.pages import TEMPLATES
@@ -27,8 +28,8 @@ from services.notifier.pages import TEMPLATES
 if TYPE_CHECKING:
     from services.notifier.service import NotifierService
 
-FEED_TITLE = "Phản ánh, kiến nghị và câu trả lời — tỉnh Gia Lai"
-PUBLISHER = "Văn phòng UBND tỉnh Gia Lai"
+FEED_TITLE = "Phản ánh, kiến nghị và câu trả lời — tỉnh {province}"
+PUBLISHER = "Văn phòng UBND tỉnh Gia Lai"  # the default; the settings' office_name wins
 _NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
@@ -76,11 +77,12 @@ def filters_of(raw: dict[str, str | None], fields: Mapping[str, tuple[str, ...]]
 def full_text(case: PublicCase) -> str:
     """Question and answer as plain text: what a feed reader shows of a case."""
     parts = [f"Mã {case.tracking_code} — {public.status_vi(case)}"]
-    if case.agency_name:
-        parts.append(f"Cơ quan: {case.agency_name}")
+    agency = public.agency_vi(case)
+    if agency:
+        parts.append(f"Cơ quan: {agency}")
     parts += ["", "Nội dung phản ánh, kiến nghị:", case.content]
     if case.answer:
-        parts += ["", f"Trả lời của {case.agency_name} ngày {vn_date(case.answered_on)}:"]
+        parts += ["", f"Trả lời của {agency} ngày {vn_date(case.answered_on)}:"]
         parts += [case.answer]
         if case.legal_basis:
             parts.append(f"Căn cứ: {case.legal_basis}")
@@ -91,7 +93,7 @@ def full_text(case: PublicCase) -> str:
 
 
 def summary(case: PublicCase) -> str:
-    bits = [public.status_vi(case), case.agency_name or "", public.timeliness_vi(case)]
+    bits = [public.status_vi(case), public.agency_vi(case), public.timeliness_vi(case)]
     return " · ".join(b for b in bits if b)
 
 
@@ -117,12 +119,12 @@ class JsonFeedItem(BaseModel):
 
 class JsonFeed(BaseModel):
     version: str = "https://jsonfeed.org/version/1.1"
-    title: str = FEED_TITLE
+    title: str
     home_page_url: str
     feed_url: str
     description: str
     language: str = "vi"
-    authors: list[JsonFeedAuthor] = [JsonFeedAuthor(name=PUBLISHER)]
+    authors: list[JsonFeedAuthor]
     next_url: str | None = None
     items: list[JsonFeedItem]
 
@@ -134,6 +136,7 @@ def _pakn(case: PublicCase) -> dict[str, Any]:
         "status_vi": public.status_vi(case),
         "agency": case.agency,
         "agency_name": case.agency_name,
+        "agency_former": is_former(case.agency, today_local()),
         "overdue": public.is_overdue(case),
         "on_time": case.on_time,
         "answered_on": case.answered_on.isoformat() if case.answered_on else None,
@@ -141,7 +144,15 @@ def _pakn(case: PublicCase) -> dict[str, Any]:
     }
 
 
-def json_feed(page: Page, *, base: str, filters: Filters, path: str) -> JsonFeed:
+def json_feed(
+    page: Page,
+    *,
+    base: str,
+    filters: Filters,
+    path: str,
+    province: str = "Gia Lai",
+    publisher: str = PUBLISHER,
+) -> JsonFeed:
     items = [
         JsonFeedItem(
             id=f"{base}/tra-cuu/{case.tracking_code}",
@@ -151,13 +162,15 @@ def json_feed(page: Page, *, base: str, filters: Filters, path: str) -> JsonFeed
             summary=summary(case),
             date_published=case.received_at,
             date_modified=case.updated_at,
-            tags=[t for t in (public.status_vi(case), case.agency_name) if t],
-            authors=[JsonFeedAuthor(name=case.agency_name or PUBLISHER)],
+            tags=[t for t in (public.status_vi(case), public.agency_vi(case)) if t],
+            authors=[JsonFeedAuthor(name=public.agency_vi(case) or publisher)],
             pakn=_pakn(case),
         )
         for case in page.items
     ]
     return JsonFeed(
+        title=FEED_TITLE.format(province=province),
+        authors=[JsonFeedAuthor(name=publisher)],
         home_page_url=base + filters.url("/tra-loi"),
         feed_url=base + filters.url(path, trang=page.number),
         description="Phản ánh, kiến nghị về quy định hành chính và câu trả lời; thông tin cá nhân đã được lược bỏ.",
@@ -166,13 +179,20 @@ def json_feed(page: Page, *, base: str, filters: Filters, path: str) -> JsonFeed
     )
 
 
-def atom_context(page: Page, *, filters: Filters, base: str) -> dict[str, Any]:
+def atom_context(
+    page: Page,
+    *,
+    filters: Filters,
+    base: str,
+    province: str = "Gia Lai",
+    publisher: str = PUBLISHER,
+) -> dict[str, Any]:
     return {
         "page": page,
         "filters": filters,
         "base": base,
-        "title": FEED_TITLE,
-        "publisher": PUBLISHER,
+        "title": FEED_TITLE.format(province=province),
+        "publisher": publisher,
         "updated": max((c.updated_at for c in page.items), default=None),
         "full_text": lambda c: xml_safe(full_text(c)),
         "summary": lambda c: xml_safe(summary(c)),
@@ -183,6 +203,10 @@ def atom_context(page: Page, *, filters: Filters, base: str) -> dict[str, Any]:
 def routes(service: NotifierService) -> APIRouter:
     router = APIRouter()
     base = service.settings.public_base_url.rstrip("/")
+    office = {
+        "province": service.settings.province_name,
+        "publisher": service.settings.office_name,
+    }
 
     async def page_of(filters: Filters, number: int) -> Page:
         async with service.db.session() as session:
@@ -193,13 +217,14 @@ def routes(service: NotifierService) -> APIRouter:
     async def atom(request: Request, raw: QueryParams, trang: str | None = None) -> Response:
         filters = filters_of(raw, service.directory.fields())
         context = atom_context(
-            await page_of(filters, page_number(trang)), filters=filters, base=base
+            await page_of(filters, page_number(trang)), filters=filters, base=base, **office
         )
         media_type = "application/atom+xml; charset=utf-8"
         return TEMPLATES.TemplateResponse(request, "atom.xml", context, media_type=media_type)
 
     async def feed_response(filters: Filters, number: int, path: str) -> Response:
-        feed = json_feed(await page_of(filters, number), base=base, filters=filters, path=path)
+        page = await page_of(filters, number)
+        feed = json_feed(page, base=base, filters=filters, path=path, **office)
         body = feed.model_dump(mode="json", by_alias=True, exclude_none=True)
         return JSONResponse(body, media_type="application/feed+json; charset=utf-8")
 

@@ -20,19 +20,37 @@ _TEXT = Environment(
     keep_trailing_newline=True,
 )
 _HTML = Environment(loader=FileSystemLoader(_FOLDER), undefined=StrictUndefined, autoescape=True)
+# The province and its office as every e-mail names them; `use_office` sets them from the
+# notifier's settings (province_name, office_name) at start-up.
+_OFFICE = {
+    "province": "Gia Lai",
+    "office_name": "Văn phòng UBND tỉnh Gia Lai",
+    "office_address": "35 Lê Lợi, phường Quy Nhơn, tỉnh Gia Lai",  # settings' placeholder
+}
+_TEXT.globals.update(_OFFICE)
+_HTML.globals.update(_OFFICE)
+
+
+def use_office(*, province: str, office_name: str, office_address: str) -> None:
+    """Name this province and office in the e-mails composed from now on."""
+    _OFFICE.update(province=province, office_name=office_name, office_address=office_address)
+    _TEXT.globals.update(_OFFICE)
+    _HTML.globals.update(_OFFICE)
+
+
 _SPACES = re.compile(r"\s+")
 
 SUBJECTS = {
-    "receipt": "[PAKN Gia Lai] Đã tiếp nhận phản ánh, kiến nghị — mã {tracking_code}",
-    "refusal": "[PAKN Gia Lai] Không tiếp nhận phản ánh, kiến nghị — mã {tracking_code}",
-    "forwarding": "[PAKN Gia Lai] Phản ánh, kiến nghị mã {tracking_code} đã được chuyển đến {agency_name}",
-    "transfer": "[PAKN Gia Lai] Phản ánh, kiến nghị mã {tracking_code} được chuyển sang {to_agency_name}",
-    "assignment": "[PAKN Gia Lai] Chuyển xử lý phản ánh, kiến nghị mã {tracking_code}",
-    "reminder": "[PAKN Gia Lai] Nhắc hạn {stage_vi} phản ánh, kiến nghị mã {tracking_code}",
-    "escalation": "[PAKN Gia Lai] Quá hạn {stage_vi} phản ánh, kiến nghị mã {tracking_code}",
-    "info_request": "[PAKN Gia Lai] Đề nghị bổ sung thông tin — mã {tracking_code}",
-    "extension": "[PAKN Gia Lai] Gia hạn trả lời phản ánh, kiến nghị mã {tracking_code}",
-    "answer": "[PAKN Gia Lai] Trả lời phản ánh, kiến nghị mã {tracking_code}",
+    "receipt": "[PAKN {province}] Đã tiếp nhận phản ánh, kiến nghị — mã {tracking_code}",
+    "refusal": "[PAKN {province}] Không tiếp nhận phản ánh, kiến nghị — mã {tracking_code}",
+    "forwarding": "[PAKN {province}] Phản ánh, kiến nghị mã {tracking_code} đã được chuyển đến {agency_name}",
+    "transfer": "[PAKN {province}] Phản ánh, kiến nghị mã {tracking_code} được chuyển sang {to_agency_name}",
+    "assignment": "[PAKN {province}] Chuyển xử lý phản ánh, kiến nghị mã {tracking_code}",
+    "reminder": "[PAKN {province}] Nhắc hạn {stage_vi} phản ánh, kiến nghị mã {tracking_code}",
+    "escalation": "[PAKN {province}] Quá hạn {stage_vi} phản ánh, kiến nghị mã {tracking_code}",
+    "info_request": "[PAKN {province}] Đề nghị bổ sung thông tin — mã {tracking_code}",
+    "extension": "[PAKN {province}] Gia hạn trả lời phản ánh, kiến nghị mã {tracking_code}",
+    "answer": "[PAKN {province}] Trả lời phản ánh, kiến nghị mã {tracking_code}",
 }
 
 # Who each template is for, in the office's words (the delivery page shows it).
@@ -59,7 +77,7 @@ class Composed:
 
 def compose(template: str, **values: object) -> Composed:
     """Subject, plain-text and HTML bodies of one template, filled with `values`."""
-    subject = _SPACES.sub(" ", SUBJECTS[template].format(**values)).strip()
+    subject = _SPACES.sub(" ", SUBJECTS[template].format(**{**_OFFICE, **values})).strip()
     return Composed(
         subject=subject[:300],
         text=_TEXT.get_template(f"{template}.txt").render(**values),

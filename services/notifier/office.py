@@ -95,7 +95,7 @@ def routes(service: NotifierService) -> APIRouter:
             ),
             "totals": [(STATE_VI.get(s, s), totals.get(s, 0)) for s in (*TROUBLE, "sent")],
             "now": vn_datetime(datetime.now().astimezone()),
-            "hotline": service.settings.hotline_number,
+            **service.settings.office_text(),
         }
         return TEMPLATES.TemplateResponse(request, "office.html", context)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from services.notifier.directory import TRIAGE
+from services.notifier.directory import TRIAGE, shown_name, today_local
 from services.notifier.labels import (
     CLASS_VI,
     GUIDANCE_VI,
@@ -120,5 +120,20 @@ def excerpt(text: str | None, limit: int = 280) -> str:
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
-def chain_vi(transfers: list[PublicTransfer]) -> list[str]:
-    return [f"{t.from_agency_name} → {t.to_agency_name}" for t in transfers]
+def agency_vi(case: PublicCase, today: date | None = None) -> str:
+    """The case's agency as the public pages show it: "Sở Giao thông vận tải (cũ)" when
+    the agency no longer exists today."""
+    return shown_name(case.agency, case.agency_name, today or today_local())
+
+
+def hop_vi(code: str, name: str, today: date | None = None) -> str:
+    """One end of a transfer, marked "(cũ)" like `agency_vi`."""
+    return shown_name(code, name, today or today_local())
+
+
+def chain_vi(transfers: list[PublicTransfer], today: date | None = None) -> list[str]:
+    day = today or today_local()
+    return [
+        f"{hop_vi(t.from_agency, t.from_agency_name, day)} → {hop_vi(t.to_agency, t.to_agency_name, day)}"
+        for t in transfers
+    ]

@@ -16,6 +16,7 @@ from services.kit.runtime import Subscription
 from services.kit.transport import Publisher
 from services.notifier.casefile import Context, Links
 from services.notifier.directory import load_directory
+from services.notifier.mail import use_office
 from services.notifier.mailer import Mailer
 from services.notifier.projection import project
 from services.notifier.settings import NotifierSettings
@@ -40,6 +41,11 @@ class NotifierService:
         if transport is None:
             folder = settings.mail_dir
             transport = FileTransport(folder) if folder else SmtpTransport(settings)
+        use_office(
+            province=settings.province_name,
+            office_name=settings.office_name,
+            office_address=settings.office_address,
+        )
         self.mailer = Mailer(db=self.db, transport=transport, settings=settings)
         self.directory = load_directory(settings.agencies_file)
         self.calendar: HolidayCalendar = load_calendar(settings.holidays_file)

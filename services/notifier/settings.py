@@ -15,7 +15,24 @@ class NotifierSettings(ServiceSettings):
 
     http_port: int = 8003
     public_base_url: str = "http://127.0.0.1:8000"
-    hotline_number: str = "0269 3 822 333"
+    province_name: str = Field(
+        default="Gia Lai",
+        description="the province the pages, feeds and e-mails speak of (since 1 Jul 2025 "
+        "Gia Lai and Bình Định are one province, Gia Lai, centre Quy Nhơn)",
+    )
+    office_name: str = Field(
+        default="Văn phòng UBND tỉnh Gia Lai",
+        description="the office that signs e-mails and publishes the feeds",
+    )
+    office_address: str = Field(
+        default="35 Lê Lợi, phường Quy Nhơn, tỉnh Gia Lai",
+        description="PLACEHOLDER to confirm: the office's address (Quy Nhơn since 1 Jul 2025; "
+        "street address not confirmed)",
+    )
+    hotline_number: str = Field(
+        default="0269 3 822 333",
+        description="PLACEHOLDER to confirm: the PAKN hotline of the merged province",
+    )
     mail_from: str = "PAKN Gia Lai <pakn@gialai.gov.vn>"
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25
@@ -42,6 +59,15 @@ class NotifierSettings(ServiceSettings):
     agencies_file: Path | None = Field(default=None, description="agency names (router's file)")
     holidays_file: Path | None = Field(default=None, description="working days (router's file)")
     page_size: int = Field(default=20, ge=1, le=200)
+
+    def office_text(self) -> dict[str, str]:
+        """What pages and e-mails say of the province and its office (template values)."""
+        return {
+            "hotline": self.hotline_number,
+            "province": self.province_name,
+            "office_name": self.office_name,
+            "office_address": self.office_address,
+        }
 
     @field_validator("smtp_password")
     @classmethod

@@ -1,7 +1,14 @@
-"""The public statistics page: per agency, with a chart that needs no JavaScript."""
+"""The public statistics page: per agency, with a chart that needs no JavaScript.
+
+Grouped by today's agencies: a case of a former agency counts for the agency doing its
+work today (Sở Giao thông vận tải's for Sở Xây dựng; a split one's by the words of the
+case, as the router chooses), so a merged department's line includes its predecessors'
+cases. A former district has no single successor (its area went to several communes): its
+cases keep their own line, marked "(cũ)"."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Request
@@ -9,7 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlmodel import col, select
 
 from services.notifier.catalog import FilterError, Filters, conditions, parse_filters
-from services.notifier.directory import TRIAGE
+from services.notifier.directory import TRIAGE, current_agency, name_on, shown_name, today_local
 from services.notifier.domain.stats import CaseFacts, agency_stats, bars, province_total
 from services.notifier.labels import local_day
 from services.notifier.models import PublicCase
@@ -21,11 +28,19 @@ if TYPE_CHECKING:
 UNASSIGNED = "Chưa giao cơ quan (đang phân loại)"
 
 
-def facts_of(case: PublicCase) -> CaseFacts:
-    placed = case.agency and case.agency != TRIAGE
+def facts_of(case: PublicCase, today: date | None = None) -> CaseFacts:
+    """One case's row, under the agency that does its work on `today`."""
+    day = today or today_local()
+    code, name = case.agency or TRIAGE, UNASSIGNED
+    if code != TRIAGE:
+        now = current_agency(code, day, f"{case.title} {case.content}")
+        if now is not None and now != code:
+            code, name = now, name_on(now, day)
+        else:
+            name = shown_name(code, case.agency_name or code, day)
     return CaseFacts(
-        agency=case.agency if placed and case.agency else TRIAGE,
-        agency_name=(case.agency_name or case.agency or "") if placed else UNASSIGNED,
+        agency=code,
+        agency_name=name,
         received_on=local_day(case.received_at),
         answered_on=case.answered_on if case.status == "answered" else None,
         on_time=case.on_time,
@@ -48,7 +63,8 @@ def routes(service: NotifierService) -> APIRouter:
         query = select(PublicCase).where(*conditions(filters))
         async with service.db.session() as session:
             cases = (await session.exec(query.order_by(col(PublicCase.received_at)))).all()
-        rows = [facts_of(case) for case in cases]
+        today = today_local()
+        rows = [facts_of(case, today) for case in cases]
         lines = agency_stats(rows, calendar=service.calendar)
         context = {
             "lines": lines,
@@ -57,7 +73,7 @@ def routes(service: NotifierService) -> APIRouter:
             "filters": filters,
             "raw": {"tu_ngay": tu_ngay or "", "den_ngay": den_ngay or ""},
             "error": error,
-            "hotline": service.settings.hotline_number,
+            **service.settings.office_text(),
         }
         return TEMPLATES.TemplateResponse(
             request, "stats.html", context, status_code=400 if error else 200

@@ -19,6 +19,7 @@ from services.notifier.catalog import (
     search,
     transfers_of,
 )
+from services.notifier.directory import filter_choices, today_local
 from services.notifier.models import PublicCase
 from services.notifier.pages import TEMPLATES
 
@@ -70,7 +71,7 @@ async def answers_context(
         page = await search(
             session, filters=filters, number=number, size=service.settings.page_size
         )
-        agencies = await agencies_in_use(session)
+        agencies = filter_choices(await agencies_in_use(session), today_local())
     return {
         "page": page,
         "filters": filters,
@@ -78,7 +79,7 @@ async def answers_context(
         "error": error,
         "agencies": agencies,
         "fields": list(service.directory.fields()),
-        "hotline": service.settings.hotline_number,
+        **service.settings.office_text(),
     }
 
 
@@ -111,7 +112,7 @@ def list_routes(service: NotifierService) -> APIRouter:
 
 def case_routes(service: NotifierService) -> APIRouter:
     router = APIRouter()
-    page_context = {"hotline": service.settings.hotline_number}
+    page_context = service.settings.office_text()
 
     @router.get("/tra-cuu", response_class=HTMLResponse)
     async def lookup(request: Request, ma: str | None = None) -> Response:

@@ -94,6 +94,9 @@ class Site:
         s = self.settings
         common = {
             "hotline": s.hotline_number,
+            "province": s.province_name,
+            "office_name": s.office_name,
+            "address_examples": s.address_examples,
             "pakn_email": s.pakn_email,
             "postal_address": s.pakn_postal_address,
             "allowed_files": "PDF, JPEG, PNG, DOCX, ODT",

@@ -23,6 +23,7 @@ from services.kit.columns import utc_now
 from services.kit.db import Database
 from services.kit.pages import templates
 from services.router.console.access import LockoutPolicy, Officer
+from services.router.console.agency_choices import all_choices, name_of
 from services.router.core import RouterCore
 from services.router.domain.calendar import VIETNAM
 from services.router.emit import TRIAGE, agency_name
@@ -114,10 +115,12 @@ class Console:
     def agency_label(self, code: str) -> str:
         if code == TRIAGE:
             return "Hàng chờ phân loại (Văn phòng UBND tỉnh)"
-        return agency_name(self.core, code)
+        name = agency_name(self.core, code)
+        return name_of(code) or name if name == code else name
 
     def agency_choices(self) -> list[tuple[str, str]]:
-        return [(a.code, a.name_vi) for a in self.core.agencies.agencies]
+        """The queue's agency filter: today's agencies, then the former ones ("(cũ)")."""
+        return all_choices(self.today())
 
     def page(
         self,

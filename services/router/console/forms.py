@@ -16,6 +16,8 @@ from schemas.actions import (
     TakeCase,
 )
 from services.router.console.access import Officer
+from services.router.console.agency_choices import not_in_force
+from services.router.emit import TRIAGE
 from services.router.models import RoutedCase
 
 Fields = dict[str, str]
@@ -62,14 +64,26 @@ def _extend(case: RoutedCase, officer: Officer, fields: Fields) -> AgencyCommand
     )
 
 
+def in_force(case: RoutedCase, code: str) -> str:
+    """`code` if that agency is in force on the day the case was received."""
+    problem = not_in_force(code, case.received_at)
+    if problem:
+        raise FormProblem(problem)
+    return code
+
+
 def _transfer(case: RoutedCase, officer: Officer, fields: Fields) -> AgencyCommand:
     reason = required(fields, "reason", "Lý do chuyển")
     target = fields.get("to_agency", "").strip().upper()[:16] or None  # none: the rules again
+    if target and target != TRIAGE:
+        in_force(case, target)
     return RequestTransfer(**_base(case, officer), reason=reason, to_agency=target)
 
 
 def _assign(case: RoutedCase, officer: Officer, fields: Fields) -> AgencyCommand:
     target = required(fields, "to_agency", "Cơ quan được giao").upper()[:16]
+    if target != TRIAGE:  # "giao" back to the queue: sending.py explains
+        in_force(case, target)
     reason = required(fields, "reason", "Lý do giao")
     return AssignFromTriage(**_base(case, officer), to_agency=target, reason=reason)
 

@@ -8,6 +8,7 @@ from fastapi.responses import Response
 
 from services.router.console import audit
 from services.router.console.access import Officer, may_act
+from services.router.console.agency_choices import agency_groups, case_day, clean_search, count
 from services.router.console.auth import Guards
 from services.router.console.casefile import CaseFile, load_case_file, visible_case
 from services.router.console.context import PREFIX, Console, ConsoleRoute, client_address
@@ -76,6 +77,9 @@ def _context(
 ) -> dict[str, Any]:
     case = file.case
     acting = may_act(officer, case.agency)
+    # The agencies in force on the case's date, narrowed by `?tim=` (no JavaScript).
+    day, search = case_day(case.received_at), clean_search(request.query_params.get("tim"))
+    groups = agency_groups(day, search, exclude={case.agency})
     is_open = case.status in OPEN_STATUSES
     return {
         "file": file,
@@ -91,9 +95,10 @@ def _context(
         "outcomes": OUTCOME_VI,
         "acting": acting and is_open,
         "in_triage": case.agency == TRIAGE,
-        "agencies": [
-            (code, name) for code, name in console.agency_choices() if code != case.agency
-        ],
+        "agency_groups": groups,
+        "agency_count": count(groups),
+        "agency_search": search,
+        "agency_day": day,
         "base": f"{PREFIX}/ho-so/{case.case_id}",
     }
 

@@ -142,7 +142,14 @@ async def test_the_receipt_shows_code_date_channel_and_title_but_no_personal_dat
     settings = intake.service.settings
     for published in (settings.hotline_number, settings.pakn_email, settings.pakn_postal_address):
         assert published in page
-    for private in ("Nguyễn Thị Hoa", "0905", "Lê Lợi", "hoa.nguyen", "hạn mức công nhận"):
+    for private in (
+        "Nguyễn Thị Hoa",
+        "0905",
+        "45 Lê Lợi",
+        "Hội Thương",
+        "hoa.nguyen",
+        "hạn mức công nhận",
+    ):
         assert private not in page
 
 

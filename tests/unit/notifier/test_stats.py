@@ -85,8 +85,9 @@ async def test_the_page_has_a_chart_with_a_table_alternative(tmp_path: Path) -> 
         bad = await http.get("/thong-ke", params={"tu_ngay": "2024-13-01"})
     assert '<svg role="img" aria-labelledby="bieu-do-ten bieu-do-mo-ta"' in page
     assert '<title id="bieu-do-ten">' in page and '<desc id="bieu-do-mo-ta">' in page
+    # Today, Sở Tài nguyên và Môi trường's cases count for Sở Nông nghiệp và Môi trường.
     assert (
-        '<th scope="row"><a href="/tra-loi?co_quan=STNMT">Sở Tài nguyên và Môi trường</a></th>'
+        '<th scope="row"><a href="/tra-loi?co_quan=SNNMT">Sở Nông nghiệp và Môi trường</a></th>'
         in page
     )
     row = re.search(r"Sở Xây dựng</a></th>\s*((?:<td>[^<]*</td>)+)", page)
@@ -97,7 +98,9 @@ async def test_the_page_has_a_chart_with_a_table_alternative(tmp_path: Path) -> 
         "1",
         "1",
     ]
-    assert "5,0" in page  # STNMT: 18 Jan → 1 Feb 2023 is 5 working days (Tết in between)
+    assert (
+        "5,0" in page
+    )  # STNMT (now SNNMT): 18 Jan → 1 Feb 2023 is 5 working days (Tết in between)
     assert "<script" not in page
     assert "Chưa có phản ánh" in filtered.text and bad.status_code == 400
     await service.db.dispose()
