@@ -12,8 +12,16 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from fastapi import FastAPI
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from services.kit.faults import is_transient
+
+OUTAGE_PAGE = """<!doctype html>
+<html lang="vi"><head><meta charset="utf-8"><title>Tạm gián đoạn</title></head>
+<body><main><h1>Hệ thống tạm thời gián đoạn</h1>
+<p>Yêu cầu của Quý vị chưa được ghi nhận. Xin vui lòng gửi lại sau ít phút.</p>
+</main></body></html>"""
 
 
 @dataclass(frozen=True)
@@ -76,7 +84,9 @@ def backoff_s(failures: int, *, base_s: float, cap_s: float) -> float:
 
 
 def add_probes(app: FastAPI, *, service: str, extra: dict[str, str] | None = None) -> None:
-    """`/healthz` (the process lives) and `/readyz` (it can do its work now)."""
+    """`/healthz` (the process lives) and `/readyz` (it can do its work now); a request that
+    meets a database outage gets 503 with Retry-After and a page that says nothing was
+    recorded, instead of a bare 500."""
     details = {"service": service, **(extra or {})}
 
     @app.get("/healthz", include_in_schema=False)
@@ -87,3 +97,16 @@ def add_probes(app: FastAPI, *, service: str, extra: dict[str, str] | None = Non
     async def readyz() -> JSONResponse:
         body = {**details, **readiness.report()}
         return JSONResponse(body, status_code=200 if readiness.ready else 503)
+
+    app.add_exception_handler(Exception, outage_response)
+
+
+async def outage_response(request: Request, error: Exception) -> Response:
+    """503 for an outage (the client may retry: nothing was recorded), else a plain 500."""
+    if not is_transient(error):
+        return Response("Lỗi máy chủ.", status_code=500, media_type="text/plain; charset=utf-8")
+    headers = {"Retry-After": "30"}
+    if "text/html" in request.headers.get("accept", ""):
+        return HTMLResponse(OUTAGE_PAGE, status_code=503, headers=headers)
+    body = {"detail": "Hệ thống tạm thời gián đoạn; yêu cầu chưa được ghi nhận, xin gửi lại sau."}
+    return JSONResponse(body, status_code=503, headers=headers)

@@ -46,3 +46,22 @@ def test_backoff_grows_and_stays_bounded() -> None:
         10.0,
         10.0,
     ]
+
+
+async def test_a_request_that_meets_an_outage_gets_503_and_may_retry() -> None:
+    from sqlalchemy.exc import OperationalError
+
+    app = FastAPI()
+    add_probes(app, service="intake")
+
+    @app.post("/gui")
+    async def submit() -> None:
+        raise OperationalError("INSERT", {}, ConnectionRefusedError(111, "refused"))
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        page = await client.post("/gui", headers={"accept": "text/html"})
+        api = await client.post("/gui", headers={"accept": "application/json"})
+    assert page.status_code == 503 and page.headers["retry-after"] == "30"
+    assert "chưa được ghi nhận" in page.text
+    assert api.status_code == 503 and "gửi lại" in api.json()["detail"]
