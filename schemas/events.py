@@ -109,6 +109,13 @@ class CaseTransferred(CaseEventBase):
     notice_due: date | None = Field(
         default=None, description="the copy of the forwarding notice must reach the submitter by"
     )
+    reorganisation: bool = Field(
+        default=False,
+        description=(
+            "moved because its agency ceased to exist (sắp xếp tổ chức bộ máy, `pakn cutover`):"
+            " history and legal deadlines unchanged"
+        ),
+    )
 
 
 class CaseTaken(CaseEventBase):

@@ -87,6 +87,12 @@ def _accounts(args: argparse.Namespace) -> int:
     return run_accounts(args, out=sys.stdout, err=sys.stderr)
 
 
+def _cutover(args: argparse.Namespace) -> int:
+    from services.router.cutover_cli import run_cutover
+
+    return run_cutover(args, out=sys.stdout, err=sys.stderr)
+
+
 def _import(args: argparse.Namespace) -> int:
     from services.intake.import_command import ImportFailed, print_summary, run_import
     from services.intake.settings import IntakeSettings
@@ -114,11 +120,14 @@ def _add_import(sub: argparse._SubParsersAction) -> None:
 def _topics(args: argparse.Namespace) -> int:
     from schemas.topics import Topics
     from services.provision import create_topics, wanted_topics
+    from services.router.cutover import all_agencies
     from services.router.domain.agencies import load_agencies
     from services.router.settings import RouterSettings
 
     settings = RouterSettings()
-    names = wanted_topics(Topics(settings.topic_namespace), load_agencies(settings.agencies_file))
+    file = settings.agencies_file
+    agencies = load_agencies(file) if file else all_agencies()  # every period's agencies
+    names = wanted_topics(Topics(settings.topic_namespace), agencies)
     created = asyncio.run(
         create_topics(
             settings.kafka_bootstrap,
@@ -182,6 +191,14 @@ def parser() -> argparse.ArgumentParser:
     a.set_defaults(func=_accounts)
 
     _add_import(sub)
+
+    co = sub.add_parser(
+        "cutover", help="router: move open cases of ended agencies to their successors"
+    )
+    co.add_argument("--on", help="the day of the cut-over, YYYY-MM-DD (default: today, Vietnam)")
+    co.add_argument("--dry-run", action="store_true", help="show the moves, change nothing")
+    co.add_argument("--by", default="", help="who applies it (name or account): required to apply")
+    co.set_defaults(func=_cutover)
 
     m = sub.add_parser("migrate", help="apply the database migrations")
     m.add_argument(

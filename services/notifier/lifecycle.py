@@ -84,6 +84,7 @@ async def on_transferred(session: AsyncSession, *, event: CaseTransferred, ctx: 
         from_agency_name=from_name,
         to_agency_name=transfer.to_agency_name,
         reason=event.reason,
+        reorganisation=event.reorganisation,
     )
 
 

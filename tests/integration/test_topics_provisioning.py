@@ -10,7 +10,7 @@ import uuid
 from aiokafka.admin import AIOKafkaAdminClient
 
 from schemas.topics import Topics, dead_letter
-from services.router.domain.agencies import load_agencies
+from services.router.cutover import all_agencies
 
 
 def _pakn_topics(kafka: str, namespace: str) -> str:
@@ -31,7 +31,7 @@ def _pakn_topics(kafka: str, namespace: str) -> str:
 
 async def test_every_topic_is_created_and_a_second_run_creates_none(kafka: str) -> None:
     topics = Topics(f"prov{uuid.uuid4().hex[:8]}")
-    codes = load_agencies().codes
+    codes = all_agencies().codes  # every period's agencies: 2023, March and July 2025
     first = _pakn_topics(kafka, topics.namespace)
     again = _pakn_topics(kafka, topics.namespace)
     admin = AIOKafkaAdminClient(bootstrap_servers=kafka)

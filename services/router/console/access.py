@@ -33,6 +33,8 @@ class Officer:
     display_name: str = ""
     csrf: str = ""  # the session's form token ("" for API tokens)
     token_prefix: str | None = None
+    # Its agency was retired by a cut-over: it still reads the cases it held, acts on none.
+    retired: bool = False
 
     @property
     def actor(self) -> str:
@@ -48,7 +50,7 @@ class Officer:
     @property
     def may_approve(self) -> bool:
         """Approve and publish answers, extend deadlines, issue API tokens."""
-        return self.role in ("head", "supervisor")
+        return self.role in ("head", "supervisor") and not self.retired
 
     @property
     def label(self) -> str:
@@ -62,6 +64,8 @@ def may_see(officer: Officer, case_agency: str) -> bool:
 
 def may_act(officer: Officer, case_agency: str) -> bool:
     """The triage queue is the supervisor's; any other case its agency's in charge."""
+    if officer.retired:
+        return False
     if case_agency == TRIAGE:
         return officer.is_supervisor
     return case_agency == officer.agency

@@ -123,7 +123,7 @@ async def authenticate(
     return account
 
 
-def officer_of(account: Account, *, csrf: str = "") -> Officer:
+def officer_of(account: Account, *, csrf: str = "", retired: bool = False) -> Officer:
     role = cast(Role, account.role) if account.role in ROLES else "officer"
     return Officer(
         username=account.username,
@@ -131,6 +131,7 @@ def officer_of(account: Account, *, csrf: str = "") -> Officer:
         role=role,
         display_name=account.display_name,
         csrf=csrf,
+        retired=retired,
     )
 
 
@@ -179,11 +180,12 @@ async def token_for(session: AsyncSession, *, secret: str, now: datetime) -> Api
     return token
 
 
-def officer_of_token(token: ApiToken) -> Officer:
+def officer_of_token(token: ApiToken, *, retired: bool = False) -> Officer:
     return Officer(
         username=f"api:{token.agency}",
         agency=token.agency,
         role="officer",
         display_name=token.label,
         token_prefix=token.prefix,
+        retired=retired,
     )

@@ -24,6 +24,7 @@ from services.router.console import audit
 from services.router.console.accounts import AccountError, create_account, issue_token
 from services.router.console.credentials import random_password
 from services.router.console.models import Account
+from services.router.cutover import all_agencies
 from services.router.domain.agencies import AgencyRegistry, load_agencies
 from services.router.emit import TRIAGE_HOME
 from services.router.settings import RouterSettings
@@ -36,7 +37,8 @@ def run_accounts(
 ) -> int:
     settings = RouterSettings()
     try:
-        agencies = load_agencies(settings.agencies_file)
+        file = settings.agencies_file
+        agencies = load_agencies(file) if file else all_agencies()  # 2023 to today
         if args.action == "create":
             password = _password(args, prompt)
             return asyncio.run(_create(settings, agencies, args, password, out=out))

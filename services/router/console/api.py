@@ -14,6 +14,7 @@ from schemas.actions import AgencyCommand, Outcome, RequestTransfer, SubmitAnswe
 from services.router.console import audit
 from services.router.console.access import Officer
 from services.router.console.auth import Guards
+from services.router.console.casefile import visible_case
 from services.router.console.context import Console, ConsoleRoute, client_address
 from services.router.console.queue import QueueFilters, QueueRow, queue_page, row_of
 from services.router.console.sending import problem_with, send
@@ -22,6 +23,10 @@ from services.router.models import RoutedCase
 API = "/api/v1"
 NO_STORE = {"Cache-Control": "no-store"}  # personal data: never in a shared cache
 NOT_FOUND = {"detail": "Không tìm thấy hồ sơ này trong phạm vi cơ quan của khóa API."}
+RETIRED = {
+    "detail": "Cơ quan của khóa API đã chấm dứt hoạt động (sắp xếp tổ chức bộ máy): "
+    "khóa chỉ còn dùng để xem hồ sơ cũ."
+}
 
 
 class AnswerIn(BaseModel):
@@ -106,8 +111,8 @@ async def read_queue(console: Console, request: Request, caller: Officer) -> Res
 
 async def read_case(console: Console, request: Request, caller: Officer, case_id: str) -> Response:
     async with console.db.transaction() as session:
-        case = await session.get(RoutedCase, case_id[:32])
-        if case is None or case.agency != caller.agency:
+        case = await visible_case(session, officer=caller, case_id=case_id)
+        if case is None:
             return JSONResponse(NOT_FOUND, status_code=404)
         core = await console.core_of(session)
         row = row_of(
@@ -187,6 +192,8 @@ async def _command(
     build: Callable[[RoutedCase], AgencyCommand],
     action: str,
 ) -> Response:
+    if caller.retired:
+        return JSONResponse(RETIRED, status_code=403)
     async with console.db.transaction() as session:
         case = await session.get(RoutedCase, case_id[:32])
         if case is None or case.agency != caller.agency:

@@ -42,6 +42,8 @@ ACTION_VI = {
     "api_answer": "API: gửi trả lời",
     "api_transfer": "API: chuyển hồ sơ",
     "account_created": "tạo tài khoản",
+    "cutover": "chuyển hồ sơ do sắp xếp tổ chức bộ máy",
+    "agency_retired": "cơ quan chấm dứt hoạt động (tài khoản chỉ còn xem)",
 }
 
 

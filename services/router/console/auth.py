@@ -24,6 +24,7 @@ from services.router.console.context import (
 )
 from services.router.console.credentials import csrf_token, digest, new_secret, same
 from services.router.console.models import Account, LoginSession
+from services.router.cutover import is_retired
 
 _TOUCH_EVERY = timedelta(minutes=1)  # write last_seen_at at most this often
 
@@ -70,7 +71,8 @@ async def session_officer(
     if now - row.last_seen_at > _TOUCH_EVERY:
         row.last_seen_at = now
         session.add(row)
-    return officer_of(account, csrf=csrf_token(secret)), account
+    retired = await is_retired(session, account.agency)
+    return officer_of(account, csrf=csrf_token(secret), retired=retired), account
 
 
 def set_session_cookie(response: Response, secret: str, console: Console) -> None:
@@ -147,9 +149,10 @@ class Guards:
         """An agency's system with a live API token (`Authorization: Bearer …`)."""
         scheme, _, secret = request.headers.get("authorization", "").partition(" ")
         async with self.console.db.transaction() as session:
-            token = None
+            token, retired = None, False
             if scheme.lower() == "bearer" and secret.strip():
                 token = await token_for(session, secret=secret.strip(), now=self.console.now())
+                retired = token is not None and await is_retired(session, token.agency)
             if token is None:
                 audit.record(
                     session,
@@ -166,7 +169,7 @@ class Guards:
                     headers={"WWW-Authenticate": 'Bearer realm="pakn"'},
                 )
             )
-        return officer_of_token(token)
+        return officer_of_token(token, retired=retired)
 
 
 def login_form_token(request: Request) -> str:

@@ -15,6 +15,7 @@ from services.router.console.drafts import PublicPreview, drafts_of, pending, pr
 from services.router.console.models import AnswerDraft, AuditEntry
 from services.router.console.queue import QueueRow, row_of
 from services.router.console.sending import applied
+from services.router.cutover import held_before
 from services.router.domain.calendar import HolidayCalendar
 from services.router.models import ClockPause, DeadlineNotice, RoutedCase, RoutingHop
 
@@ -56,7 +57,15 @@ async def visible_case(
 ) -> RoutedCase | None:
     """The case if this officer may see it; None for unknown and foreign cases alike."""
     case = await session.get(RoutedCase, case_id[:32])
-    return case if case is not None and may_see(officer, case.agency) else None
+    if case is None:
+        return None
+    if may_see(officer, case.agency):
+        return case
+    # A retired agency (cut-over) still reads the cases it held, and acts on none.
+    held = officer.retired and await held_before(
+        session, case_id=case.case_id, agency=officer.agency
+    )
+    return case if held else None
 
 
 async def _hops(session: AsyncSession, case_id: str) -> list[RoutingHop]:
