@@ -10,6 +10,7 @@ from jinja2 import meta
 from services.notifier.mail import _FOLDER, _HTML, PURPOSE_VI, SUBJECTS, compose
 
 HOSTILE = '<script>alert("x")</script> & <b>đậm</b>'
+FLAGS = {"reorganisation"}  # choose a wording; never shown
 
 
 def _variables(template: str) -> set[str]:
@@ -22,7 +23,9 @@ def _variables(template: str) -> set[str]:
 
 @pytest.mark.parametrize("template", sorted(SUBJECTS))
 def test_each_template_escapes_every_value_in_html_and_keeps_it_in_text(template: str) -> None:
-    values = {name: f"{name}: {HOSTILE}" for name in _variables(template)}
+    values: dict[str, object] = {
+        name: False if name in FLAGS else f"{name}: {HOSTILE}" for name in _variables(template)
+    }
     values["tracking_code"] = "GL-2222-2222"
     mail = compose(template, **values)
     assert "GL-2222-2222" in mail.subject and "\n" not in mail.subject
@@ -31,7 +34,7 @@ def test_each_template_escapes_every_value_in_html_and_keeps_it_in_text(template
     assert "<script>" not in mail.html and "<b>đậm</b>" not in mail.html
     assert "&lt;script&gt;" in mail.html
     for name in values:
-        if name != "tracking_code":
+        if name != "tracking_code" and name not in FLAGS:
             assert f"{name}: {HOSTILE}" in mail.text, name
 
 
@@ -55,3 +58,21 @@ def test_the_refusal_says_why_and_where_to_go() -> None:
     for part in (mail.text, mail.html):
         assert "Nội dung là khiếu nại." in part and "Thanh tra tỉnh Gia Lai" in part
         assert "Kính gửi Trần Văn Bình" in part
+
+
+@pytest.mark.parametrize("reorganisation", [False, True])
+def test_a_transfer_by_reorganisation_keeps_the_deadline(reorganisation: bool) -> None:
+    mail = compose(
+        "transfer",
+        tracking_code="GL-2222-2222",
+        from_agency_name="Sở Giao thông vận tải",
+        to_agency_name="Sở Xây dựng",
+        reason="Sắp xếp tổ chức bộ máy",
+        reorganisation=reorganisation,
+        name="",
+        status_url="http://pakn.test/tra-cuu/GL-2222-2222",
+        hotline="0256 3 822 333",
+    )
+    for part in (mail.text, mail.html):
+        assert ("Thời hạn trả lời không thay đổi" in part) is reorganisation
+        assert ("được tính lại" in part) is not reorganisation
