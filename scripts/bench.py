@@ -111,6 +111,7 @@ async def start_services(args: argparse.Namespace, topics: Topics, smtp_port: in
             prefix + "KAFKA_BOOTSTRAP": args.kafka,
             prefix + "TOPIC_NAMESPACE": topics.namespace,
             prefix + "HTTP_PORT": str(port),
+            prefix + "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
             "PAKN_NOTIFIER_SMTP_PORT": str(smtp_port),
             "PAKN_NOTIFIER_MAIL_POLL_S": "0.05",
         }

@@ -29,6 +29,7 @@ from collections import Counter
 from email import message_from_bytes
 from email.policy import default
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
@@ -59,11 +60,15 @@ class AgencyMails:
 
 
 class Services:
-    def __init__(self, envs: dict[str, dict[str, str]]) -> None:
-        self.envs = envs
+    def __init__(self, envs: dict[str, dict[str, str]], logs: Path | None) -> None:
+        self.envs, self.logs = envs, logs
         self.procs: dict[str, asyncio.subprocess.Process] = {}
 
     async def start(self, name: str) -> None:
+        out: Any = asyncio.subprocess.DEVNULL
+        if self.logs is not None:
+            self.logs.mkdir(parents=True, exist_ok=True)
+            out = (self.logs / f"{name}.log").open("ab")
         self.procs[name] = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
@@ -71,8 +76,8 @@ class Services:
             "run",
             name,
             env=self.envs[name],
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.DEVNULL,
+            stdout=out,
+            stderr=out,
         )
 
     async def kill(self, name: str) -> None:
@@ -102,11 +107,20 @@ async def dead_letters(bootstrap: str, topics: Topics) -> int:
     )
     await consumer.start()
     total = 0
+    errors: Counter[str] = Counter()
     try:
         while batch := await consumer.getmany(timeout_ms=1500):
-            total += sum(len(records) for records in batch.values())
+            for records in batch.values():
+                total += len(records)
+                for record in records:
+                    headers = {k: v.decode(errors="replace") for k, v in record.headers}
+                    errors[
+                        f"{headers.get('dlq_service')}: {headers.get('dlq_error', '')[:160]}"
+                    ] += 1
     finally:
         await consumer.stop()
+    for error, n in errors.most_common(5):
+        print(f"dead letter ×{n}: {error}", file=sys.stderr)
     return total
 
 
@@ -143,10 +157,11 @@ async def drill(args: argparse.Namespace) -> None:
             prefix + "KAFKA_BOOTSTRAP": args.kafka,
             prefix + "TOPIC_NAMESPACE": topics.namespace,
             prefix + "HTTP_PORT": str(port),
+            prefix + "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
             "PAKN_NOTIFIER_SMTP_PORT": str(args.smtp_port),
             "PAKN_NOTIFIER_MAIL_POLL_S": "0.1",
         }
-    services = Services(envs)
+    services = Services(envs, args.logs)
     try:
         for name in SERVICES:
             await services.start(name)
@@ -204,6 +219,7 @@ def main() -> None:
     p.add_argument("--smtp-port", type=int, default=18225)
     p.add_argument("--warmup", type=float, default=8.0, help="seconds for services to join")
     p.add_argument("--timeout", type=float, default=600.0)
+    p.add_argument("--logs", type=Path, help="write each service's output to DIR/<name>.log")
     asyncio.run(drill(p.parse_args()))
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from schemas.submission import Submission
+from services.intake.register import DEFAULT_BOUNDS, ReceivedBounds
 
 KNOWN = {
     "channel", "received_at", "submitter_type", "name", "organization", "address", "phone",
@@ -97,7 +98,9 @@ def _has_bad_bytes(value: str | list[str] | None) -> bool:
     return isinstance(value, str) and any("\udc80" <= ch <= "\udcff" for ch in value)
 
 
-def to_submission(line_no: int, fields: dict[str, Any]) -> FlatLine:
+def to_submission(
+    line_no: int, fields: dict[str, Any], *, bounds: ReceivedBounds = DEFAULT_BOUNDS
+) -> FlatLine:
     item_id = str(fields["id"]) if fields.get("id") not in (None, "") else None
     known = {k: v for k, v in fields.items() if k in KNOWN and v is not None}
     extra = {k: v for k, v in fields.items() if k not in KNOWN and k != "id"}
@@ -108,4 +111,6 @@ def to_submission(line_no: int, fields: dict[str, Any]) -> FlatLine:
             f"{'.'.join(str(p) for p in e['loc']) or 'line'}: {e['msg']}" for e in error.errors()
         )
         return FlatLine(line_no, item_id, None, problems)
+    if (problem := bounds.problem(submission.received_at)) is not None:
+        return FlatLine(line_no, item_id, None, problem)  # a bad line, not a failed batch
     return FlatLine(line_no, item_id, submission, None)

@@ -13,8 +13,8 @@ from sqlalchemy.orm import defer
 from sqlmodel import and_, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.intake.channels.http import CHANNEL_VI, Site, local_time
-from services.intake.domain.tracking import parse_tracking_code
+from services.intake.channels import receipt
+from services.intake.channels.http import Site, local_time
 from services.intake.http_guard import office_staff
 from services.intake.models import RawPayload
 from services.kit.columns import utc_now
@@ -43,24 +43,7 @@ def preview(body: bytes) -> str:
 def router(site: Site) -> APIRouter:
     api = APIRouter()
 
-    @api.get("/bien-nhan/{code}", response_class=HTMLResponse, include_in_schema=False)
-    async def receipt(request: Request, code: str) -> Response:
-        canonical = parse_tracking_code(code)
-        case = await site.receiver.case_by_code(canonical) if canonical else None
-        if case is None:
-            error = "Không có hồ sơ với mã này; xin kiểm tra lại mã trên giấy tờ được cấp."
-            context = {"error": error}
-            return site.page(request, "receipt_missing.html", context, status_code=404)
-        context = {
-            # Only what the code's holder needs: no name, address, phone or content.
-            "code": case.tracking_code,
-            "received": local_time(case.received_at),
-            "channel": CHANNEL_VI.get(case.channel, case.channel),
-            "title": case.title,
-            "status_url": site.status_url(request, case.tracking_code),
-            "lookup_url": f"{site.base_url(request)}/tra-cuu",
-        }
-        return site.page(request, "receipt.html", context)
+    api.include_router(receipt.router(site))  # the printable receipt: public or in full
 
     staff = office_staff(site.settings)
 

@@ -19,7 +19,13 @@ from schemas.topics import Topics
 from services.intake.attachments import AttachmentStore, CheckedFile
 from services.intake.models import IntakeAttachment, IntakeCase, RawPayload
 from services.intake.problems import Problem
-from services.intake.register import Registration, register_submission, storable
+from services.intake.register import (
+    DEFAULT_BOUNDS,
+    ReceivedBounds,
+    Registration,
+    register_submission,
+    storable,
+)
 from services.kit.db import Database
 
 MAX_ERROR_CHARS = 4000
@@ -69,22 +75,48 @@ class Receiver:
             )
             return (await session.exec(query)).first()
 
-    async def fail(self, raw: RawPayload, problems: Sequence[Problem] | str) -> None:
-        """Mark the payload as not readable, with why: the office sees it in its list."""
+    async def fail(
+        self,
+        raw: RawPayload,
+        problems: Sequence[Problem] | str,
+        *,
+        keep_bytes: int | None = None,
+    ) -> None:
+        """Mark the payload as not readable, with why: the office sees it in its list.
+        With `keep_bytes`, only the start of the body stays archived."""
         text = problems if isinstance(problems, str) else " ".join(map(str, problems))
         raw.status, raw.error = "failed", safe_text(text)
+        if keep_bytes is not None and len(raw.body) > keep_bytes:
+            raw.body = raw.body[:keep_bytes]
         async with self.db.transaction() as session:
             session.add(raw)
 
+    async def discard(self, raw: RawPayload) -> None:
+        """Remove an archived payload that will not be kept (a client over its quota)."""
+        async with self.db.transaction() as session:
+            row = await session.get(RawPayload, raw.id)
+            if row is not None and row.status != "registered":
+                await session.delete(row)
+
     async def register(
-        self, raw: RawPayload, submission: Submission, files: Sequence[CheckedFile] = ()
+        self,
+        raw: RawPayload,
+        submission: Submission,
+        files: Sequence[CheckedFile] = (),
+        *,
+        bounds: ReceivedBounds = DEFAULT_BOUNDS,
     ) -> Registration:
         """Store the files, then register the item and link them, in one transaction."""
         for file in files:
             await self.store.put(file)
         async with self.db.transaction() as session:
             registration = await register_into(
-                session, raw=raw, submission=submission, topics=self.topics, files=files
+                session,
+                raw=raw,
+                submission=submission,
+                topics=self.topics,
+                files=files,
+                bounds=bounds,
             )
         self._after_commit()
         return registration
@@ -107,9 +139,12 @@ async def register_into(
     submission: Submission,
     topics: Topics,
     files: Sequence[CheckedFile] = (),
+    bounds: ReceivedBounds = DEFAULT_BOUNDS,
 ) -> Registration:
     """Register in the caller's transaction; the raw payload points at its case."""
-    registration = await register_submission(session, submission=submission, topics=topics)
+    registration = await register_submission(
+        session, submission=submission, topics=topics, bounds=bounds
+    )
     case = registration.case
     if registration.created:
         for file in files:

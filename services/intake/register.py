@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, or_, select
@@ -17,6 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from schemas.submission import Submission
 from schemas.topics import Topics
+from services.intake.attachments import clean_filename
 from services.intake.case_record import (
     as_submission,
     duplicate_decision,
@@ -30,13 +32,76 @@ from services.intake.domain.duplicates import Fingerprint, channel_key, fingerpr
 from services.intake.domain.normalise import normalise_submission
 from services.intake.domain.tracking import new_tracking_code
 from services.intake.models import IntakeCase
+from services.intake.settings import RECEIVED_EARLIEST, RECEIVED_MAX_SKEW_S, IntakeSettings
+from services.kit.consumer import PermanentError
 from services.kit.outbox import add_event
 from services.kit.text import fold
 
-__all__ = ["SERVICE", "Registration", "facts", "register_many", "register_submission", "storable"]
+__all__ = [
+    "SERVICE",
+    "ReceivedBounds",
+    "ReceivedOutOfBounds",
+    "Registration",
+    "facts",
+    "register_many",
+    "register_submission",
+    "safe_attachment_names",
+    "storable",
+]
 SERVICE = "intake"
 SAME_LETTER_WINDOW = timedelta(days=30)
 MAX_CANDIDATES = 50  # per item, the earliest first
+LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+class ReceivedOutOfBounds(PermanentError):
+    """An item dated before the register began or in the future: refused at intake with the
+    reason (the intake topic marks its payload failed), never passed on to be routed."""
+
+
+@dataclass(frozen=True)
+class ReceivedBounds:
+    """When an item may have been received: not before `earliest`, not after now + skew."""
+
+    earliest: datetime = RECEIVED_EARLIEST
+    max_skew: timedelta = timedelta(seconds=RECEIVED_MAX_SKEW_S)
+
+    @classmethod
+    def of(cls, settings: IntakeSettings) -> ReceivedBounds:
+        return cls(
+            earliest=settings.received_at_earliest,
+            max_skew=timedelta(seconds=settings.received_at_max_skew_s),
+        )
+
+    def problem(self, moment: datetime, *, now: datetime | None = None) -> str | None:
+        """Why `moment` cannot be a time of receipt (Vietnamese), or None."""
+        latest = (now or datetime.now(UTC)) + self.max_skew
+        if moment.tzinfo is None:
+            return "Thời điểm nhận: phải ghi kèm múi giờ, ví dụ 2023-01-18T09:30:00+07:00."
+        if moment > latest:
+            shown = latest.astimezone(LOCAL).strftime("%H:%M ngày %d/%m/%Y")
+            return f"Thời điểm nhận: không được ở tương lai (muộn nhất {shown})."
+        if moment < self.earliest:
+            shown = self.earliest.astimezone(LOCAL).strftime("%d/%m/%Y")
+            return f"Thời điểm nhận: không được trước ngày {shown}, ngày bắt đầu của sổ tiếp nhận."
+        return None
+
+    def check(self, submissions: Sequence[Submission]) -> None:
+        for item in submissions:
+            if (problem := self.problem(item.received_at)) is not None:
+                raise ReceivedOutOfBounds(f"{problem} (received_at={item.received_at.isoformat()})")
+
+
+DEFAULT_BOUNDS = ReceivedBounds()
+
+
+def safe_attachment_names(item: Submission) -> Submission:
+    """Attachment names as officers may see them: base name only, no control or bidi
+    characters, at most 200 characters (a channel may send any text as a name)."""
+    names = [clean_filename(str(name)) for name in item.attachments]
+    if names == list(item.attachments):
+        return item
+    return item.model_copy(update={"attachments": names})
 
 
 @dataclass(frozen=True)
@@ -46,18 +111,32 @@ class Registration:
 
 
 async def register_submission(
-    session: AsyncSession, *, submission: Submission, topics: Topics
+    session: AsyncSession,
+    *,
+    submission: Submission,
+    topics: Topics,
+    bounds: ReceivedBounds = DEFAULT_BOUNDS,
 ) -> Registration:
     """Register `submission` in the caller's transaction and stage its accepted/refused event."""
-    (registration,) = await register_many(session, submissions=[submission], topics=topics)
+    (registration,) = await register_many(
+        session, submissions=[submission], topics=topics, bounds=bounds
+    )
     return registration
 
 
 async def register_many(
-    session: AsyncSession, *, submissions: Sequence[Submission], topics: Topics
+    session: AsyncSession,
+    *,
+    submissions: Sequence[Submission],
+    topics: Topics,
+    bounds: ReceivedBounds = DEFAULT_BOUNDS,
 ) -> list[Registration]:
-    """Register each submission in order, in the caller's transaction."""
-    items = [normalise_submission(s) for s in submissions]
+    """Register each submission in order, in the caller's transaction.
+
+    `ReceivedOutOfBounds` (nothing registered) when an item's `received_at` is before the
+    register began or in the future: the channels check it first and answer 4xx."""
+    bounds.check(submissions)
+    items = [normalise_submission(safe_attachment_names(s)) for s in submissions]
     register = _Register(
         known=await _by_channel_refs(session, items),
         codes=await _unique_codes(session, len(items)),

@@ -17,7 +17,7 @@ from services.intake.attachments import AttachmentStore
 from services.intake.channels.email_listener import Mailbox, serve_mailbox
 from services.intake.models import RawPayload
 from services.intake.receiving import Receiver
-from services.intake.register import SERVICE, register_submission
+from services.intake.register import SERVICE, ReceivedBounds, register_submission
 from services.intake.settings import IntakeSettings
 from services.kit.consumer import Pipeline
 from services.kit.db import Database
@@ -85,7 +85,10 @@ class IntakeService:
 
     async def _handle(self, session: AsyncSession, event: SubmissionReceived) -> None:
         registration = await register_submission(
-            session, submission=event.submission, topics=self.topics
+            session,
+            submission=event.submission,
+            topics=self.topics,
+            bounds=ReceivedBounds.of(self.settings),
         )
         raw = await _raw_of(session, event.event_id)
         if raw is not None:

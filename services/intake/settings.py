@@ -1,12 +1,20 @@
 from __future__ import annotations
 
+import re
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 from sqlalchemy.engine import make_url
 
-from services.kit.settings import ServiceSettings
+from services.kit.settings import ServiceSettings, refuse_placeholder
+
+# The first day the province's PAKN register covers (the 2023 agencies' structure).
+RECEIVED_EARLIEST = datetime(2023, 1, 1, tzinfo=timezone(timedelta(hours=7)))
+RECEIVED_MAX_SKEW_S = 300
+KEYED_CHANNELS = ("portal", "hotline", "post", "email")  # machine channels: not "web"
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 class IntakeSettings(ServiceSettings):
@@ -55,6 +63,82 @@ class IntakeSettings(ServiceSettings):
         default=None, ge=0, le=65535, description="inbound SMTP listener port; unset: no listener"
     )
 
+    channel_keys: str = Field(
+        default="",
+        description="machine channels' keys: comma-separated `channel:sha256`, channel one of "
+        "portal, hotline, post, email and sha256 the hex SHA-256 of its key (sha256sum of "
+        "the key without newline); the caller sends `Authorization: Bearer <key>` to POST "
+        "/api/submissions and may then set channel_ref and received_at (within bounds); "
+        "empty: every caller is public",
+    )
+    received_at_earliest: datetime = Field(
+        default=RECEIVED_EARLIEST,
+        description="no item is received before this moment (keyed channels, staff entries, "
+        "imports, the intake topic): an earlier received_at is refused",
+    )
+    received_at_max_skew_s: int = Field(
+        default=RECEIVED_MAX_SKEW_S,
+        ge=0,
+        le=86_400,
+        description="how far a given received_at may lie in the future (clock skew), seconds",
+    )
+    client_address_header: str = Field(
+        default="",
+        description="header in which a trusted reverse proxy passes the client's address "
+        "(e.g. X-Forwarded-For: its last entry is used); empty: the connection's address",
+    )
+    submissions_per_client: int = Field(
+        default=30,
+        ge=1,
+        description="public submissions (web form, Open311, the JSON API without a key) one "
+        "client address may send per rate_window_s; counted in memory, per process",
+    )
+    submissions_per_recipient: int = Field(
+        default=5,
+        ge=1,
+        description="public submissions per e-mail address (each one mails a receipt to it) "
+        "per rate_window_s; counted in memory, per process",
+    )
+    rate_window_s: int = Field(default=3600, ge=1, description="sliding window of the limits")
+    invalid_body_keep_bytes: int = Field(
+        default=64 * 1024,
+        ge=0,
+        description="of a body that cannot be registered, at most this many bytes are archived "
+        "(the size of the rest is noted)",
+    )
+    invalid_bodies_per_client: int = Field(
+        default=50,
+        ge=0,
+        description="invalid bodies archived per client address per invalid_window_s; beyond, "
+        "they are counted (log) and dropped",
+    )
+    invalid_window_s: int = Field(default=86_400, ge=1)
+    receipt_proof_attempts: int = Field(
+        default=5,
+        ge=1,
+        description="attempts per tracking code and per client address to open the full "
+        "receipt with the phone number or e-mail address, per receipt_proof_window_s",
+    )
+    receipt_proof_window_s: int = Field(default=900, ge=1)
+
+    @field_validator("channel_keys")
+    @classmethod
+    def _known_channels(cls, value: str) -> str:
+        parse_channel_keys(refuse_placeholder(value))
+        return value
+
+    @property
+    def channel_key_hashes(self) -> dict[str, str]:
+        """SHA-256 (hex) of each machine channel's key → the channel."""
+        return parse_channel_keys(self.channel_keys)
+
+    @field_validator("received_at_earliest")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            raise ValueError("received_at_earliest needs a UTC offset, e.g. +07:00")
+        return value
+
     @property
     def attachment_folder(self) -> Path:
         if self.attachment_dir is not None:
@@ -68,3 +152,19 @@ class IntakeSettings(ServiceSettings):
     def max_request_bytes(self) -> int:
         """The largest HTTP body a channel accepts: every attachment at its limit, plus text."""
         return self.attachment_max_files * self.attachment_max_bytes + 512 * 1024
+
+
+def parse_channel_keys(text: str) -> dict[str, str]:
+    """`portal:<sha256>,hotline:<sha256>` → {sha256: channel}; ValueError if malformed."""
+    keys: dict[str, str] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        channel, _, digest = part.partition(":")
+        channel, digest = channel.strip(), digest.strip().lower()
+        if channel not in KEYED_CHANNELS:
+            raise ValueError(f"channel_keys: {channel!r} is not one of {', '.join(KEYED_CHANNELS)}")
+        if not _SHA256.fullmatch(digest):
+            raise ValueError(
+                f"channel_keys: the key of {channel} must be given as its SHA-256 (hex)"
+            )
+        keys[digest] = channel
+    return keys

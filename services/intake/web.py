@@ -3,8 +3,11 @@ operator's and post clerk's forms and APIs), the printable receipt and the offic
 of payloads that could not be read.
 
 They register through the same use case as the intake topic, synchronously, because the
-person at the form must leave with a tracking code. The API contracts are in the OpenAPI
-document (`/openapi.json`).
+person at the form must leave with a tracking code. The public API contracts are in the
+OpenAPI document (`/openapi.json`); the staff pages and APIs (`/noi-bo/`) are left out of it.
+
+Every link the service prints (receipts, status pages) is built from the configured
+`PUBLIC_BASE_URL`, never from the request's `Host` header: the app refuses to start without it.
 """
 
 from __future__ import annotations
@@ -16,12 +19,23 @@ from fastapi import FastAPI
 from services.intake import pages
 from services.intake.channels import open311, portal, staff, web
 from services.intake.channels.http import Site
+from services.kit.web import harden
 
 if TYPE_CHECKING:
     from services.intake.service import IntakeService
 
 
+class MissingSetting(RuntimeError):
+    """A setting the service cannot start without; the message names the variable."""
+
+
 def build_app(service: IntakeService) -> FastAPI:
+    if not service.settings.public_base_url.strip():
+        raise MissingSetting(
+            "PAKN_INTAKE_PUBLIC_BASE_URL is not set: the receipts and status links need the "
+            "public address of the site (for example https://pakn.gialai.gov.vn); links are "
+            "never built from the request's Host header."
+        )
     app = FastAPI(
         title="PAKN Gia Lai — tiếp nhận",
         description="Các kênh tiếp nhận phản ánh, kiến nghị về quy định hành chính.",
@@ -31,4 +45,4 @@ def build_app(service: IntakeService) -> FastAPI:
     site = Site(receiver=service.receiver, settings=service.settings)
     for module in (web, portal, open311, staff, pages):
         app.include_router(module.router(site))
-    return app
+    return harden(app)

@@ -19,6 +19,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
 from services.kit.text import fold
+from services.kit.web import ParameterError, bounded_day
+from services.kit.web import page_number as kit_page_number
 from services.notifier.directory import TRIAGE, lineage, today_local
 from services.notifier.models import PublicCase, PublicTransfer
 from services.router.domain.calendar import VIETNAM
@@ -85,12 +87,16 @@ class Filters:
 
 
 def _date(value: str | None, label: str) -> date | None:
-    if not value:
-        return None
+    """A day from 2000 to 2100 (beyond them the search would overflow the calendar)."""
     try:
-        return date.fromisoformat(value.strip()[:10])
-    except ValueError:
-        raise FilterError(f"{label}: ngày không hợp lệ, hãy nhập theo dạng NNNN-TT-NN.") from None
+        return bounded_day(value, label=label)
+    except ParameterError as problem:
+        raise FilterError(str(problem)) from None
+
+
+def _text(value: str | None) -> str:
+    """Free text to search for: at most 200 characters, without NUL (no database takes it)."""
+    return (value or "").replace("\x00", "").strip()[:200]
 
 
 def _choice(value: str | None, allowed: tuple[str, ...] | dict[str, str], label: str) -> str:
@@ -137,12 +143,12 @@ def parse_filters(
         raise FilterError("«Từ ngày» phải trước hoặc bằng «Đến ngày».")
     field_vi, field_agencies = _field(linh_vuc, fields or {})
     return Filters(
-        q=(q or "").strip()[:200],
+        q=_text(q),
         agency=agency,
         agency_codes=lineage(agency, today_local()) if agency else (),
         case_class=_choice(phan_loai, CLASSES, "Phân loại"),
         kind=_choice(loai, KINDS, "Loại"),
-        regulation=(van_ban or "").strip()[:200],
+        regulation=_text(van_ban),
         field_vi=field_vi,
         field_agencies=field_agencies,
         status=_choice(tinh_trang, STATUSES, "Tình trạng"),
@@ -152,8 +158,12 @@ def parse_filters(
 
 
 def page_number(raw: str | None) -> int:
-    """The page asked for; anything that is not a positive number means the first."""
-    return int(raw) if raw and raw.isdigit() and int(raw) > 0 else 1
+    """The page asked for; anything that is not a number from 1 to 10 000 (in ASCII
+    digits) means the first."""
+    try:
+        return kit_page_number(raw)
+    except ParameterError:
+        return 1
 
 
 def _like(column: Any, text: str) -> ColumnElement[bool]:

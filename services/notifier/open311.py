@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date, datetime, time
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
 from services.intake.domain.tracking import parse_tracking_code
+from services.kit.web import ParameterError, page_number
 from services.notifier import public
 from services.notifier.catalog import FilterError, Filters, Page, parse_filters, search
 from services.notifier.labels import CLASS_VI, vn_date
@@ -205,11 +206,63 @@ def _filters(params: dict[str, str], fields: Mapping[str, tuple[str, ...]]) -> F
 def _paging(params: dict[str, str], *, default_size: int) -> tuple[int, int]:
     """`page` (or `trang`) and `page_size` (at most 200): Open311 leaves paging open."""
     try:
-        number = int(params.get("page") or params.get("trang") or 1)
-        size = int(params.get("page_size") or default_size)
-    except ValueError:
-        raise FilterError("page, page_size: phải là số nguyên dương.") from None
-    return max(1, number), min(max(1, size), 200)
+        number = page_number(params.get("page") or params.get("trang"), label="page")
+        asked = params.get("page_size", "")
+        size = page_number(asked, label="page_size", maximum=200) if asked.strip() else None
+    except ParameterError as problem:
+        raise FilterError(str(problem)) from None
+    return number, size or default_size
+
+
+def request_params(
+    service_request_id: Annotated[
+        str | None, Query(description="mã tra cứu, cách nhau bằng dấu phẩy (tối đa 100)")
+    ] = None,
+    service_code: Annotated[
+        str | None, Query(description="regulation, behaviour, unclassified")
+    ] = None,
+    status: Annotated[str | None, Query(description="open hoặc closed")] = None,
+    start_date: Annotated[str | None, Query(description="nhận từ ngày (NNNN-TT-NN)")] = None,
+    end_date: Annotated[str | None, Query(description="nhận đến ngày (NNNN-TT-NN)")] = None,
+    agency_responsible: Annotated[str | None, Query(description="mã cơ quan")] = None,
+    q: Annotated[str | None, Query(description="tìm trong nội dung")] = None,
+    regulation: Annotated[str | None, Query(description="văn bản được nêu")] = None,
+    page: Annotated[str | None, Query(description="trang, từ 1 đến 10 000")] = None,
+    page_size: Annotated[str | None, Query(description="số hồ sơ một trang, 1 đến 200")] = None,
+    co_quan: str | None = None,
+    loai: str | None = None,
+    van_ban: str | None = None,
+    tinh_trang: str | None = None,
+    tu_ngay: str | None = None,
+    den_ngay: str | None = None,
+    linh_vuc: str | None = None,
+    trang: str | None = None,
+) -> dict[str, str]:
+    """The query parameters of `requests.json` (the Open311 names, and the answers list's)."""
+    given = {
+        "service_request_id": service_request_id,
+        "service_code": service_code,
+        "status": status,
+        "start_date": start_date,
+        "end_date": end_date,
+        "agency_responsible": agency_responsible,
+        "q": q,
+        "regulation": regulation,
+        "page": page,
+        "page_size": page_size,
+        "co_quan": co_quan,
+        "loai": loai,
+        "van_ban": van_ban,
+        "tinh_trang": tinh_trang,
+        "tu_ngay": tu_ngay,
+        "den_ngay": den_ngay,
+        "linh_vuc": linh_vuc,
+        "trang": trang,
+    }
+    return {key: value for key, value in given.items() if value is not None}
+
+
+Open311Params = Annotated[dict[str, str], Depends(request_params)]
 
 
 def service_list() -> list[Service]:
@@ -238,8 +291,7 @@ def routes(service: NotifierService) -> APIRouter:
         return service_list()
 
     @router.get(f"{PREFIX}/requests.json")
-    async def requests(request: Request) -> Response:
-        params = dict(request.query_params)
+    async def requests(params: Open311Params) -> Response:
         try:
             filters = _filters(params, service.directory.fields())
             number, size = _paging(params, default_size=service.settings.page_size)

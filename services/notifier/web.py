@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 
+from services.kit.web import harden
 from services.notifier.feeds import routes as feed_routes
 from services.notifier.office import routes as office_routes
 from services.notifier.open311 import routes as open311_routes
@@ -21,4 +22,4 @@ def build_app(service: NotifierService) -> FastAPI:
     app = FastAPI(title="PAKN Gia Lai — công khai", docs_url=None, redoc_url=None)
     for routes in (page_routes, feed_routes, open311_routes, stats_routes, office_routes):
         app.include_router(routes(service))
-    return app
+    return harden(app)

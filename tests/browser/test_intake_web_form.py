@@ -38,9 +38,13 @@ def test_a_citizen_submits_the_form_and_looks_the_case_up(
     assert code.startswith("GL-") and len(code) == 12
     browser.find_element(By.ID, "bien-nhan").click()
     assert browser.find_element(By.ID, "ma-tra-cuu").text == code
+    public = browser.find_element(By.TAG_NAME, "main").text
+    assert "hạn mức đất ở" not in public and "Nguyễn Thị Hoa" not in public  # the code alone
+    browser.find_element(By.ID, "lien_he").send_keys("0905123456")  # proves the submitter
+    browser.find_element(By.CSS_SELECTOR, "form[action^='/bien-nhan'] button").click()
     receipt = browser.find_element(By.TAG_NAME, "main").text
     assert "<b>gấp</b>" in receipt  # shown as typed, not as markup
-    assert "Nguyễn Thị Hoa" not in receipt and "0905" not in receipt
+    assert "0905" not in receipt
 
     browser.get(live_system.url + "/tra-cuu")
     browser.find_element(By.ID, "ma").send_keys(code.lower())

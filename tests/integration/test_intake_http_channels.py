@@ -3,6 +3,7 @@ which the intake relay publishes on the real broker."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from datetime import UTC, datetime
@@ -24,6 +25,7 @@ from tests.support import (
     office_pass,
     read_topic,
 )
+from tests.unit.intake.http_support import PORTAL_AUTH, PORTAL_KEY
 
 CONTENT = (
     "Thủ tục cấp giấy phép xây dựng nhà ở riêng lẻ tại huyện Chư Sê yêu cầu quá nhiều giấy tờ "
@@ -43,6 +45,8 @@ async def test_each_http_channel_registers_and_its_case_event_reaches_kafka(
             topic_namespace=topics.namespace,
             attachment_dir=tmp_path / "files",
             staff_secret=STAFF_SECRET,
+            channel_keys=f"portal:{hashlib.sha256(PORTAL_KEY.encode()).hexdigest()}",
+            public_base_url="http://intake",
         )
     )
     async with RunningService(intake, bootstrap=kafka):
@@ -59,7 +63,9 @@ async def test_each_http_channel_registers_and_its_case_event_reaches_kafka(
             }
             odd = {"channel": "portal", "received_at": "2023-01-18T09:30:00+07:00",
                    "name": "Nguyễn\u0000 Văn A", "content": CONTENT, "x\ud800": "\u0000\udfff"}  # fmt: skip
-            bad = await client.post("/api/submissions", content=json.dumps(odd).encode())
+            bad = await client.post(
+                "/api/submissions", content=json.dumps(odd).encode(), headers=PORTAL_AUTH
+            )
             assert bad.status_code == 201, bad.text  # PostgreSQL refuses NUL and lone surrogates
 
         async def published() -> list[dict[str, Any]]:
@@ -104,7 +110,7 @@ async def _portal(client: httpx.AsyncClient) -> str:
         "phone": "0905 222 111",
         "content": CONTENT,
     }
-    response = await client.post("/api/submissions", json=item)
+    response = await client.post("/api/submissions", json=item, headers=PORTAL_AUTH)
     assert response.status_code == 201, response.text
     return str(response.json()["tracking_code"])
 

@@ -18,11 +18,20 @@ from pydantic import ValidationError
 from schemas.submission import Submission
 from services.intake.attachments import CheckedFile
 from services.intake.channels.formdata import FormDataError, parse_form
-from services.intake.channels.http import Site, check_uploads, read_capped, too_large_note
+from services.intake.channels.guard import TOO_MANY_SUBMISSIONS, minutes
+from services.intake.channels.http import (
+    Site,
+    check_uploads,
+    keep_invalid,
+    read_capped,
+    recipient_refused,
+    too_large_note,
+)
 from services.intake.domain.admissibility import DEFAULT as POLICY
 from services.intake.domain.normalise import normalise_email, normalise_phone
 from services.intake.models import IntakeCase
 from services.intake.problems import Problem, explain
+from services.intake.register import ReceivedBounds
 
 Build = Callable[[dict[str, str], list[CheckedFile], datetime], Submission]
 
@@ -34,6 +43,7 @@ class FormChannel:
     done_template: str  # the answer with the tracking code
     build: Build  # fields → Submission; raises ItemProblems
     fields: tuple[str, ...]  # the text fields shown again after an error
+    public: bool = False  # anyone may post it: rate-limited per client and per e-mail
 
     @property
     def source(self) -> str:
@@ -68,11 +78,18 @@ def form_page(
 
 
 async def submit_form(site: Site, request: Request, channel: FormChannel) -> Response:
-    settings, receiver = site.settings, site.receiver
+    settings, receiver, guard = site.settings, site.receiver, site.guard
+    client = guard.client_of(request)
+    if channel.public and not guard.submissions.allow(client):
+        wait = guard.submissions.retry_after_s(client)
+        problem = Problem(TOO_MANY_SUBMISSIONS.format(minutes=minutes(wait)))
+        page = form_page(site, request, channel, problems=[problem], status_code=429)
+        page.headers["Retry-After"] = str(wait)
+        return page
     body = await read_capped(request, limit=settings.max_request_bytes)
     if body.too_large:
         note = too_large_note(body, limit=settings.max_request_bytes)
-        await receiver.archive(channel.source, body.data, error=note)
+        await keep_invalid(site, client, channel.source, body.data, note)
         limit_mb = settings.max_request_bytes // (1024 * 1024)
         problem = Problem(f"Dữ liệu gửi lên quá lớn (tối đa khoảng {limit_mb} MB).", None)
         return form_page(site, request, channel, problems=[problem], status_code=413)
@@ -84,20 +101,31 @@ async def submit_form(site: Site, request: Request, channel: FormChannel) -> Res
             max_files=settings.attachment_max_files,
         )
     except FormDataError as error:
-        await receiver.fail(raw, str(error))
+        await keep_invalid(site, client, channel.source, body.data, str(error), raw=raw)
         return form_page(site, request, channel, problems=[Problem(str(error))], status_code=400)
     files, problems = check_uploads(parsed.uploads, settings=settings)
     submission: Submission | None = None
+    bounds = ReceivedBounds.of(settings)
     try:
         submission = channel.build(parsed.fields, files, datetime.now(UTC))
     except ItemProblems as error:
         problems = error.problems + problems
+    if submission is not None and (late := bounds.problem(submission.received_at)):
+        problems = [*problems, Problem(late, None)]
     if problems or submission is None:
-        await receiver.fail(raw, problems)
+        await keep_invalid(site, client, channel.source, body.data, problems, raw=raw)
         return form_page(
             site, request, channel, form=parsed.fields, problems=problems, status_code=422
         )
-    registration = await receiver.register(raw, submission, files)
+    if channel.public and (refused := recipient_refused(site, submission)) is not None:
+        problem, wait = refused
+        await keep_invalid(site, client, channel.source, body.data, [problem], raw=raw)
+        page = form_page(
+            site, request, channel, form=parsed.fields, problems=[problem], status_code=429
+        )
+        page.headers["Retry-After"] = str(wait)
+        return page
+    registration = await receiver.register(raw, submission, files, bounds=bounds)
     return done_page(site, request, channel, registration.case, status_code=201)
 
 

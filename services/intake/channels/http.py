@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -12,9 +12,12 @@ from zoneinfo import ZoneInfo
 from fastapi import Request
 from fastapi.responses import Response
 
-from schemas.submission import Channel
+from schemas.submission import Channel, Submission
 from services.intake.attachments import AttachmentRefused, CheckedFile, check_count, check_file
 from services.intake.channels.formdata import Upload
+from services.intake.channels.guard import TOO_MANY_FOR_RECIPIENT, Guard, minutes
+from services.intake.domain.normalise import normalise_email
+from services.intake.models import RawPayload
 from services.intake.problems import Problem
 from services.intake.receiving import Receiver
 from services.intake.settings import IntakeSettings
@@ -54,6 +57,46 @@ async def read_capped(request: Request, *, limit: int) -> Body:
     return Body(bytes(data), too_large=False, size=len(data))
 
 
+async def keep_invalid(
+    site: Site,
+    client: str,
+    source: str,
+    data: bytes,
+    problems: Sequence[Problem] | str,
+    *,
+    raw: RawPayload | None = None,
+) -> None:
+    """Archive (or mark, if archived already) a body that cannot be registered: only its
+    start, and nothing at all past the client's quota (then counted and dropped)."""
+    receiver = site.receiver
+    text = problems if isinstance(problems, str) else " ".join(map(str, problems))
+    keep = site.guard.keep_invalid(client, len(data))
+    if keep is None:
+        if raw is not None:
+            await receiver.discard(raw)
+        return
+    if keep < len(data):
+        text = f"{text} [Chỉ lưu {keep} byte đầu trong {len(data)} byte.]"
+    if raw is None:
+        await receiver.archive(source, data[:keep], error=text)
+    else:
+        await receiver.fail(raw, text, keep_bytes=keep)
+
+
+def recipient_refused(site: Site, submission: Submission) -> tuple[Problem, int] | None:
+    """Why a public item may not be registered now for its e-mail address, or None: each
+    one mails a receipt there, so one address gets only so many per window."""
+    email = normalise_email(submission.email) if submission.email else None
+    if not email:
+        return None
+    recipients = site.guard.recipients
+    if recipients.allow(email):
+        return None
+    wait = recipients.retry_after_s(email)
+    message = TOO_MANY_FOR_RECIPIENT.format(minutes=minutes(wait))
+    return Problem(message, "email"), wait
+
+
 def too_large_note(body: Body, *, limit: int) -> str:
     return (
         f"Dữ liệu gửi lên quá lớn (ít nhất {body.size} byte, giới hạn {limit} byte); "
@@ -87,6 +130,10 @@ class Site:
 
     receiver: Receiver
     settings: IntakeSettings
+    guard: Guard = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "guard", Guard(self.settings))
 
     def page(
         self, request: Request, name: str, context: dict[str, Any], *, status_code: int = 200

@@ -99,11 +99,14 @@ def router(site: Site) -> APIRouter:
             request,
             source=SOURCE,
             parse=lambda body, kind: open311_submission(body, kind, now=datetime.now(UTC)),
+            public=True,
         )
         if outcome.registration is None:
-            code = 413 if outcome.status_code == 413 else 400
+            code = outcome.status_code if outcome.status_code in (413, 429) else 400
             errors = [{"code": code, "description": p.message} for p in outcome.problems]
-            return JSONResponse(errors, status_code=code)
+            wait = outcome.retry_after_s
+            headers = {"Retry-After": str(wait)} if wait else None
+            return JSONResponse(errors, status_code=code, headers=headers)
         case = outcome.registration.case
         notice = (
             f"{refusal_message(case)} Mã tra cứu: {case.tracking_code}; "

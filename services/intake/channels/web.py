@@ -54,6 +54,7 @@ CHANNEL = FormChannel(
     done_template="submitted.html",
     build=web_submission,
     fields=FIELDS,
+    public=True,
 )
 
 

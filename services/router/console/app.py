@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.kit.web import harden
 from services.router.console import (
     api,
     pages_actions,
@@ -32,4 +33,4 @@ def build_app(console: Console) -> FastAPI:
         api,
     ):
         app.include_router(module.routes(console, guards))
-    return app
+    return harden(app)

@@ -1,12 +1,12 @@
 """The audit log (the supervisor's) and the agency's API tokens (heads')."""
 
-from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import col, select
 
+from services.kit.web import MAX_ID, ParameterError, bounded_day
 from services.router.console import audit
 from services.router.console.access import Officer
 from services.router.console.accounts import issue_token
@@ -15,17 +15,17 @@ from services.router.console.context import PREFIX, Console, ConsoleRoute, clien
 from services.router.console.models import ApiToken
 
 Label = Annotated[str, Form(max_length=200)]
+TokenId = Annotated[int, Path(ge=1, le=MAX_ID)]
 SUPERVISORS_ONLY = "Chỉ cán bộ giám sát của Văn phòng UBND tỉnh được xem nhật ký."
 HEADS_ONLY = "Chỉ lãnh đạo cơ quan được quản lý khóa API."
 
 
 def _audit_query(raw: dict[str, str]) -> tuple[audit.AuditQuery, str]:
     on, error = None, ""
-    if raw.get("ngay", "").strip():
-        try:
-            on = date.fromisoformat(raw["ngay"].strip())
-        except ValueError:
-            error = "Ngày: không đúng dạng (năm-tháng-ngày)."
+    try:
+        on = bounded_day(raw.get("ngay"), label="Ngày")
+    except ParameterError:
+        error = "Ngày: không đúng dạng (năm-tháng-ngày) hoặc ngoài khoảng 2000–2100."
     query = audit.AuditQuery(
         actor=raw.get("nguoi", "").strip()[:200],
         action=raw.get("hanh_dong", "").strip()[:32],
@@ -51,7 +51,8 @@ async def audit_page(console: Console, request: Request, officer: Officer) -> Re
     async with console.db.session() as session:
         found = await audit.entries(session, query=query)
     context = {"entries": found, "raw": raw, "error": error, "action_vi": audit.ACTION_VI}
-    return console.page(request, "audit.html", context, officer=officer)
+    status = 400 if error else 200
+    return console.page(request, "audit.html", context, officer=officer, status_code=status)
 
 
 async def new_token(console: Console, request: Request, officer: Officer, label: str) -> Response:
@@ -99,6 +100,16 @@ async def revoke(console: Console, request: Request, officer: Officer, token_id:
     return RedirectResponse(PREFIX + "/khoa-api", status_code=303)
 
 
+def audit_params(
+    nguoi: str | None = None,
+    hanh_dong: str | None = None,
+    ho_so: str | None = None,
+    ngay: str | None = None,
+) -> None:
+    """The audit log's query parameters, declared for the OpenAPI description; the page
+    reads and checks them itself (`_audit_query`)."""
+
+
 def routes(console: Console, guards: Guards) -> APIRouter:
     api = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
     Viewer = Annotated[Officer, Depends(guards.page)]
@@ -109,7 +120,7 @@ def routes(console: Console, guards: Guards) -> APIRouter:
             return None
         return console.problem(request, status_code=403, message=HEADS_ONLY, officer=officer)
 
-    @api.get(PREFIX + "/nhat-ky")
+    @api.get(PREFIX + "/nhat-ky", dependencies=[Depends(audit_params)])
     async def audit_log(request: Request, officer: Viewer) -> Response:
         return await audit_page(console, request, officer)
 
@@ -125,7 +136,7 @@ def routes(console: Console, guards: Guards) -> APIRouter:
         return not_head(request, officer) or await new_token(console, request, officer, label)
 
     @api.post(PREFIX + "/khoa-api/{token_id}/thu-hoi")
-    async def revoke_token(request: Request, token_id: int, officer: Head) -> Response:
+    async def revoke_token(request: Request, token_id: TokenId, officer: Head) -> Response:
         return not_head(request, officer) or await revoke(console, request, officer, token_id)
 
     return api

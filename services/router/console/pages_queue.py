@@ -100,6 +100,22 @@ async def queue_view(console: Console, request: Request, officer: Officer) -> Re
     return console.page(request, "queue.html", context, officer=officer, status_code=status)
 
 
+def queue_params(
+    tinh_trang: str | None = None,
+    kenh: str | None = None,
+    loai: str | None = None,
+    hinh_thuc: str | None = None,
+    quy_tac: str | None = None,
+    van_ban: str | None = None,
+    tu_ngay: str | None = None,
+    den_ngay: str | None = None,
+    co_quan: str | None = None,
+    trang: str | None = None,
+) -> None:
+    """The queue's query parameters, declared for the route's OpenAPI description; the page
+    reads and checks them itself (`parse_filters`), a bad one is a 400 that says why."""
+
+
 def routes(console: Console, guards: Guards) -> APIRouter:
     api = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 
@@ -107,7 +123,7 @@ def routes(console: Console, guards: Guards) -> APIRouter:
     async def home() -> Response:
         return RedirectResponse(PREFIX + "/", status_code=307)
 
-    @api.get(PREFIX + "/")
+    @api.get(PREFIX + "/", dependencies=[Depends(queue_params)])
     async def queue(
         request: Request, officer: Annotated[Officer, Depends(guards.page)]
     ) -> Response:

@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from schemas.submission import Channel
 from services.kit.text import fold
+from services.kit.web import ParameterError, bounded_day, page_number
 from services.router.console.access import Officer
 from services.router.console.regulations import Regulation, regulation_of
 from services.router.domain.calendar import VIETNAM, HolidayCalendar
@@ -61,12 +62,13 @@ class QueueFilters:
 
 
 def _day(raw: str, label: str) -> date | None:
-    if not raw.strip():
-        return None
+    """A day from 2000 to 2100, written year-month-day."""
     try:
-        return date.fromisoformat(raw.strip())
-    except ValueError as error:
-        raise FilterError(f"{label}: không đúng dạng ngày (năm-tháng-ngày).") from error
+        return bounded_day(raw, label=label)
+    except ParameterError as error:
+        raise FilterError(
+            f"{label}: không đúng dạng ngày (năm-tháng-ngày) từ năm 2000 đến 2100."
+        ) from error
 
 
 def _choice(raw: str, allowed: Sequence[str], label: str) -> str:
@@ -78,9 +80,10 @@ def _choice(raw: str, allowed: Sequence[str], label: str) -> str:
 
 def parse_filters(raw: Mapping[str, str]) -> QueueFilters:
     """The queue's filters from the query string (Vietnamese parameter names)."""
-    page = raw.get("trang", "1").strip() or "1"
-    if not page.isdigit() or int(page) < 1:
-        raise FilterError("Số trang không hợp lệ.")
+    try:
+        page = page_number(raw.get("trang"))
+    except ParameterError as error:
+        raise FilterError("Số trang không hợp lệ.") from error
     filters = QueueFilters(
         status=_choice(raw.get("tinh_trang", ""), list(STATUS_CHOICES), "Tình trạng") or "open",
         channel=_choice(raw.get("kenh", ""), [c.value for c in Channel], "Kênh"),
@@ -91,7 +94,7 @@ def parse_filters(raw: Mapping[str, str]) -> QueueFilters:
         received_from=_day(raw.get("tu_ngay", ""), "Nhận từ ngày"),
         received_to=_day(raw.get("den_ngay", ""), "Nhận đến ngày"),
         agency=raw.get("co_quan", "").strip().upper()[:16],
-        page=int(page),
+        page=page,
     )
     start, end = filters.received_from, filters.received_to
     if start and end and start > end:

@@ -1,0 +1,135 @@
+"""The printable receipt (`/bien-nhan/{code}`): public by code, in full for the submitter.
+
+Tracking codes are public (the answers list, the feeds, Open311 show them), so the receipt
+a code opens shows only what the public pages show of any case: the code, the time and
+channel of receipt and where to follow it, never a text the submitter wrote (a title may
+hold their name and phone). The full receipt (title, name) is shown to whoever types the
+phone number or e-mail address given with the item: a form, no script. Wrong attempts are
+limited per code and per client address (a code's phone number cannot be guessed).
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from services.intake.channels.formdata import FormDataError, parse_form
+from services.intake.channels.guard import minutes
+from services.intake.channels.http import CHANNEL_VI, Site, local_time, read_capped
+from services.intake.domain.normalise import normalise_email, normalise_phone
+from services.intake.domain.tracking import parse_tracking_code
+from services.intake.models import IntakeCase
+
+PROOF_FIELD = "lien_he"
+MAX_PROOF_BODY = 4096
+MISSING = "Không có hồ sơ với mã này; xin kiểm tra lại mã trên giấy tờ được cấp."
+WRONG = (
+    "Số điện thoại hoặc thư điện tử không khớp với thông tin đã ghi khi gửi phản ánh, "
+    "kiến nghị này."
+)
+NO_CONTACT = (
+    "Hồ sơ này không ghi số điện thoại hay thư điện tử nên không xem được bản đầy đủ trên "
+    "mạng; xin liên hệ đường dây nóng {hotline}."
+)
+THROTTLED = "Đã nhập sai quá nhiều lần; xin thử lại sau {minutes} phút."
+EMPTY = "Xin nhập số điện thoại hoặc thư điện tử đã ghi khi gửi."
+
+
+def proven(case: IntakeCase, typed: str) -> bool:
+    """Whether `typed` is the phone or e-mail given with the case: both normalised as the
+    register keeps them, compared in constant time."""
+    if "@" in typed:
+        return _same(normalise_email(typed), case.email.lower() if case.email else None)
+    return _same(normalise_phone(typed), case.phone or None)
+
+
+def _same(given: str | None, kept: str | None) -> bool:
+    if not given or not kept:
+        hmac.compare_digest(b"-", b"-")  # the same work either way
+        return False
+    return hmac.compare_digest(given.encode("utf-8"), kept.encode("utf-8"))
+
+
+def router(site: Site) -> APIRouter:
+    api = APIRouter()
+
+    async def find(code: str) -> IntakeCase | None:
+        canonical = parse_tracking_code(code)
+        return await site.receiver.case_by_code(canonical) if canonical else None
+
+    def page(
+        request: Request,
+        case: IntakeCase,
+        *,
+        full: bool = False,
+        error: str | None = None,
+        status_code: int = 200,
+    ) -> Response:
+        context: dict[str, Any] = {
+            "code": case.tracking_code,
+            "received": local_time(case.received_at),
+            "channel": CHANNEL_VI.get(case.channel, case.channel),
+            "status_url": site.status_url(request, case.tracking_code),
+            "lookup_url": f"{site.base_url(request)}/tra-cuu",
+            "full": full,
+            "proof_error": error,
+            "proof_field": PROOF_FIELD,
+            "can_prove": bool(case.phone or case.email),
+        }
+        if full:  # the submitter's own receipt: their title and name, not their contacts
+            context |= {
+                "title": case.title,
+                "submitter": case.organization if case.submitter_type == "organization" else "",
+                "name": case.name,
+            }
+        response = site.page(request, "receipt.html", context, status_code=status_code)
+        response.headers["Cache-Control"] = "no-store"
+        if full:
+            response.headers["Referrer-Policy"] = "no-referrer"
+        return response
+
+    def missing(request: Request) -> Response:
+        return site.page(request, "receipt_missing.html", {"error": MISSING}, status_code=404)
+
+    @api.get("/bien-nhan/{code}", response_class=HTMLResponse, include_in_schema=False)
+    async def receipt(request: Request, code: str) -> Response:
+        case = await find(code)
+        return missing(request) if case is None else page(request, case)
+
+    @api.post("/bien-nhan/{code}", response_class=HTMLResponse, include_in_schema=False)
+    async def full_receipt(request: Request, code: str) -> Response:
+        case = await find(code)
+        if case is None:
+            return missing(request)
+        guard = site.guard
+        client = guard.client_of(request)
+        by_code, by_client = guard.proofs_by_code, guard.proofs_by_client
+        if by_code.full(case.tracking_code) or by_client.full(client):
+            wait = max(by_code.retry_after_s(case.tracking_code), by_client.retry_after_s(client))
+            response = page(
+                request, case, error=THROTTLED.format(minutes=minutes(wait)), status_code=429
+            )
+            response.headers["Retry-After"] = str(wait)
+            return response
+        body = await read_capped(request, limit=MAX_PROOF_BODY)
+        try:
+            kind = request.headers.get("content-type", "")
+            fields = parse_form(kind, body.data, max_files=0).fields
+        except FormDataError:
+            fields = {}
+        typed = "" if body.too_large else fields.get(PROOF_FIELD, "").strip()[:320]
+        if not typed:
+            return page(request, case, error=EMPTY, status_code=400)
+        if not (case.phone or case.email):
+            error = NO_CONTACT.format(hotline=site.settings.hotline_number)
+            return page(request, case, error=error, status_code=403)
+        if not proven(case, typed):
+            by_code.hit(case.tracking_code)
+            by_client.hit(client)
+            return page(request, case, error=WRONG, status_code=403)
+        return page(request, case, full=True)
+
+    return api
