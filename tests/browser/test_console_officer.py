@@ -15,9 +15,9 @@ from services.router.console.accounts import create_account
 from tests.browser.conftest import LiveSystem, navigate, until
 
 PASSWORD = "mật-khẩu-đủ-dài-2023"
+# Received now (the public API decides the time): the Sở Tài nguyên và Môi trường it names
+# is today's Sở Nông nghiệp và Môi trường (SNNMT).
 ITEM = {
-    "channel": "web",
-    "received_at": "2023-03-06T09:30:00+07:00",
     "name": "Nguyễn Thị Hoa",
     "address": "45 Lê Lợi, phường Hội Thương, TP Pleiku, tỉnh Gia Lai",
     "phone": "0905 123 456",
@@ -29,7 +29,7 @@ ITEM = {
     ),
     "regulation": "Quyết định số 22/2016/QĐ-UBND",
 }
-ANSWER = "Sở đã tiếp thu kiến nghị, sẽ trình sửa đổi hạn mức đất ở trong quý III năm 2023."
+ANSWER = "Sở đã tiếp thu kiến nghị, sẽ trình sửa đổi hạn mức đất ở trong quý tới."
 
 
 def _submit(live: LiveSystem, ref: str) -> str:
@@ -38,7 +38,7 @@ def _submit(live: LiveSystem, ref: str) -> str:
     )
     assert created.status_code == 201, created.text
     code = str(created.json()["tracking_code"])
-    until(lambda: live.status(code).get("agency") == "STNMT", f"{code} routed to STNMT")
+    until(lambda: live.status(code).get("agency") == "SNNMT", f"{code} routed to SNNMT")
     return code
 
 
@@ -49,9 +49,9 @@ async def _head_account(live: LiveSystem) -> None:
         async with db.transaction() as session:
             await create_account(
                 session,
-                username="ld.stnmt",
+                username="ld.snnmt",
                 password=PASSWORD,
-                agency="STNMT",
+                agency="SNNMT",
                 role="head",
                 display_name="Lê Thị Lan",
                 agencies=live.system.router.core.agencies,
@@ -69,7 +69,7 @@ def test_a_head_logs_in_transfers_one_case_and_answers_another(
 
     browser.get(live_system.url + "/can-bo/")
     assert browser.find_element(By.TAG_NAME, "h1").text == "Đăng nhập dành cho cán bộ xử lý"
-    browser.find_element(By.ID, "username").send_keys("ld.stnmt")
+    browser.find_element(By.ID, "username").send_keys("ld.snnmt")
     browser.find_element(By.ID, "password").send_keys(PASSWORD)
     navigate(browser, browser.find_element(By.XPATH, "//button[normalize-space()='Đăng nhập']"))
     assert browser.find_element(By.TAG_NAME, "h1").text.startswith("Hàng đợi")

@@ -64,4 +64,4 @@ def test_search_without_diacritics_finds_and_opens_the_answer(
     chart = browser.find_element(By.CSS_SELECTOR, "svg[role='img']")
     assert chart.is_displayed() and chart.get_attribute("aria-labelledby")
     table = browser.find_element(By.TAG_NAME, "table").text
-    assert "Sở Tài nguyên và Môi trường" in table and "Toàn tỉnh" in table
+    assert "Sở Nông nghiệp và Môi trường" in table and "Toàn tỉnh" in table
