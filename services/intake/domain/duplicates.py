@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from schemas.submission import Submission
 from services.intake.domain.normalise import normalise_email, normalise_phone
-from services.kit.text import clean, fold
+from services.kit.text import analysed, clean, fold
 
 # Three-word shingles: one mistyped word touches three shingles, while two different
 # letters on the same subject still share few of them.
@@ -44,13 +44,14 @@ class Fingerprint:
 
 
 def fingerprint(s: Submission) -> Fingerprint:
+    """Each text field is read up to `ANALYSED_CHARS` (services.kit.text)."""
     return Fingerprint(
         received_at=s.received_at,
         phone=normalise_phone(s.phone),
         email=normalise_email(s.email),
-        name=fold(s.name or s.organization),
-        address=frozenset(_words(s.address)),
-        shingles=_shingles(_words(s.content)),
+        name=fold(analysed(s.name or s.organization)),
+        address=frozenset(_words(analysed(s.address))),
+        shingles=_shingles(_words(analysed(s.content))),
     )
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from schemas.submission import Submission
-from services.kit.text import clean, fold
+from services.kit.text import analysed, clean, fold
 
 Level = Literal["central", "provincial", "district"]
 
@@ -41,7 +41,7 @@ def normalise_phone(raw: str) -> str | None:
     A field holding several numbers ("0905 123 456 / 0269 3823 456") yields the first
     plausible one.
     """
-    for part in _PHONE_ALTERNATIVES.split(raw or ""):
+    for part in _PHONE_ALTERNATIVES.split(analysed(raw)):
         national = _national_digits(part)
         if national is not None:
             return national
@@ -72,7 +72,7 @@ def normalise_email(raw: str) -> str | None:
     if bracketed:
         text = bracketed.group(1).strip()
     text = text.removeprefix("mailto:")
-    return text if _EMAIL.fullmatch(text) and len(text) <= 254 else None
+    return text if len(text) <= 254 and _EMAIL.fullmatch(text) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,8 +143,9 @@ _NAMED_DOC = re.compile(
 
 
 def find_regulations(text: str) -> list[RegulationRef]:
-    """Every document reference in a free text, in reading order, without overlaps."""
-    text = clean(text)
+    """Every document reference in a free text, in reading order, without overlaps
+    (read up to `ANALYSED_CHARS`)."""
+    text = clean(analysed(text))
     folded = _aligned_fold(text)
     found: list[tuple[int, int, RegulationRef]] = []
     for pattern, build in ((_CODED, _coded), (_NAMED_LAW, _named_law), (_NAMED_DOC, _named)):

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from services.kit.text import fold
+from services.kit.text import ANALYSED_CHARS, fold
 from services.notifier.domain.redact_address import address_spans, known_address_spans
 from services.notifier.domain.redact_base import (
     PLACEHOLDER,
@@ -92,6 +93,10 @@ class PublicText:
     findings: list[Finding] = field(default_factory=list)
 
 
+# An agency's answer is at most 50,000 characters (schemas.actions); a case's title and
+# content are read up to ANALYSED_CHARS. Beyond its limit a text is not published.
+ANSWER_CHARS = 50_000
+WITHHELD = " […]"
 _PLACEHOLDERS = re.compile("|".join(re.escape(p) for p in PLACEHOLDER.values()))
 _PHONE_SEPARATORS = r"[\s.\-–()]*"
 _MAX_PASSES = 8
@@ -150,9 +155,14 @@ def _merge(spans: list[Span]) -> list[Span]:
 def _protected(text: str, spans: list[Span]) -> list[Span]:
     """Drop matches touching a placeholder, so redacting twice changes nothing more."""
     taken = [(m.start(), m.end()) for m in _PLACEHOLDERS.finditer(text)]
-    return [
-        s for s in spans if s.end > s.start and not any(s.start < e and a < s.end for a, e in taken)
-    ]
+    return [s for s in spans if s.end > s.start and not _overlaps(s, taken)]
+
+
+def _overlaps(span: Span, taken: list[tuple[int, int]]) -> bool:
+    """Whether `span` overlaps one of `taken` (sorted, not overlapping). A binary search:
+    comparing every pair was quadratic in a text full of placeholders."""
+    i = bisect_left(taken, (span.end, -1))  # the placeholders starting before `span` ends
+    return i > 0 and taken[i - 1][1] > span.start  # their ends rise: the last reaches furthest
 
 
 def _find(text: str, known: KnownPersonalData) -> list[Span]:
@@ -166,14 +176,25 @@ def _find(text: str, known: KnownPersonalData) -> list[Span]:
     return _merge(_protected(text, found))
 
 
-def _to_original(offset: int, done: list[Span]) -> int:
-    """Map an offset in the partly redacted text back to the original."""
-    shift = 0
-    for span in done:
-        if span.start + shift >= offset:
-            break
-        shift += len(PLACEHOLDER[span.kind]) - (span.end - span.start)
-    return offset - shift
+def _to_original(spans: list[Span], done: list[Span]) -> list[Span]:
+    """Map spans of the partly redacted text back to the original.
+
+    `spans` and `done` are sorted and do not overlap, so one walk through both does it
+    (mapping each offset from the start of `done` was quadratic in the findings)."""
+    mapped: list[Span] = []
+    shift, i = 0, 0
+
+    def original(offset: int) -> int:
+        nonlocal shift, i
+        while i < len(done) and done[i].start + shift < offset:
+            shift += len(PLACEHOLDER[done[i].kind]) - (done[i].end - done[i].start)
+            i += 1
+        return offset - shift
+
+    for span in spans:
+        start = original(span.start)
+        mapped.append(Span(start, original(span.end), span.kind))
+    return mapped
 
 
 def _apply(text: str, spans: list[Span]) -> str:
@@ -184,34 +205,47 @@ def _apply(text: str, spans: list[Span]) -> str:
     return "".join(parts) + text[cursor:]
 
 
-def redact(text: str, *, known: KnownPersonalData) -> Redaction:
+def redact(text: str, *, known: KnownPersonalData, limit: int = ANSWER_CHARS) -> Redaction:
     """The public version of `text`, with every personal datum replaced by a placeholder.
 
     Detection runs again on its own output until nothing new is found: removing a datum
     can change the context of what is left (fewer diacritics, a name no longer inside a
     longer run), and publishing twice must never reveal more or less.
+
+    Only the first `limit` characters are read, and only what was read is published: the
+    rest is withheld and marked `WITHHELD` (no valid case or answer is that long).
     """
     original = unicodedata.normalize("NFC", text)
+    withheld = len(original) > limit
+    original = _cut(original, limit) if withheld else original
     done: list[Span] = []
     current = original
     for _ in range(_MAX_PASSES):
         new = _find(current, known)
         if not new:
             break
-        done = sorted(
-            done
-            + [Span(_to_original(s.start, done), _to_original(s.end, done), s.kind) for s in new],
-            key=lambda s: s.start,
-        )
+        done = sorted(done + _to_original(new, done), key=lambda s: s.start)
         current = _apply(original, done)
     findings = [Finding(s.kind, s.start, s.end, PLACEHOLDER[s.kind]) for s in done]
-    return Redaction(text=current, findings=findings)
+    return Redaction(text=current + WITHHELD if withheld else current, findings=findings)
+
+
+def _cut(text: str, limit: int) -> str:
+    """At most `limit` characters, ending at a line break (else a space) so that no datum
+    is cut in two: half a phone number is no longer recognised, yet still personal."""
+    head = text[:limit]
+    for stop in ("\n", " "):
+        at = head.rfind(stop)
+        if at > 0:
+            return head[:at]
+    return ""
 
 
 def redact_case(title: str, content: str, *, known: KnownPersonalData) -> PublicText:
-    """The public title and content of a case, with one redaction log for both."""
-    public_title = redact(title, known=known)
-    public_content = redact(content, known=known)
+    """The public title and content of a case, with one redaction log for both; each read
+    up to `ANALYSED_CHARS` (services.kit.text), every valid case whole."""
+    public_title = redact(title, known=known, limit=ANALYSED_CHARS)
+    public_content = redact(content, known=known, limit=ANALYSED_CHARS)
     findings = [replace(f, field="title") for f in public_title.findings]
     findings += [replace(f, field="content") for f in public_content.findings]
     return PublicText(title=public_title.text, content=public_content.text, findings=findings)

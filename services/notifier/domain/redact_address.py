@@ -48,10 +48,14 @@ _HOUSE_WITH_WORD = re.compile(
     rf"(?P<k>{alternation(['số nhà', 'nhà số', 'số'])})\s+(?P<n>{_HOUSE})"
     r"(?:(?:\s*,)?\s+(?:(?:duong|pho)\s+)?(?=[^\W\d_]))?"
 )
-_UNIT_AFTER = re.compile(rf"\s*,?\s+{alternation([*_NUMBERED_UNITS, 'tổ', 'thôn', 'tổ dân phố'])}")
-# "đường Hùng Vương số 12": the street first, then the number.
+# `(?:\s*,)?\s+`, not `\s*,?\s+`: two adjacent runs of spaces are tried at every split of
+# a long run of spaces, quadratic. Both forms read the same texts.
+_UNIT_AFTER = re.compile(
+    rf"(?:\s*,)?\s+{alternation([*_NUMBERED_UNITS, 'tổ', 'thôn', 'tổ dân phố'])}"
+)
+# "đường Hùng Vương số 12": the street first, then the number (`\s*(?:,\s*)?`: as above).
 _STREET_THEN_HOUSE = re.compile(
-    rf"(?<![^\W\d_])(?:duong|pho)\s+(?P<s>[^\W\d_]+(?:\s+[^\W\d_]+){{0,4}}?)\s*,?\s*so\s+{_HOUSE}"
+    rf"(?<![^\W\d_])(?:duong|pho)\s+(?P<s>[^\W\d_]+(?:\s+[^\W\d_]+){{0,4}}?)\s*(?:,\s*)?so\s+{_HOUSE}"
 )
 _HOUSE_ON_STREET = re.compile(rf"(?<![\w/.,-]){_HOUSE}\s+(?:duong|pho)\s+(?=[^\W\d_])")
 _HOUSE_BARE = re.compile(rf"(?<![\w/.,-])(?P<n>{_HOUSE})\s+(?=[^\W\d_])")

@@ -21,6 +21,7 @@ class Kind(StrEnum):
     EMAIL = "email"
     ID_NUMBER = "id_number"
     BANK_ACCOUNT = "bank_account"
+    TAX_CODE = "tax_code"
     LICENCE_PLATE = "licence_plate"
     ADDRESS = "address"
     ORGANIZATION = "organization"
@@ -32,6 +33,7 @@ PLACEHOLDER: dict[Kind, str] = {
     Kind.EMAIL: "[email]",
     Kind.ID_NUMBER: "[số CCCD/CMND]",
     Kind.BANK_ACCOUNT: "[số tài khoản]",
+    Kind.TAX_CODE: "[mã số thuế]",
     Kind.LICENCE_PLATE: "[biển số xe]",
     Kind.ADDRESS: "[địa chỉ]",
     Kind.ORGANIZATION: "[tên tổ chức]",
@@ -40,13 +42,14 @@ PLACEHOLDER: dict[Kind, str] = {
 # When two detectors claim overlapping text, the more specific kind names the result.
 PRIORITY: dict[Kind, int] = {
     Kind.EMAIL: 0,
-    Kind.BANK_ACCOUNT: 1,
-    Kind.ID_NUMBER: 2,
-    Kind.LICENCE_PLATE: 3,
-    Kind.PHONE: 4,
-    Kind.ORGANIZATION: 5,
-    Kind.ADDRESS: 6,
-    Kind.NAME: 7,
+    Kind.TAX_CODE: 1,
+    Kind.BANK_ACCOUNT: 2,
+    Kind.ID_NUMBER: 3,
+    Kind.LICENCE_PLATE: 4,
+    Kind.PHONE: 5,
+    Kind.ORGANIZATION: 6,
+    Kind.ADDRESS: 7,
+    Kind.NAME: 8,
 }
 
 

@@ -48,10 +48,14 @@ _HONORIFIC = re.compile(
 )
 _ROLE = re.compile(alternation(ROLES) + r"[ \u00a0:,]+")
 _INTRO = re.compile(alternation(INTRODUCTIONS) + r"[ \u00a0]*[:\-–]?[ \u00a0]*")
+# A signature's parenthesis ("(đã ký)", "(ký, ghi rõ họ tên)") is read up to 100 characters.
 _SIGN_OFF = re.compile(
-    alternation(SIGN_OFFS) + r"[\s,:!.\-–]*(?:\((?:da ky|ky|ky ten)[^)]*\)[\s,:]*)?"
+    alternation(SIGN_OFFS) + r"[\s,:!.\-–]*(?:\((?:da ky|ky|ky ten)[^)]{0,100}\)[\s,:]*)?"
 )
-_LINE_END = re.compile(r"[ \t.,;!]*(?:\((?:đã ký|ký)[^)]*\))?[ \t.,;!]*(?:\n|$)")
+# What may follow a signature up to its line's end. Bounded and without two adjacent runs
+# of the same characters (`[ .]*(…)?[ .]*`): on a long run of dots or spaces that form
+# tried every split of the run, quadratic; an unclosed "(ký" was read to the text's end.
+_LINE_END = re.compile(r"[ \t.,;!]*(?:\((?:đã ký|ký)[^)]{0,100}\)[ \t.,;!]*)?(?:\n|$)")
 
 
 def starts_phrase(view: TextView, index: int) -> bool:

@@ -1,5 +1,5 @@
-"""Detectors for personal data with a recognisable shape: phones, e-mails, ID numbers,
-bank accounts and licence plates."""
+"""Detectors for personal data with a recognisable shape: phones, e-mails (also spelt out),
+ID numbers, tax codes, bank accounts and licence plates."""
 
 from __future__ import annotations
 
@@ -28,7 +28,28 @@ _FOREIGN = rf"\+(?!84)\d{{1,3}}{_digits('6,12')}"
 PHONE = re.compile(rf"(?<![\w+/])(?:{_INTERNATIONAL}|{_NATIONAL}|{_FOREIGN})(?!\d)")
 
 # Letters beyond ASCII too: people type "dũng40@gmail.com" and mail systems accept it.
-EMAIL = re.compile(r"(?<![\w.+-])[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?!\w)")
+# The look-behind holds every character of the local part: a match starts only where a run
+# of them starts (with "%" missing from it, "a%a%a%…" was rescanned after every "%").
+EMAIL = re.compile(r"(?<![\w.%+-])[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?!\w)")
+
+# Written so that filters do not read it: "an [at] example [dot] com", "an(at)gmail(dot)com",
+# "an a còng gmail chấm com" (run on the folded text). Bounded parts: linear.
+_AT = r"(?:[ \u00a0]{0,3}[\[({<][ \u00a0]{0,3}(?:at|a cong)[ \u00a0]{0,3}[\])}>][ \u00a0]{0,3}|[ \u00a0]{1,3}(?:at|a cong)[ \u00a0]{1,3}|@)"
+_DOT = r"(?:[ \u00a0]{0,3}[\[({<][ \u00a0]{0,3}(?:dot|cham)[ \u00a0]{0,3}[\])}>][ \u00a0]{0,3}|[ \u00a0]{1,3}(?:dot|cham)[ \u00a0]{1,3}|\.)"
+SPELLED_EMAIL = re.compile(
+    rf"(?<![\w.%+-])[\w.%+-]{{1,64}}{_AT}[\w-]{{1,63}}(?:{_DOT}[\w-]{{1,63}}){{0,4}}{_DOT}[a-z]{{2,24}}(?!\w)"
+)
+
+# A company's tax code (mã số thuế): 10 digits, a branch's 13 ("0101234567-001"). With its
+# word in any form; without it only the branch form, a shape nothing else has.
+_TAX_WORDS = alternation(
+    ["mã số thuế", "mst", "mã số doanh nghiệp", "msdn", "mã số thuế doanh nghiệp", "tax code"]
+)
+_TAX_VALUE = r"\d(?:[ .]?\d){9}(?:[ \u00a0]?[-–][ \u00a0]?\d{3})?"
+TAX_WITH_WORD = re.compile(
+    rf"{_TAX_WORDS}[\s:.#-]{{0,5}}(?:la[ \u00a0]{{1,3}})?(?P<v>{_TAX_VALUE})(?![\w])"
+)
+TAX_BRANCH = re.compile(r"(?<![\w.,/-])\d{10}[ \u00a0]?[-–][ \u00a0]?\d{3}(?![\w]|[.,/-]\d)")
 
 _ID_WORDS = alternation(
     [
@@ -88,6 +109,9 @@ def pattern_spans(view: TextView) -> list[Span]:
     text, folded = view.text, view.folded
     return [
         *_spans(EMAIL, text, Kind.EMAIL),
+        *_spans(SPELLED_EMAIL, folded, Kind.EMAIL),
+        *_spans(TAX_WITH_WORD, folded, Kind.TAX_CODE, "v"),
+        *_spans(TAX_BRANCH, text, Kind.TAX_CODE),
         *_spans(PHONE, text, Kind.PHONE),
         *_spans(ID_WITH_WORD, folded, Kind.ID_NUMBER, "v"),
         *_spans(CCCD, text, Kind.ID_NUMBER),

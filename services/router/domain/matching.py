@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, model_validator
+
+from services.kit.text import analysed
 
 Scope = Literal["text", "title", "regulation", "address"]
 LOCAL = "LOCAL"  # candidate standing for "the district where it happened"
@@ -36,8 +40,12 @@ def normalise(text: str | None) -> str:
 
 
 def normalise_pair(text: str | None) -> tuple[str, str]:
-    """The normal form, and the same text with its diacritics, aligned letter for letter."""
-    pairs = [(_fold_letter(ch), ch) for ch in unicodedata.normalize("NFC", (text or "").lower())]
+    """The normal form, and the same text with its diacritics, aligned letter for letter.
+
+    A text is read up to `ANALYSED_CHARS` (services.kit.text): every valid item whole.
+    """
+    nfc = unicodedata.normalize("NFC", analysed(text).lower())
+    pairs = [(_fold_letter(ch), ch) for ch in nfc]
     both = ("".join(f for f, _ in pairs), "".join(m if f != "" else "" for f, m in pairs))
     both = _aligned_sub(_APOSTROPHES, "", both)
     both = _aligned_sub(_ABBREVIATION_DOT, None, both)
@@ -55,6 +63,7 @@ def typed_with_diacritics(marked: str) -> bool:
     return sum(bool(_marks(w)) for w in words) >= _MARKED_SHARE * max(len(words), 1)
 
 
+@lru_cache(maxsize=4096)
 def _fold_letter(ch: str) -> str:
     """One letter without its diacritics ("" for a lone mark), so offsets stay aligned."""
     if ch == "đ":
@@ -221,7 +230,7 @@ class Condition(BaseModel):
         if self._masks is None:
             return found
         masked = [m.span() for m in self._masks.finditer(text, marked)]
-        return [m for m in found if not any(a < m.end() and m.start() < b for a, b in masked)]
+        return [m for m in found if not _overlaps(m.span(), masked)]
 
     def _spelled_right(self, match: re.Match[str], marked: str) -> bool:
         written = marked[match.start() : match.end()].split()
@@ -230,6 +239,13 @@ class Condition(BaseModel):
             if listed and not any(_spelled_as([word], spelling) for spelling in listed):
                 return False
         return True
+
+
+def _overlaps(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
+    """Whether `span` overlaps one of `spans` (sorted, not overlapping: one `finditer`).
+    A binary search: comparing every pair was quadratic on a text full of hits."""
+    i = bisect_right(spans, (span[1], -1))  # the spans starting before `span` ends
+    return i > 0 and spans[i - 1][1] > span[0]  # their ends rise: the last reaches furthest
 
 
 class District(BaseModel):

@@ -58,7 +58,7 @@ from typing import Literal, TypeVar, cast
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from services.kit.text import fold
+from services.kit.text import ANALYSED_CHARS, analysed, fold
 from services.router.domain.agencies import first_error, read_yaml
 from services.router.structure.agencies import StructureDataError
 from services.router.structure.units import (
@@ -257,8 +257,12 @@ class Gazetteer:
     # --- lookups --------------------------------------------------------------------------
 
     def find(self, text: str | None) -> tuple[PlaceMatch, ...]:
-        """Every place of the province named in `text`, in order."""
-        text = nfc(text)
+        """Every place of the province named in `text`, in order.
+
+        Read up to twice `ANALYSED_CHARS` (services.kit.text): the router passes its normal
+        form, where a sentence end "." becomes " . ", so every valid item is read whole.
+        """
+        text = nfc(analysed(text, 2 * ANALYSED_CHARS))
         tokens = tokenize(text)
         mentions = self._mentions(tokens)
         districts = [m for m in mentions if m.level == "district"]

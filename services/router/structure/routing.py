@@ -231,7 +231,7 @@ def _codes(communes: Iterable[Any]) -> set[str]:
 
 def _sentence(text: str, start: int, end: int) -> str:
     """text[start:end], cut at the first sentence end after `start`."""
-    stop = _SENTENCE_END.search(text, start + 1)
+    stop = _SENTENCE_END.search(text, start + 1, end + 3)  # bounded: linear in markers
     return text[start : min(end, stop.start()) if stop else end]
 
 
