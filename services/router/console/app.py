@@ -11,6 +11,7 @@ from services.router.console import (
     pages_actions,
     pages_admin,
     pages_auth,
+    pages_calendar,
     pages_case,
     pages_queue,
     pages_regulations,
@@ -29,6 +30,7 @@ def build_app(console: Console) -> FastAPI:
         pages_case,
         pages_actions,
         pages_regulations,
+        pages_calendar,
         pages_admin,
         api,
     ):
