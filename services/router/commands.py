@@ -13,8 +13,9 @@ from services.kit.columns import utc_now
 from services.kit.consumer import PermanentError
 from services.router.case_deadlines import after_pause, extended_answer
 from services.router.core import RouterCore
+from services.router.domain.lifecycle import Outcome
 from services.router.emit import agency_name, deadlines_of, dues_of, emit, set_dues
-from services.router.guards import require_case, require_in_charge, require_status
+from services.router.guards import allowed, require_case
 from services.router.models import ClockPause, RoutedCase
 
 
@@ -27,14 +28,10 @@ async def load_case(session: AsyncSession, case_id: str) -> RoutedCase | None:
 async def case_for(
     session: AsyncSession,
     command: TakeCase | SubmitAnswer | RequestInfo | RecordInfoReceived | ExtendDeadline,
-    *,
-    allowed: tuple[str, ...],
-    doing: str,
-) -> RoutedCase:
+) -> tuple[RoutedCase, Outcome]:
+    """The case, locked, and what the lifecycle says of the command (refused: raises)."""
     case = require_case(await load_case(session, command.case_id), command.case_id)
-    require_in_charge(case, command)
-    require_status(case, allowed, doing=doing)
-    return case
+    return case, allowed(case, command)
 
 
 def _touch(session: AsyncSession, case: RoutedCase) -> None:
@@ -45,8 +42,8 @@ def _touch(session: AsyncSession, case: RoutedCase) -> None:
 async def take_case(
     session: AsyncSession, *, action: TakeCase, core: RouterCore, today: date
 ) -> None:
-    case = await case_for(session, action, allowed=("routed",), doing="tiếp nhận hồ sơ")
-    case.status, case.taken_by = "taken", action.officer
+    case, outcome = await case_for(session, action)
+    case.status, case.taken_by = outcome.status.value, action.officer
     _touch(session, case)
     taken = CaseTaken(
         correlation_id=case.case_id,
@@ -62,10 +59,8 @@ async def request_info(
     session: AsyncSession, *, action: RequestInfo, core: RouterCore, today: date
 ) -> None:
     """The clock stops from today until the submitter's answer is recorded."""
-    case = await case_for(
-        session, action, allowed=("routed", "taken"), doing="yêu cầu bổ sung thông tin"
-    )
-    case.status = "waiting_info"
+    case, outcome = await case_for(session, action)
+    case.status = outcome.status.value
     _touch(session, case)
     session.add(
         ClockPause(
@@ -92,12 +87,11 @@ async def request_info(
 async def record_info_received(
     session: AsyncSession, *, action: RecordInfoReceived, core: RouterCore, today: date
 ) -> None:
-    case = await case_for(
-        session, action, allowed=("waiting_info",), doing="ghi nhận thông tin bổ sung"
-    )
+    case, outcome = await case_for(session, action)
     await _resume_clock(
         session, case=case, core=core, today=today, by=action.officer, note=action.note
     )
+    case.status = outcome.status.value
     received = InfoReceived(
         correlation_id=case.case_id,
         case_id=case.case_id,
@@ -132,20 +126,14 @@ async def _resume_clock(
             dues_of(case), paused_on=pause.paused_on, resumed_on=resumed_on, calendar=core.calendar
         ),
     )
-    case.status = "taken" if case.taken_by else "routed"
     _touch(session, case)
 
 
 async def extend_deadline(
     session: AsyncSession, *, action: ExtendDeadline, core: RouterCore, today: date
 ) -> None:
-    case = await case_for(
-        session, action, allowed=("routed", "taken", "waiting_info"), doing="gia hạn"
-    )
-    if case.extension_reason is not None:
-        raise PermanentError(
-            f"Hồ sơ {case.case_id} đã được gia hạn một lần; quy chế chỉ cho phép gia hạn một lần."
-        )
+    case, outcome = await case_for(session, action)  # refused if the extension is spent
+    case.status = outcome.status.value
     previous = case.due_answer
     case.due_answer = extended_answer(previous, calendar=core.calendar, policy=core.policy)
     case.extended, case.extension_reason = True, action.reason
@@ -167,12 +155,10 @@ async def submit_answer(
     session: AsyncSession, *, action: SubmitAnswer, core: RouterCore, today: date
 ) -> None:
     """The answer closes the case; it is on time if given by the current answer deadline."""
-    case = await case_for(
-        session, action, allowed=("routed", "taken", "waiting_info"), doing="trả lời"
-    )
-    if case.status == "waiting_info":  # answered without the details: the pause ends today
+    case, outcome = await case_for(session, action)
+    if outcome.resumes_clock:  # answered without the details: the pause ends today
         await _resume_clock(session, case=case, core=core, today=today, by=action.officer, note="")
-    case.status = "answered"
+    case.status = outcome.status.value
     _touch(session, case)
     answered = CaseAnswered(
         correlation_id=case.case_id,

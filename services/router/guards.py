@@ -1,26 +1,25 @@
-"""Who may do what to a case, and in which state: the rules every agency command obeys.
+"""Who may do what to a case, and in which state, asked of the lifecycle
+(`domain/lifecycle.py`) for a case row and an agency command.
 
-A command that breaks them raises `PermanentError`, so the pipeline dead-letters it with the
-reason (in Vietnamese: the officer's console shows it).
+A command the lifecycle refuses raises `PermanentError`, so the pipeline dead-letters it with
+the reason (in Vietnamese: the officer's console shows it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
-
-from schemas.actions import AgencyCommand, AssignFromTriage, RecordInfoReceived, RequestInfo
+from schemas.actions import AgencyCommand, AssignFromTriage, RequestTransfer
 from services.kit.consumer import PermanentError
-from services.router.emit import TRIAGE, TRIAGE_HOME
+from services.router.domain.lifecycle import (
+    STATUS_VI,
+    CaseFacts,
+    Outcome,
+    Status,
+    action_of,
+    transition,
+)
 from services.router.models import RoutedCase
 
-STATUS_VI = {
-    "routed": "đã chuyển đến cơ quan, chưa tiếp nhận",
-    "taken": "đang được xử lý",
-    "waiting_info": "đang chờ người gửi bổ sung thông tin",
-    "answered": "đã được trả lời",
-}
-# What the office may do to a case in the triage queue.
-_TRIAGE_COMMANDS = (AssignFromTriage, RequestInfo, RecordInfoReceived)
+__all__ = ["STATUS_VI", "allowed", "facts_of", "require_case"]
 
 
 def require_case(case: RoutedCase | None, case_id: str) -> RoutedCase:
@@ -29,32 +28,31 @@ def require_case(case: RoutedCase | None, case_id: str) -> RoutedCase:
     return case
 
 
-def require_in_charge(case: RoutedCase, command: AgencyCommand) -> None:
-    """The officer's agency must hold the case; VPUB acts for the triage queue."""
-    if case.agency == TRIAGE:
-        if command.agency != TRIAGE_HOME:
-            raise PermanentError(
-                f"Hồ sơ {case.case_id} đang chờ phân loại tại {TRIAGE_HOME}; "
-                f"cơ quan {command.agency} không có quyền xử lý."
-            )
-        if not isinstance(command, _TRIAGE_COMMANDS):
-            raise PermanentError(
-                f"Hồ sơ {case.case_id} đang chờ phân loại: hãy giao hồ sơ cho cơ quan "
-                "có thẩm quyền (kể cả chính Văn phòng) trước."
-            )
-        return
-    if isinstance(command, AssignFromTriage):
+def facts_of(case: RoutedCase) -> CaseFacts:
+    """What the lifecycle knows of a case row."""
+    try:
+        status = Status(case.status)
+    except ValueError:  # a broken invariant, not an officer's mistake
         raise PermanentError(
-            f"Hồ sơ {case.case_id} không nằm trong hàng chờ phân loại (đang ở {case.agency})."
-        )
-    if command.agency != case.agency:
-        raise PermanentError(
-            f"Cơ quan {command.agency} không phải cơ quan đang xử lý hồ sơ {case.case_id} "
-            f"(hồ sơ đang ở {case.agency})."
-        )
+            f"Hồ sơ {case.case_id} có tình trạng không hợp lệ: {case.status}."
+        ) from None
+    return CaseFacts(
+        case_id=case.case_id,
+        status=status,
+        holder=case.agency,
+        taken=bool(case.taken_by),
+        extension_used=case.extension_reason is not None,
+    )
 
 
-def require_status(case: RoutedCase, allowed: Collection[str], *, doing: str) -> None:
-    if case.status not in allowed:
-        state = STATUS_VI.get(case.status, case.status)
-        raise PermanentError(f"Không thể {doing}: hồ sơ {case.case_id} {state}.")
+def allowed(case: RoutedCase, command: AgencyCommand) -> Outcome:
+    """The lifecycle's outcome of `command` on `case`; `PermanentError` if it is refused."""
+    to_agency = (
+        command.to_agency if isinstance(command, RequestTransfer | AssignFromTriage) else None
+    )
+    outcome = transition(
+        facts_of(case), action_of(command), actor=command.agency, to_agency=to_agency
+    )
+    if outcome.refusal is not None:
+        raise PermanentError(outcome.refusal)
+    return outcome

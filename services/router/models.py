@@ -10,8 +10,11 @@ from sqlalchemy import JSON, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from services.kit.columns import UtcDateTime, utc_now
+from services.router.domain.lifecycle import OPEN_STATUSES as _OPEN
+from services.router.domain.lifecycle import Status
 
-OPEN_STATUSES = ("routed", "taken", "waiting_info")
+# The statuses of a case still in hands (the lifecycle's `Status`, as stored).
+OPEN_STATUSES: tuple[str, ...] = tuple(status.value for status in _OPEN)
 
 
 class RoutedCase(SQLModel, table=True):
@@ -29,7 +32,7 @@ class RoutedCase(SQLModel, table=True):
     regulation: str = Field(default="", max_length=500)
     submitter_type: str = Field(default="individual", max_length=16)
     agency: str = Field(max_length=16, index=True)
-    status: str = Field(default="routed", max_length=16)  # routed|taken|waiting_info|answered
+    status: str = Field(default=Status.ROUTED.value, max_length=16)  # a lifecycle `Status`
     case_class: str = Field(max_length=16)
     kind: str = Field(max_length=16)
     rule_id: str = Field(max_length=100)

@@ -19,7 +19,7 @@ from services.router.core import RouterCore
 from services.router.domain.calendar import local_date
 from services.router.domain.deadlines import notice_due
 from services.router.emit import TRIAGE, agency_name, emit, emit_routed, set_dues
-from services.router.guards import require_case, require_in_charge, require_status
+from services.router.guards import allowed, require_case
 from services.router.models import RoutedCase, RoutingHop
 from services.router.usecases import routing_input
 
@@ -45,12 +45,10 @@ def destination(
     case: RoutedCase, action: RequestTransfer, *, core: RouterCore, tried: set[str]
 ) -> Destination:
     """The named agency, else what the rules say among the agencies not tried yet, else
-    the triage queue."""
+    the triage queue. (The lifecycle has refused a transfer to the agency itself.)"""
     if action.to_agency == TRIAGE:
         return Destination(TRIAGE, "transfer.to_triage", 0.0, action.officer, ())
     if action.to_agency:
-        if action.to_agency == case.agency:
-            raise PermanentError(f"Hồ sơ {case.case_id} đang ở {case.agency}: không thể tự chuyển.")
         code = known_agency(core, case, action.to_agency)
         return Destination(code, "transfer.named", 1.0, action.officer, ())
     decision = core.route(routing_input(case), exclude=frozenset(tried))
@@ -79,12 +77,12 @@ async def transfer_case(
 ) -> None:
     """Hop + 1: the new agency gets the whole periods again, counted from today."""
     case = require_case(await load_case(session, action.case_id), action.case_id)
-    require_in_charge(case, action)
-    require_status(case, ("routed", "taken"), doing="chuyển hồ sơ")
+    outcome = allowed(case, action)
     target = destination(case, action, core=core, tried=await tried_agencies(session, case.case_id))
     previous = case.agency
     _move(case, target, hop=case.hop + 1)
-    case.counted_from, case.taken_by, case.status, case.extended = today, None, "routed", False
+    case.counted_from, case.taken_by, case.extended = today, None, False
+    case.status = outcome.status.value
     start = period_start(case.received_at, today)
     set_dues(case, fresh_dues(start, calendar=core.calendar, policy=core.policy))
     case.calendar_version = core.calendar.version
@@ -118,13 +116,11 @@ async def assign_from_triage(
     """The office picks the agency; who chose and why stay in the history. The periods keep
     running from where they started: triage is the office's own classification time."""
     case = require_case(await load_case(session, action.case_id), action.case_id)
-    require_in_charge(case, action)
-    require_status(case, ("routed",), doing="giao hồ sơ")
-    if action.to_agency == TRIAGE:
-        raise PermanentError("Hãy chọn một cơ quan cụ thể để giao hồ sơ.")
+    outcome = allowed(case, action)  # refused if it names no agency
     code = known_agency(core, case, action.to_agency)
     target = Destination(code, "triage.assigned", 1.0, action.officer, (action.reason,))
     _move(case, target, hop=case.hop + 1)
+    case.status = outcome.status.value
     session.add(case)
     session.add(
         _hop(case, target, step="assign", by=action.officer, previous=TRIAGE, reason=action.reason)
