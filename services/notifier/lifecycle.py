@@ -3,7 +3,7 @@ deadline changes, reminders and escalations (their public trace and their e-mail
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -23,27 +23,41 @@ from services.kit.columns import utc_now
 from services.notifier.casefile import Context, public_case, redact_field, submitter
 from services.notifier.labels import STAGE_VI, local_day, vn_date
 from services.notifier.mail import stage
+from services.notifier.messages import (
+    Escalation,
+    Extension,
+    Greeting,
+    InfoRequest,
+    Reminder,
+    ToSubmitter,
+    Transfer,
+)
 from services.notifier.models import PublicCase, PublicTransfer
 
 
 async def mail_submitter(
-    session: AsyncSession, *, event: CaseEventBase, template: str, ctx: Context, **values: Any
+    session: AsyncSession,
+    *,
+    event: CaseEventBase,
+    ctx: Context,
+    message: Callable[[Greeting], ToSubmitter],
 ) -> None:
-    """Stage `template` for the case's submitter, if they gave an e-mail address."""
+    """Stage `message` (given the greeting) for the case's submitter, if they gave an e-mail
+    address."""
     contact = await submitter(session, event.case_id)
     if contact is None:
         return
+    greeting = Greeting(
+        name=contact.name,
+        tracking_code=event.tracking_code,
+        status_url=ctx.links.status_url(event.tracking_code),
+    )
     await stage(
         session,
         event_id=event.event_id,
         case_id=event.case_id,
         recipient=contact.email,
-        template=template,
-        name=contact.name,
-        tracking_code=event.tracking_code,
-        hotline=ctx.links.hotline,
-        status_url=ctx.links.status_url(event.tracking_code),
-        **values,
+        message=message(greeting),
     )
 
 
@@ -79,12 +93,15 @@ async def on_transferred(session: AsyncSession, *, event: CaseTransferred, ctx: 
     await mail_submitter(
         session,
         event=event,
-        template="transfer",
         ctx=ctx,
-        from_agency_name=from_name,
-        to_agency_name=transfer.to_agency_name,
-        reason=event.reason,
-        reorganisation=event.reorganisation,
+        message=lambda greeting: Transfer(
+            **greeting,
+            hotline=ctx.links.hotline,
+            from_agency_name=from_name,
+            to_agency_name=transfer.to_agency_name,
+            reason=event.reason,
+            reorganisation=event.reorganisation,
+        ),
     )
 
 
@@ -103,11 +120,14 @@ async def on_info_requested(session: AsyncSession, *, event: InfoRequested, ctx:
     await mail_submitter(
         session,
         event=event,
-        template="info_request",
         ctx=ctx,
-        agency_name=event.agency_name,
-        question=event.question,
-        requested_on=vn_date(event.requested_on),
+        message=lambda greeting: InfoRequest(
+            **greeting,
+            hotline=ctx.links.hotline,
+            agency_name=event.agency_name,
+            question=event.question,
+            requested_on=vn_date(event.requested_on),
+        ),
     )
 
 
@@ -128,15 +148,19 @@ async def on_extended(session: AsyncSession, *, event: DeadlineExtended, ctx: Co
     public.extended_from, public.due_answer = event.previous_due, event.due_answer
     public.updated_at = utc_now()
     session.add(public)
+    agency_name = _agency_name(public, event.agency, ctx)
     await mail_submitter(
         session,
         event=event,
-        template="extension",
         ctx=ctx,
-        agency_name=_agency_name(public, event.agency, ctx),
-        previous_due=vn_date(event.previous_due),
-        due_answer=vn_date(event.due_answer),
-        reason=event.reason,
+        message=lambda greeting: Extension(
+            **greeting,
+            hotline=ctx.links.hotline,
+            agency_name=agency_name,
+            previous_due=vn_date(event.previous_due),
+            due_answer=vn_date(event.due_answer),
+            reason=event.reason,
+        ),
     )
 
 
@@ -153,14 +177,15 @@ async def on_reminder(session: AsyncSession, *, event: DeadlineReminder, ctx: Co
         event_id=event.event_id,
         case_id=event.case_id,
         recipient=event.agency_email or ctx.directory.email(event.agency),
-        template="reminder",
-        agency_name=_agency_name(public, event.agency, ctx),
-        tracking_code=event.tracking_code,
-        title=public.title,
-        stage_vi=STAGE_VI[event.stage],
-        due=vn_date(event.due),
-        working_days_left=event.working_days_left,
-        status_url=ctx.links.status_url(event.tracking_code),
+        message=Reminder(
+            agency_name=_agency_name(public, event.agency, ctx),
+            tracking_code=event.tracking_code,
+            title=public.title,
+            stage_vi=STAGE_VI[event.stage],
+            due=vn_date(event.due),
+            working_days_left=event.working_days_left,
+            status_url=ctx.links.status_url(event.tracking_code),
+        ),
     )
 
 
@@ -177,12 +202,13 @@ async def on_escalated(session: AsyncSession, *, event: CaseEscalated, ctx: Cont
         event_id=event.event_id,
         case_id=event.case_id,
         recipient=event.escalated_to_email or ctx.directory.email(event.escalated_to),
-        template="escalation",
-        office_name=ctx.directory.name(event.escalated_to),
-        agency_name=_agency_name(public, event.agency, ctx),
-        tracking_code=event.tracking_code,
-        title=public.title,
-        stage_vi=STAGE_VI[event.stage],
-        due=vn_date(event.due),
-        status_url=ctx.links.status_url(event.tracking_code),
+        message=Escalation(
+            office_name=ctx.directory.name(event.escalated_to),
+            agency_name=_agency_name(public, event.agency, ctx),
+            tracking_code=event.tracking_code,
+            title=public.title,
+            stage_vi=STAGE_VI[event.stage],
+            due=vn_date(event.due),
+            status_url=ctx.links.status_url(event.tracking_code),
+        ),
     )

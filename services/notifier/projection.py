@@ -39,6 +39,7 @@ from services.notifier.directory import TRIAGE
 from services.notifier.domain.redact import Finding, redact, redact_case
 from services.notifier.labels import CLASS_VI, GUIDANCE_VI, KIND_VI, local_day, vn_date, vn_datetime
 from services.notifier.mail import stage
+from services.notifier.messages import Answer, Assignment, Forwarding, Receipt, Refusal
 from services.notifier.models import Contact, PublicCase
 
 __all__ = ["Context", "Links", "project"]
@@ -117,23 +118,30 @@ async def _on_registered(
     session.add(contact)
     session.add(public)
     log_findings(session, case_id=facts.case_id, findings=findings)
-    common = {
-        "event_id": event.event_id,
-        "case_id": facts.case_id,
-        "recipient": contact.email,
-        "name": contact.name,
-        "tracking_code": facts.tracking_code,
-        "hotline": ctx.links.hotline,
-        "status_url": ctx.links.status_url(facts.tracking_code),
-    }
+    code, hotline = facts.tracking_code, ctx.links.hotline
+    status_url = ctx.links.status_url(code)
+    message: Refusal | Receipt
     if isinstance(event, CaseRefused):
-        guidance = GUIDANCE_VI.get(event.guidance_agency or "")
-        await stage(
-            session, template="refusal", message=event.message_vi, guidance=guidance, **common
+        message = Refusal(
+            name=contact.name,
+            tracking_code=code,
+            hotline=hotline,
+            status_url=status_url,
+            message=event.message_vi,
+            guidance=GUIDANCE_VI.get(event.guidance_agency or ""),
         )
     else:
         received = vn_datetime(facts.received_at)
-        await stage(session, template="receipt", received_at=received, **common)
+        message = Receipt(
+            tracking_code=code, received_at=received, hotline=hotline, status_url=status_url
+        )
+    await stage(
+        session,
+        event_id=event.event_id,
+        case_id=facts.case_id,
+        recipient=contact.email,
+        message=message,
+    )
 
 
 async def _on_routed(session: AsyncSession, *, event: CaseRouted, ctx: Context) -> None:
@@ -164,18 +172,19 @@ async def _assignment_mail(session: AsyncSession, *, event: CaseRouted) -> None:
         event_id=event.event_id,
         case_id=event.case_id,
         recipient=event.agency_email,
-        template="assignment",
-        agency_name=event.agency_name,
-        tracking_code=event.tracking_code,
-        title=event.title,
-        content=event.content,
-        case_class_vi=CLASS_VI.get(event.case_class, event.case_class),
-        kind_vi=KIND_VI.get(event.kind, event.kind),
-        rule_id=event.rule_id,
-        reasons="; ".join(event.reasons),
-        confidence=f"{event.confidence:.2f}",
-        due_forward=vn_date(event.deadlines.forward),
-        due_answer=vn_date(event.deadlines.answer),
+        message=Assignment(
+            agency_name=event.agency_name,
+            tracking_code=event.tracking_code,
+            title=event.title,
+            content=event.content,
+            case_class_vi=CLASS_VI.get(event.case_class, event.case_class),
+            kind_vi=KIND_VI.get(event.kind, event.kind),
+            rule_id=event.rule_id,
+            reasons="; ".join(event.reasons),
+            confidence=f"{event.confidence:.2f}",
+            due_forward=vn_date(event.deadlines.forward),
+            due_answer=vn_date(event.deadlines.answer),
+        ),
     )
 
 
@@ -183,10 +192,13 @@ async def _forwarding_mail(session: AsyncSession, *, event: CaseRouted, ctx: Con
     await lifecycle.mail_submitter(
         session,
         event=event,
-        template="forwarding",
         ctx=ctx,
-        agency_name=event.agency_name,
-        due_answer=vn_date(event.deadlines.answer),
+        message=lambda greeting: Forwarding(
+            **greeting,
+            hotline=ctx.links.hotline,
+            agency_name=event.agency_name,
+            due_answer=vn_date(event.deadlines.answer),
+        ),
     )
 
 
@@ -211,10 +223,12 @@ async def _on_answered(session: AsyncSession, *, event: CaseAnswered, ctx: Conte
     await lifecycle.mail_submitter(
         session,
         event=event,
-        template="answer",
         ctx=ctx,
-        agency_name=event.agency_name,
-        answered_on=vn_date(event.answered_on),
-        answer=event.answer,
-        legal_basis=event.legal_basis,
+        message=lambda greeting: Answer(
+            **greeting,
+            agency_name=event.agency_name,
+            answered_on=vn_date(event.answered_on),
+            answer=event.answer,
+            legal_basis=event.legal_basis,
+        ),
     )

@@ -16,7 +16,7 @@ from services.kit.runtime import Subscription
 from services.kit.transport import Publisher
 from services.notifier.casefile import Context, Links
 from services.notifier.directory import load_directory
-from services.notifier.mail import use_office
+from services.notifier.mail import check_templates, use_office
 from services.notifier.mailer import Mailer
 from services.notifier.projection import project
 from services.notifier.settings import NotifierSettings
@@ -46,6 +46,7 @@ class NotifierService:
             office_name=settings.office_name,
             office_address=settings.office_address,
         )
+        check_templates()  # a bad e-mail template stops the start, not a case event
         self.mailer = Mailer(db=self.db, transport=transport, settings=settings)
         self.directory = load_directory(settings.agencies_file)
         self.calendar: HolidayCalendar = load_calendar(settings.holidays_file)

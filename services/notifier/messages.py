@@ -1,0 +1,173 @@
+"""One typed message per e-mail template: its fields are exactly the template's variables.
+
+`stage` takes one of these instead of loose keyword arguments, and `mail.check_templates`
+renders every type with sample values when the notifier starts and compares each
+template's variables (text, HTML and subject) with the fields declared here: a template
+that names an unknown variable, or forgets a field, stops the start instead of
+dead-lettering a case event.
+
+The province and the office (`province`, `office_name`, `office_address`) are the
+templates' globals, set from the settings (`mail.use_office`); a message declares one of
+them only to override it (the escalation names the office it is sent to).
+
+Every value is already text as the reader sees it (dates `dd/mm/yyyy`, labels in
+Vietnamese); an empty string means "not given" where the template tests it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import ClassVar, TypedDict
+
+
+@dataclass(frozen=True, kw_only=True)
+class Mail:
+    """A message for one template; subclasses set `template` and declare its variables."""
+
+    template: ClassVar[str]
+
+    def values(self) -> dict[str, object]:
+        """The template's variables, by name."""
+        return {field.name: getattr(self, field.name) for field in fields(self)}
+
+
+class Greeting(TypedDict):
+    """What every e-mail to a submitter starts from: who, which case, where to follow it."""
+
+    name: str
+    tracking_code: str
+    status_url: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ToSubmitter(Mail):
+    """A message to the submitter, greeted by name (or "Quý ông/bà" when none was given)."""
+
+    name: str
+    tracking_code: str
+    status_url: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Receipt(Mail):
+    """The receipt. Sent to an address nobody has verified: nothing the submitter typed."""
+
+    template: ClassVar[str] = "receipt"
+    tracking_code: str
+    received_at: str
+    hotline: str
+    status_url: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Refusal(ToSubmitter):
+    template: ClassVar[str] = "refusal"
+    hotline: str
+    message: str
+    guidance: str | None  # where to go instead, if somewhere
+
+
+@dataclass(frozen=True, kw_only=True)
+class Forwarding(ToSubmitter):
+    template: ClassVar[str] = "forwarding"
+    hotline: str
+    agency_name: str
+    due_answer: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Transfer(ToSubmitter):
+    template: ClassVar[str] = "transfer"
+    hotline: str
+    from_agency_name: str
+    to_agency_name: str
+    reason: str
+    reorganisation: bool  # a move to the successor agency: the deadline stays
+
+
+@dataclass(frozen=True, kw_only=True)
+class InfoRequest(ToSubmitter):
+    template: ClassVar[str] = "info_request"
+    hotline: str
+    agency_name: str
+    question: str
+    requested_on: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Extension(ToSubmitter):
+    template: ClassVar[str] = "extension"
+    hotline: str
+    agency_name: str
+    previous_due: str
+    due_answer: str
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Answer(ToSubmitter):
+    template: ClassVar[str] = "answer"
+    agency_name: str
+    answered_on: str
+    answer: str
+    legal_basis: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Assignment(Mail):
+    """To the agency the case is routed to."""
+
+    template: ClassVar[str] = "assignment"
+    agency_name: str
+    tracking_code: str
+    title: str
+    content: str
+    case_class_vi: str
+    kind_vi: str
+    rule_id: str
+    reasons: str
+    confidence: str
+    due_forward: str
+    due_answer: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Reminder(Mail):
+    """To the agency, before a deadline."""
+
+    template: ClassVar[str] = "reminder"
+    agency_name: str
+    tracking_code: str
+    title: str
+    stage_vi: str
+    due: str
+    working_days_left: int
+    status_url: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Escalation(Mail):
+    """To the office a missed deadline is escalated to (`office_name` is that office)."""
+
+    template: ClassVar[str] = "escalation"
+    office_name: str
+    agency_name: str
+    tracking_code: str
+    title: str
+    stage_vi: str
+    due: str
+    status_url: str
+
+
+MESSAGES: tuple[type[Mail], ...] = (
+    Receipt,
+    Refusal,
+    Forwarding,
+    Transfer,
+    Assignment,
+    Reminder,
+    Escalation,
+    InfoRequest,
+    Extension,
+    Answer,
+)
