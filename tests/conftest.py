@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+from pathlib import Path
 
 import pytest
 
@@ -21,3 +22,19 @@ def free_port() -> int:
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+_TIERS = {"integration": pytest.mark.integration, "browser": pytest.mark.browser}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test by its tier's directory: `-m "not integration and not browser"` is
+    the fast tier alone (markers declared in pyproject.toml)."""
+    here = Path(__file__).parent
+    for item in items:
+        try:
+            tier = item.path.relative_to(here).parts[0]
+        except ValueError:
+            continue
+        if tier in _TIERS:
+            item.add_marker(_TIERS[tier])
