@@ -4,6 +4,7 @@ e-mails as `.eml` files. The same handlers and events as production; only transp
 from __future__ import annotations
 
 import asyncio
+import os
 import secrets
 from pathlib import Path
 from typing import Any
@@ -60,9 +61,24 @@ class Embedded:
         return [self.intake, self.router, self.notifier]
 
     async def migrate(self) -> None:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        await asyncio.to_thread(self.make_private)
         for service in self.services:
             await asyncio.to_thread(upgrade, service.db.url)
+
+    def make_private(self) -> None:
+        """The data folder readable by its owner only (0700), the databases too (0600): they
+        hold citizens' personal data and the officers' password hashes. An empty file is a
+        new SQLite database, so each is created with its mode before SQLite opens it (its
+        journal and WAL files take the database file's mode)."""
+        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(self.data_dir, 0o700)
+        for name in ("intake", "router", "notifier"):
+            path = self.data_dir / f"{name}.db"
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+            os.chmod(path, 0o600)
+            for extra in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+                if extra.exists():
+                    os.chmod(extra, 0o600)
 
     def web(self) -> FastAPI:
         app = FastAPI(title="PAKN Gia Lai (embedded)", docs_url=None, redoc_url=None)
@@ -89,6 +105,7 @@ class Embedded:
 
 
 async def run_embedded(data_dir: Path, *, host: str, port: int) -> None:
+    os.umask(0o077)  # this process writes personal data only: the e-mails, attachments, logins
     system = Embedded(data_dir, base_url=f"http://{host}:{port}")
     await system.migrate()
     loops = [*wire_in_memory(system.bus, system.services), _trial_logins(system)]

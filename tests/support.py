@@ -147,12 +147,28 @@ STAFF_SECRET = "test-staff-secret"
 
 
 def office_pass(agency: str = "VPUB", secret: str = STAFF_SECRET) -> dict[str, str]:
-    """Cookies of a logged-in office officer, as the console sets them."""
+    """Cookies of a logged-in office officer, as the console sets them (a pass for 10
+    minutes, of the login `test-session`)."""
     from datetime import timedelta
 
     from services.kit import staffpass
 
     token = staffpass.issue(
-        secret, username="vpub.test", agency=agency, role="officer", ttl=timedelta(hours=1)
+        secret,
+        username="vpub.test",
+        agency=agency,
+        role="officer",
+        ttl=timedelta(minutes=10),
+        session="test-session",
     )
     return {staffpass.COOKIE: token}
+
+
+def staff_csrf(secret: str = STAFF_SECRET) -> str:
+    """The form token of `office_pass()`'s login (field `csrf`, header `X-CSRF-Token`)."""
+    from datetime import UTC, datetime
+
+    from services.kit import staffpass
+
+    login = staffpass.StaffPass("vpub.test", "VPUB", "officer", datetime.now(UTC), "test-session")
+    return staffpass.csrf_token(secret, login)

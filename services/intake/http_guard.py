@@ -10,5 +10,11 @@ from services.kit import staffpass
 
 
 def office_staff(settings: IntakeSettings) -> list[DependsParam]:
-    """Route dependencies: a valid staff pass of the office, else the console's login."""
+    """Route dependencies: a live staff pass of the office (else through the console's
+    renewal or login), and a POST from this site's own pages."""
     return [Depends(staffpass.office_only(settings.staff_secret))]
+
+
+def staff_json(settings: IntakeSettings) -> list[DependsParam]:
+    """The staff JSON APIs' further checks: `application/json` and the form token header."""
+    return [Depends(staffpass.json_api(settings.staff_secret))]

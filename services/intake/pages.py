@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import func, or_
 from sqlalchemy.orm import defer
@@ -17,7 +18,9 @@ from services.intake.channels import receipt
 from services.intake.channels.http import Site, local_time
 from services.intake.http_guard import office_staff
 from services.intake.models import RawPayload
+from services.kit import staffpass
 from services.kit.columns import utc_now
+from services.kit.web import MAX_ID, MAX_PAGE
 
 PAGE_SIZE = 50
 PREVIEW_CHARS = 600
@@ -44,7 +47,16 @@ def router(site: Site) -> APIRouter:
     api = APIRouter()
 
     api.include_router(receipt.router(site))  # the printable receipt: public or in full
+    api.include_router(_staff_routes(site))
+    return api
 
+
+PageNumber = Annotated[int, Query(ge=1, le=MAX_PAGE)]
+RawId = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+
+def _staff_routes(site: Site) -> APIRouter:
+    api = APIRouter(route_class=staffpass.StaffRoute)
     staff = office_staff(site.settings)
 
     @api.get(
@@ -53,8 +65,8 @@ def router(site: Site) -> APIRouter:
         include_in_schema=False,
         dependencies=staff,
     )
-    async def failures(request: Request, trang: int = 1) -> Response:
-        page = max(trang, 1)
+    async def failures(request: Request, trang: PageNumber = 1) -> Response:
+        page = trang
         total, items = await _failed(site, page=page)
         context = {
             "items": items,
@@ -66,7 +78,7 @@ def router(site: Site) -> APIRouter:
         return site.page(request, "failures.html", context)
 
     @api.get("/noi-bo/loi-tiep-nhan/{raw_id}/ban-goc", include_in_schema=False, dependencies=staff)
-    async def original(raw_id: int) -> Response:
+    async def original(raw_id: RawId) -> Response:
         async with site.receiver.db.session() as session:
             raw = await session.get(RawPayload, raw_id)
         if raw is None:

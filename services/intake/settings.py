@@ -48,8 +48,9 @@ class IntakeSettings(ServiceSettings):
     )
     public_base_url: str = Field(
         default="",
-        description="where the public status pages live (printed on receipts); "
-        "empty: the address the request came to",
+        description="where the public status pages live (printed on receipts), e.g. "
+        "https://pakn.gialai.gov.vn; required by the web app (the embedded default sets it); "
+        "links are never built from the request's Host header",
     )
     attachment_dir: Path | None = Field(
         default=None,

@@ -19,23 +19,16 @@ from fastapi import FastAPI
 from services.intake import pages
 from services.intake.channels import open311, portal, staff, web
 from services.intake.channels.http import Site
-from services.kit.web import harden
+from services.kit.web import MissingSetting, harden, require_base_url
+
+__all__ = ["MissingSetting", "build_app"]
 
 if TYPE_CHECKING:
     from services.intake.service import IntakeService
 
 
-class MissingSetting(RuntimeError):
-    """A setting the service cannot start without; the message names the variable."""
-
-
 def build_app(service: IntakeService) -> FastAPI:
-    if not service.settings.public_base_url.strip():
-        raise MissingSetting(
-            "PAKN_INTAKE_PUBLIC_BASE_URL is not set: the receipts and status links need the "
-            "public address of the site (for example https://pakn.gialai.gov.vn); links are "
-            "never built from the request's Host header."
-        )
+    require_base_url(service.settings.public_base_url, variable="PAKN_INTAKE_PUBLIC_BASE_URL")
     app = FastAPI(
         title="PAKN Gia Lai — tiếp nhận",
         description="Các kênh tiếp nhận phản ánh, kiến nghị về quy định hành chính.",

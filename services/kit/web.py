@@ -232,6 +232,22 @@ def harden(app: FastAPI) -> FastAPI:
     return app
 
 
+class MissingSetting(RuntimeError):
+    """A setting the service cannot start without; the message names the variable."""
+
+
+def require_base_url(value: str, *, variable: str) -> str:
+    """The configured public address, or `MissingSetting`: links are never built from the
+    request's Host header."""
+    if not value.strip():
+        raise MissingSetting(
+            f"{variable} is not set: the links the service prints need the public address of "
+            "the site (for example https://pakn.gialai.gov.vn); links are never built from the "
+            "request's Host header."
+        )
+    return value
+
+
 class ParameterError(ValueError):
     """A query or path parameter out of its form or bounds; the message is Vietnamese."""
 

@@ -1,7 +1,8 @@
 """The office's page of e-mails that did not go out: failed, uncertain, waiting for a retry.
 
-No access control yet (it comes with the agency console): until then the page masks
-every address and never shows a message body.
+For office (VPUB) officers holding the console's staff pass (`services.kit.staffpass`),
+under the console's private-page headers; the page still masks every address and never
+shows a message body.
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ def line(delivery: Delivery, tracking_code: str | None) -> Line:
 def routes(service: NotifierService) -> APIRouter:
     # Office (VPUB) officers only: the pass the console sets at login.
     guard = staffpass.office_only(service.settings.staff_secret)
-    router = APIRouter(dependencies=[Depends(guard)])
+    router = APIRouter(dependencies=[Depends(guard)], route_class=staffpass.StaffRoute)
 
     @router.get("/van-phong/thu-dien-tu", response_class=HTMLResponse)
     async def deliveries(request: Request) -> Response:

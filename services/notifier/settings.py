@@ -14,7 +14,11 @@ class NotifierSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="PAKN_NOTIFIER_", env_file=".env", extra="ignore")
 
     http_port: int = 8003
-    public_base_url: str = "http://127.0.0.1:8000"
+    public_base_url: str = Field(
+        default="",
+        description="where the public pages live, e.g. https://pakn.gialai.gov.vn: the links in "
+        "e-mails, feeds and Open311; required by the web app (the embedded default sets it)",
+    )
     province_name: str = Field(
         default="Gia Lai",
         description="the province the pages, feeds and e-mails speak of (since 1 Jul 2025 "

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 
-from services.kit.web import harden
+from services.kit.web import harden, require_base_url
 from services.notifier.feeds import routes as feed_routes
 from services.notifier.office import routes as office_routes
 from services.notifier.open311 import routes as open311_routes
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 
 def build_app(service: NotifierService) -> FastAPI:
+    require_base_url(service.settings.public_base_url, variable="PAKN_NOTIFIER_PUBLIC_BASE_URL")
     app = FastAPI(title="PAKN Gia Lai — công khai", docs_url=None, redoc_url=None)
     for routes in (page_routes, feed_routes, open311_routes, stats_routes, office_routes):
         app.include_router(routes(service))

@@ -36,10 +36,56 @@ class RouterSettings(ServiceSettings):
         default=60.0, gt=0, description="a login ends after this long without a request"
     )
     console_max_failures: int = Field(
-        default=5, ge=1, description="failed logins within the window that lock the account"
+        default=20,
+        ge=1,
+        description="failed logins of one account (from any address) within the window that "
+        "lock it for addresses it has not logged in from lately (the per-address back-off "
+        "below slows a single attacker long before)",
     )
     console_failure_window_minutes: float = Field(default=15.0, gt=0)
     console_lock_minutes: float = Field(default=15.0, gt=0, description="how long a lock lasts")
+    console_login_burst: int = Field(
+        default=20,
+        ge=1,
+        description="login attempts one client address may make at once (token bucket, "
+        "checked before any password is hashed; in memory, per process)",
+    )
+    console_login_refill_s: float = Field(
+        default=3.0, gt=0, description="one more login attempt per address every this many s"
+    )
+    console_login_free_failures: int = Field(
+        default=3,
+        ge=0,
+        description="failures of one account from one address before the back-off starts",
+    )
+    console_login_backoff_s: float = Field(
+        default=2.0,
+        gt=0,
+        description="first wait after the free failures (same address and account); doubles "
+        "with every further failure",
+    )
+    console_login_backoff_max_s: float = Field(
+        default=900.0, gt=0, description="longest wait of the back-off"
+    )
+    console_key_derivations: int = Field(
+        default=2,
+        ge=1,
+        le=64,
+        description="password checks (scrypt, 32 MiB each) running at once; more logins wait",
+    )
+    console_key_derivation_queue: int = Field(
+        default=32,
+        ge=0,
+        description="logins that may wait for a password check; beyond, 503 at once",
+    )
+    staff_pass_minutes: float = Field(
+        default=10.0,
+        gt=0,
+        le=30,
+        description="lifetime of the staff pass of the internal pages (/noi-bo/, /van-phong/); "
+        "renewed through the console while its login lasts: after logout, a password change "
+        "or a disabled account, the pass ends within this time",
+    )
     console_due_soon_days: int = Field(
         default=2, ge=0, le=30, description="mark a deadline this many working days ahead"
     )

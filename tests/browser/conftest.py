@@ -7,6 +7,7 @@ is a failure, not a skip.
 from __future__ import annotations
 
 import asyncio
+import re
 import shutil
 import threading
 import time
@@ -18,6 +19,7 @@ import httpx
 import pytest
 import uvicorn
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service as ChromeService
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -46,10 +48,30 @@ def until(probe: Callable[[], Any], what: str, timeout_s: float = 30) -> Any:
 
 
 def navigate(browser: WebDriver, element: WebElement) -> None:
-    """Click something that loads a new page, and wait until the new page replaced the old."""
+    """Click something that loads a new page, and wait until the new page replaced the old
+    and has finished loading (a POST answers with a redirect: two loads)."""
     old = browser.find_element(By.TAG_NAME, "html")
     element.click()
     WebDriverWait(browser, 15).until(staleness_of(old))
+    WebDriverWait(browser, 15).until(
+        lambda b: b.execute_script("return document.readyState") == "complete"
+    )
+
+
+def press(browser: WebDriver, xpath: str, attempts: int = 3) -> None:
+    """Find the button at `xpath` and navigate with it, again if the page was still being
+    replaced when it was found (Chromium: "does not belong to the document")."""
+    for attempt in range(attempts):
+        try:
+            navigate(browser, browser.find_element(By.XPATH, xpath))
+            return
+        except (StaleElementReferenceException, WebDriverException) as error:
+            if attempt == attempts - 1 or (
+                "document" not in str(error)
+                and not isinstance(error, StaleElementReferenceException)
+            ):
+                raise
+            time.sleep(0.5)
 
 
 class LiveSystem:
@@ -116,17 +138,58 @@ class LiveSystem:
         return asyncio.run(issue())
 
     def answer_as_agency(self, agency: str, code: str, answer: str) -> None:
-        """Answer the case with tracking `code` through the agency API (an agency's system)."""
+        """Answer the case with tracking `code` through the agency API (an agency's system):
+        the API saves a draft, which the agency's head approves in the console."""
         auth = {"Authorization": f"Bearer {self.agency_token(agency)}"}
         queue = httpx.get(f"{self.url}/api/v1/queue", headers=auth, timeout=10).json()
         [case_id] = [item["case_id"] for item in queue["cases"] if item["tracking_code"] == code]
         sent = httpx.post(
             f"{self.url}/api/v1/cases/{case_id}/answer",
             headers=auth,
-            json={"answer": answer, "officer": "can.bo", "approved_by": "lanh.dao"},
+            json={"answer": answer, "officer": "can.bo"},
             timeout=10,
         )
         assert sent.status_code == 202, sent.text
+        self.approve_as_head(agency, case_id, int(sent.json()["draft_id"]))
+
+    def approve_as_head(self, agency: str, case_id: str, draft_id: int) -> None:
+        """A head of `agency` logs into the console and approves the draft."""
+        username, password = f"ld.{agency.lower()}", "Xr7-tq2-Lw9-bv4-Pn6"
+        self._account(agency, username, password)
+        origin = {"Origin": self.url}
+        with httpx.Client(base_url=self.url, timeout=10, headers=origin) as client:
+            page = client.get("/can-bo/dang-nhap").text
+            token = re.search(r'name="login_token" value="([^"]+)"', page)
+            assert token, page
+            login = {"username": username, "password": password, "next": "/can-bo/"}
+            logged = client.post("/can-bo/dang-nhap", data={**login, "login_token": token[1]})
+            assert logged.status_code in (200, 303), logged.text
+            case_page = client.get(f"/can-bo/ho-so/{case_id}").text
+            csrf = re.search(r'name="csrf" value="([^"]+)"', case_page)
+            assert csrf, case_page
+            approved = client.post(f"/can-bo/du-thao/{draft_id}/duyet", data={"csrf": csrf[1]})
+            assert approved.status_code in (200, 303), approved.text
+
+    def _account(self, agency: str, username: str, password: str) -> None:
+        from services.kit.db import Database
+        from services.router.console.accounts import create_account
+
+        async def create() -> None:
+            db = Database(self.system.router.db.url)  # the server's engine lives in its loop
+            try:
+                async with db.transaction() as session:
+                    await create_account(
+                        session,
+                        username=username,
+                        password=password,
+                        agency=agency,
+                        role="head",
+                        agencies=self.system.router.core.agencies,
+                    )
+            finally:
+                await db.dispose()
+
+        asyncio.run(create())
 
     def stop(self) -> None:
         if self._server is not None:

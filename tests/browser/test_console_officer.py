@@ -12,7 +12,7 @@ from selenium.webdriver.support.ui import Select
 
 from services.kit.db import Database
 from services.router.console.accounts import create_account
-from tests.browser.conftest import LiveSystem, navigate, until
+from tests.browser.conftest import LiveSystem, navigate, press, until
 
 PASSWORD = "mật-khẩu-đủ-dài-2023"
 # Received now (the public API decides the time): the Sở Tài nguyên và Môi trường it names
@@ -71,7 +71,7 @@ def test_a_head_logs_in_transfers_one_case_and_answers_another(
     assert browser.find_element(By.TAG_NAME, "h1").text == "Đăng nhập dành cho cán bộ xử lý"
     browser.find_element(By.ID, "username").send_keys("ld.snnmt")
     browser.find_element(By.ID, "password").send_keys(PASSWORD)
-    navigate(browser, browser.find_element(By.XPATH, "//button[normalize-space()='Đăng nhập']"))
+    press(browser, "//button[normalize-space()='Đăng nhập']")
     assert browser.find_element(By.TAG_NAME, "h1").text.startswith("Hàng đợi")
     listed = [a.text for a in browser.find_elements(By.CSS_SELECTOR, "tbody th[scope=row] a")]
     assert sorted(listed) == sorted(codes)
@@ -81,7 +81,7 @@ def test_a_head_logs_in_transfers_one_case_and_answers_another(
     assert "hoa.nguyen@example.com" in browser.page_source, "the agency in charge sees the original"
     Select(browser.find_element(By.ID, "to_agency")).select_by_value("SXD")
     browser.find_element(By.ID, "transfer_reason").send_keys("Hạn mức đất ở do Sở Xây dựng chủ trì")
-    navigate(browser, browser.find_element(By.XPATH, "//button[normalize-space()='Chuyển hồ sơ']"))
+    press(browser, "//button[normalize-space()='Chuyển hồ sơ']")
     assert "Đã gửi yêu cầu" in browser.find_element(By.CSS_SELECTOR, "[role=status]").text
     until(lambda: live_system.status(first).get("agency") == "SXD", "the transfer")
 
@@ -93,13 +93,12 @@ def test_a_head_logs_in_transfers_one_case_and_answers_another(
     browser.find_element(By.ID, "answer").send_keys(ANSWER)
     browser.find_element(By.ID, "legal_basis").send_keys("Luật Đất đai 2013")
     Select(browser.find_element(By.ID, "outcome")).select_by_value("amendment_proposed")
-    navigate(browser, browser.find_element(By.XPATH, "//button[normalize-space()='Lưu dự thảo']"))
+    press(browser, "//button[normalize-space()='Lưu dự thảo']")
     public = browser.find_element(
         By.XPATH, "//h3[contains(., 'Bản sẽ công khai')]/following::div[1]"
     )
     assert public.text == ANSWER
-    approve = "//button[normalize-space()='Duyệt và công bố câu trả lời']"
-    navigate(browser, browser.find_element(By.XPATH, approve))
+    press(browser, "//button[normalize-space()='Duyệt và công bố câu trả lời']")
     until(lambda: live_system.status(second).get("status") == "answered", "the answer")
 
     browser.get(f"{live_system.url}/tra-cuu/{second}")

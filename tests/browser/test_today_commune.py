@@ -14,7 +14,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from services.kit.db import Database
 from services.router.console.demo import seed_demo_accounts
 from services.router.domain.agencies import AgencyRegistry
-from tests.browser.conftest import LiveSystem, navigate, until
+from tests.browser.conftest import LiveSystem, navigate, press, until
 
 COMMUNE = "X23764"  # xã Ia Grai since 1 Jul 2025 (former xã Ia Kha, huyện Ia Grai, among others)
 FORM = {
@@ -92,9 +92,8 @@ def test_on_todays_date_the_commune_answers_an_old_address_case_in_public(
     assert "0978456123" in case_page, "the commune in charge sees the original"
     browser.find_element(By.ID, "answer").send_keys(ANSWER)
     browser.find_element(By.ID, "legal_basis").send_keys("Luật Đất đai 2024")
-    navigate(browser, browser.find_element(By.XPATH, "//button[normalize-space()='Lưu dự thảo']"))
-    approve = "//button[normalize-space()='Duyệt và công bố câu trả lời']"
-    navigate(browser, browser.find_element(By.XPATH, approve))
+    press(browser, "//button[normalize-space()='Lưu dự thảo']")
+    press(browser, "//button[normalize-space()='Duyệt và công bố câu trả lời']")
     until(lambda: live_system.status(code).get("status") == "answered", "the answer")
 
     browser.get(live_system.url + "/tra-loi")

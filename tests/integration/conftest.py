@@ -105,7 +105,11 @@ async def three_services(
         RouterService(RouterSettings(database_url=await _pg_database(), **common)),
         NotifierService(
             NotifierSettings(
-                database_url=await _pg_database(), smtp_port=smtp_port, mail_poll_s=0.1, **common
+                database_url=await _pg_database(),
+                smtp_port=smtp_port,
+                mail_poll_s=0.1,
+                public_base_url="https://pakn.gialai.gov.vn",  # required by web()
+                **common,
             )
         ),
     )

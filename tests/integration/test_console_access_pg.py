@@ -10,6 +10,7 @@ import httpx
 from schemas.events import CaseAccepted, CaseFacts, Submitter
 from schemas.topics import Topics
 from services.router.console.accounts import create_account, issue_token
+from services.router.console.throttle import LoginThrottle
 from services.router.models import RoutedCase
 from services.router.service import RouterService
 from services.router.settings import RouterSettings
@@ -86,7 +87,11 @@ async def test_agencies_are_kept_apart_and_a_console_transfer_is_applied_from_ka
         await produce(kafka, topics.case_events, [_accepted("land"), _accepted("dist")])
         await eventually(lambda: _agency_of(router, "dist"), what="the district's case routed")
         await eventually(lambda: _agency_of(router, "land"), what="the land case routed")
-        transport = httpx.ASGITransport(app=router.web())
+        app = router.web()
+        # The account-wide lock, counted in PostgreSQL; the per-address back-off that comes
+        # first (in memory) is tested in tests/unit/router/test_login_throttle.py.
+        app.state.console.throttle = LoginThrottle(burst=1000, free=1000)
+        transport = httpx.ASGITransport(app=app)
         async with (
             httpx.AsyncClient(transport=transport, base_url="https://t") as igr,
             httpx.AsyncClient(transport=transport, base_url="https://t") as api,

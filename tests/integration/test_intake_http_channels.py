@@ -24,6 +24,7 @@ from tests.support import (
     eventually,
     office_pass,
     read_topic,
+    staff_csrf,
 )
 from tests.unit.intake.http_support import PORTAL_AUTH, PORTAL_KEY
 
@@ -131,6 +132,7 @@ async def _open311(client: httpx.AsyncClient) -> str:
 
 async def _hotline(client: httpx.AsyncClient) -> str:
     call = {
+        "csrf": staff_csrf(),  # the staff pass's form token
         **PERSON,
         "call_time": "2023-03-06T08:15",
         "operator_id": "ttv-07",
@@ -145,6 +147,7 @@ async def _hotline(client: httpx.AsyncClient) -> str:
 
 async def _post(client: httpx.AsyncClient) -> str:
     letter = {
+        "csrf": staff_csrf(),
         **PERSON,
         "received_on": "2023-01-18",
         "letter_no": "CV-145",

@@ -32,6 +32,9 @@ from services.intake.domain.normalise import normalise_email, normalise_phone
 from services.intake.models import IntakeCase
 from services.intake.problems import Problem, explain
 from services.intake.register import ReceivedBounds
+from services.kit import staffpass
+
+FORGED = staffpass.FORGED
 
 Build = Callable[[dict[str, str], list[CheckedFile], datetime], Submission]
 
@@ -44,6 +47,7 @@ class FormChannel:
     build: Build  # fields → Submission; raises ItemProblems
     fields: tuple[str, ...]  # the text fields shown again after an error
     public: bool = False  # anyone may post it: rate-limited per client and per e-mail
+    staff: bool = False  # an officer's form: it must carry the staff pass's form token
 
     @property
     def source(self) -> str:
@@ -93,6 +97,8 @@ async def submit_form(site: Site, request: Request, channel: FormChannel) -> Res
         limit_mb = settings.max_request_bytes // (1024 * 1024)
         problem = Problem(f"Dữ liệu gửi lên quá lớn (tối đa khoảng {limit_mb} MB).", None)
         return form_page(site, request, channel, problems=[problem], status_code=413)
+    if channel.staff and not _staff_token_ok(request, body.data, settings.attachment_max_files):
+        return form_page(site, request, channel, problems=[Problem(FORGED)], status_code=403)
     raw = (await receiver.archive(channel.source, body.data)).raw
     try:
         parsed = parse_form(
@@ -127,6 +133,15 @@ async def submit_form(site: Site, request: Request, channel: FormChannel) -> Res
         return page
     registration = await receiver.register(raw, submission, files, bounds=bounds)
     return done_page(site, request, channel, registration.case, status_code=201)
+
+
+def _staff_token_ok(request: Request, body: bytes, max_files: int) -> bool:
+    """A staff form's token, read before anything is archived: a forged post leaves nothing."""
+    try:
+        fields = parse_form(request.headers.get("content-type", ""), body, max_files=max_files)
+    except FormDataError:
+        return False
+    return staffpass.form_token_ok(request, fields.fields.get(staffpass.CSRF_FIELD))
 
 
 def done_page(

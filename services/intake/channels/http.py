@@ -155,7 +155,9 @@ class Site:
         )
 
     def base_url(self, request: Request) -> str:
-        return (self.settings.public_base_url or str(request.base_url)).rstrip("/")
+        """The configured public address (required: `web.build_app` refuses to start
+        without it); never the request's Host header."""
+        return self.settings.public_base_url.rstrip("/")
 
     def status_url(self, request: Request, code: str) -> str:
         return f"{self.base_url(request)}/tra-cuu/{code}"

@@ -29,8 +29,9 @@ from services.intake.channels.forms import (
 from services.intake.channels.http import LOCAL, Site
 from services.intake.channels.machine import json_body, receive_body
 from services.intake.channels.portal import SubmissionAnswer, answer_of, error_response
-from services.intake.http_guard import office_staff
+from services.intake.http_guard import office_staff, staff_json
 from services.intake.problems import FIELD_VI, Problem
+from services.kit import staffpass
 
 PERSON = ("submitter_type", "name", "organization", "address", "phone", "email")
 TEXT = ("title", "content", "regulation")
@@ -110,6 +111,7 @@ HOTLINE = FormChannel(
     done_template="staff_done.html",
     build=hotline_submission,
     fields=HOTLINE_FIELDS,
+    staff=True,
 )
 LETTER = FormChannel(
     path="/noi-bo/thu-gui",
@@ -117,6 +119,7 @@ LETTER = FormChannel(
     done_template="staff_done.html",
     build=letter_submission,
     fields=LETTER_FIELDS,
+    staff=True,
 )
 
 
@@ -201,11 +204,17 @@ def api_letter_submission(body: bytes, content_type: str = "") -> Submission:
 
 
 def router(site: Site) -> APIRouter:
-    api = APIRouter(dependencies=office_staff(site.settings))
+    api = APIRouter(dependencies=office_staff(site.settings), route_class=staffpass.StaffRoute)
     for channel in (HOTLINE, LETTER):
         _add_form(api, site, channel)
     _add_api(api, site, "/noi-bo/api/hotline-calls", HotlineCall, call_submission)
     _add_api(api, site, "/noi-bo/api/letters", Letter, api_letter_submission)
+
+    @api.get("/noi-bo/api/csrf", include_in_schema=False)
+    async def form_token(request: Request) -> JSONResponse:
+        """The token the JSON APIs want in `X-CSRF-Token` (same-origin reads only)."""
+        return JSONResponse({"csrf": request.state.staff_csrf})
+
     return api
 
 
@@ -238,6 +247,7 @@ def _add_api(api: APIRouter, site: Site, path: str, model: type[BaseModel], pars
         path,
         submit,
         methods=["POST"],
+        dependencies=staff_json(site.settings),
         status_code=201,
         tags=["Kênh tiếp nhận (nội bộ)"],
         summary=model.__doc__ or path,

@@ -3,6 +3,7 @@ token lookup. Used by the console, the API and `pakn accounts`."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
@@ -69,7 +70,7 @@ async def create_account(
 ) -> Account:
     username = normal_username(username)
     _check_new(username, agency, role, agencies)
-    problem = password_problem(password)
+    problem = password_problem(password, username=username, agency=agency)
     if problem:
         raise AccountError(problem)
     taken = select(func.count()).where(col(Account.username) == username)
@@ -93,6 +94,13 @@ async def account_named(session: AsyncSession, username: str) -> Account | None:
     return (await session.exec(query.with_for_update())).first()
 
 
+Check = Callable[[str, str], Awaitable[bool]]
+
+
+async def _check_here(password: str, stored: str) -> bool:
+    return verify_password(password, stored)
+
+
 async def authenticate(
     session: AsyncSession,
     *,
@@ -100,15 +108,20 @@ async def authenticate(
     password: str,
     now: datetime,
     policy: LockoutPolicy,
+    check: Check = _check_here,
+    spare_lock: bool = False,
 ) -> Account | None:
     """The account if the password is right and the account usable; None otherwise, with
-    the failure counted. Every refusal costs one password check, whatever its cause."""
+    the failure counted. Every refusal costs one password check, whatever its cause.
+    `check` runs the key derivation (the console's: in a worker thread, a bounded number at
+    once); `spare_lock`: this client logged in to the account lately, so the account-wide
+    lock (meant for attacks from many addresses) does not hold it back."""
     account = await account_named(session, username)
     if account is None or not account.active:
-        verify_password(password, dummy_hash())
+        await check(password, dummy_hash())
         return None
-    right = verify_password(password, account.password_hash)
-    if is_locked(account.locked_until, now=now):
+    right = await check(password, account.password_hash)
+    if is_locked(account.locked_until, now=now) and not spare_lock:
         return None
     if not right:
         count = FailureCount(account.failed_logins, account.failures_since, account.locked_until)
@@ -138,7 +151,7 @@ def officer_of(account: Account, *, csrf: str = "", retired: bool = False) -> Of
 async def set_password(
     session: AsyncSession, *, account: Account, password: str, now: datetime
 ) -> None:
-    problem = password_problem(password)
+    problem = password_problem(password, username=account.username, agency=account.agency)
     if problem:
         raise AccountError(problem)
     account.password_hash, account.password_changed_at = hash_password(password), now

@@ -131,7 +131,7 @@ async def _create_heads(settings: RouterSettings, agencies: AgencyRegistry) -> l
             for agency, username, role in bootstrap_plan(agencies):
                 if username in existing:
                     continue
-                password = random_password()
+                password = random_password(username=username, agency=agency)
                 await create_account(
                     session,
                     username=username,

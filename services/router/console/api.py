@@ -1,6 +1,7 @@
-"""The agencies' HTTP API: an agency's own system reads its queue and posts answers and
-transfers with its token (`Authorization: Bearer pakn_…`). A token sees its agency's cases
-only; any other case id answers 404, exactly like one that does not exist."""
+"""The agencies' HTTP API: an agency's own system reads its queue, proposes answers (drafts
+that a head approves in the console: a token cannot publish) and asks for transfers with its
+token (`Authorization: Bearer pakn_…`). A token sees its agency's cases only; any other case
+id answers 404, exactly like one that does not exist."""
 
 from collections.abc import Callable
 from functools import partial
@@ -16,6 +17,7 @@ from services.router.console.access import Officer
 from services.router.console.auth import Guards
 from services.router.console.casefile import visible_case
 from services.router.console.context import Console, ConsoleRoute, client_address
+from services.router.console.drafts import DraftError, draft_text, save_draft
 from services.router.console.queue import QueueFilters, QueueRow, queue_page, row_of
 from services.router.console.sending import problem_with, send
 from services.router.models import RoutedCase
@@ -30,7 +32,8 @@ RETIRED = {
 
 
 class AnswerIn(BaseModel):
-    """An answer already approved inside the agency (name who approved it)."""
+    """An answer written in the agency's system. It becomes a draft in the console and is
+    published when a head of the agency (an account, not a name given here) approves it."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -38,7 +41,18 @@ class AnswerIn(BaseModel):
     legal_basis: str = Field(default="", max_length=2_000)
     outcome: Outcome = "answered"
     officer: str = Field(min_length=1, max_length=200, description="who wrote the answer")
-    approved_by: str = Field(min_length=1, max_length=200, description="who approved it")
+    approved_by: str | None = Field(
+        default=None,
+        max_length=200,
+        description="ignored (kept for older clients): only a head's approval in the console "
+        "publishes an answer",
+    )
+
+
+AWAITING_APPROVAL = (
+    "Đã lưu thành dự thảo; câu trả lời được công bố khi lãnh đạo cơ quan duyệt trên trang "
+    "cán bộ (/can-bo/)."
+)
 
 
 class TransferIn(BaseModel):
@@ -132,13 +146,61 @@ async def read_case(console: Console, request: Request, caller: Officer, case_id
 
 
 def answer_command(case: RoutedCase, caller: Officer, body: AnswerIn) -> AgencyCommand:
+    """The answer as it would be sent: only to check now that the case can take one."""
     return SubmitAnswer(
         **_base(case, caller, body.officer),
         answer=body.answer,
         legal_basis=body.legal_basis,
         outcome=body.outcome,
-        approved_by=body.approved_by,
+        approved_by="",
     )
+
+
+async def draft_answer(
+    console: Console, request: Request, caller: Officer, case_id: str, body: AnswerIn
+) -> Response:
+    """An agency's system proposes an answer: a draft awaiting a head's approval."""
+    if caller.retired:
+        return JSONResponse(RETIRED, status_code=403)
+    async with console.db.transaction() as session:
+        case = await session.get(RoutedCase, case_id[:32])
+        if case is None or case.agency != caller.agency:
+            return JSONResponse(NOT_FOUND, status_code=404)
+        try:
+            text = draft_text(
+                answer=body.answer, legal_basis=body.legal_basis, outcome=body.outcome, documents=""
+            )
+        except DraftError as error:
+            return JSONResponse({"detail": str(error)}, status_code=422)
+        core = await console.core_of(session)
+        problem = problem_with(case, answer_command(case, caller, body), core=core)
+        if problem:
+            audit.record(
+                session,
+                action="refused",
+                officer=caller,
+                case_id=case.case_id,
+                detail=problem,
+                address=client_address(request),
+            )
+            draft_id = None
+        else:
+            draft = await save_draft(session, case=case, text=text, officer=caller, batch=None)
+            draft.written_by = _base(case, caller, body.officer)["officer"]
+            session.add(draft)
+            draft_id = draft.id
+            audit.record(
+                session,
+                action="api_draft",
+                officer=caller,
+                case_id=case.case_id,
+                detail=f"dự thảo {draft_id}",
+                address=client_address(request),
+            )
+    if problem:
+        return JSONResponse({"detail": problem}, status_code=409)
+    answer = {"status": "draft", "draft_id": draft_id, "detail": AWAITING_APPROVAL}
+    return JSONResponse(answer, status_code=202)
 
 
 def transfer_command(case: RoutedCase, caller: Officer, body: TransferIn) -> AgencyCommand:
@@ -160,10 +222,13 @@ def routes(console: Console, guards: Guards) -> APIRouter:
     async def one_case(request: Request, case_id: str, caller: Caller) -> Response:
         return await read_case(console, request, caller, case_id)
 
-    @api.post(API + "/cases/{case_id}/answer", status_code=202, summary="Gửi câu trả lời")
+    @api.post(
+        API + "/cases/{case_id}/answer",
+        status_code=202,
+        summary="Gửi dự thảo câu trả lời (chờ lãnh đạo duyệt)",
+    )
     async def answer(request: Request, case_id: str, body: AnswerIn, caller: Caller) -> Response:
-        build = partial(answer_command, caller=caller, body=body)
-        return await _command(console, request, caller, case_id, build, "api_answer")
+        return await draft_answer(console, request, caller, case_id, body)
 
     @api.post(API + "/cases/{case_id}/transfer", status_code=202, summary="Chuyển hồ sơ")
     async def transfer(

@@ -11,6 +11,7 @@ from fastapi import Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.kit import staffpass
 from services.router.console import audit
 from services.router.console.access import Officer
 from services.router.console.accounts import officer_of, officer_of_token, token_for
@@ -135,7 +136,8 @@ class Guards:
         """A logged-in officer posting a form that carries the session's token."""
         officer = await self.page(request)
         sent = (await request.form()).get("csrf")
-        if not isinstance(sent, str) or not same(sent, officer.csrf):
+        forged = not isinstance(sent, str) or not same(sent, officer.csrf)
+        if forged or not staffpass.same_site(request):  # the token, and Origin if sent
             message = (
                 "Biểu mẫu đã hết hiệu lực hoặc không xuất phát từ trang của hệ thống. "
                 "Hãy tải lại trang rồi thực hiện lại."

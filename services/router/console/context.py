@@ -19,11 +19,13 @@ from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.kit import staffpass
 from services.kit.columns import utc_now
 from services.kit.db import Database
 from services.kit.pages import templates
 from services.router.console.access import LockoutPolicy, Officer
 from services.router.console.agency_choices import all_choices, name_of
+from services.router.console.throttle import LoginThrottle
 from services.router.core import RouterCore
 from services.router.domain.calendar import VIETNAM
 from services.router.emit import TRIAGE, agency_name
@@ -35,17 +37,8 @@ LOGIN_COOKIE = "pakn_dang_nhap"  # the login form's anti-forgery value (double s
 
 
 # Private pages: never cached, never framed (clickjacking), no scripts at all, forms post to
-# this site only.
-PRIVATE_HEADERS = {
-    "Cache-Control": "no-store",
-    "X-Frame-Options": "DENY",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "Content-Security-Policy": (
-        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
-        "frame-ancestors 'none'; base-uri 'none'"
-    ),
-}
+# this site only. The other services' staff pages send the same (`staffpass.StaffRoute`).
+PRIVATE_HEADERS = staffpass.PRIVATE_HEADERS
 
 
 class Denied(Exception):
@@ -102,6 +95,19 @@ class Console:
     today: Callable[[], date]
     wake: Callable[[], None]
     now: Callable[[], datetime] = field(default=utc_now)
+    throttle: LoginThrottle = field(init=False)
+
+    def __post_init__(self) -> None:
+        s = self.settings
+        self.throttle = LoginThrottle(
+            burst=s.console_login_burst,
+            refill=timedelta(seconds=s.console_login_refill_s),
+            free=s.console_login_free_failures,
+            backoff=timedelta(seconds=s.console_login_backoff_s),
+            backoff_max=timedelta(seconds=s.console_login_backoff_max_s),
+            concurrent=s.console_key_derivations,
+            queue=s.console_key_derivation_queue,
+        )
 
     @property
     def lockout(self) -> LockoutPolicy:

@@ -1,6 +1,7 @@
 """Trial logins for the embedded default: on the first start, a head account for every
 agency given (the embedded system gives those in force today) and the office's supervisor,
-with random passwords in a file only its owner reads."""
+with random passwords in a file only its owner reads (0600); what is printed names that
+file, never a password."""
 
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ async def seed_demo_accounts(
         if (await session.exec(select(func.count()).select_from(Account))).one():
             return [f"  trang cán bộ: /can-bo/ (tài khoản thử, nếu còn: {path})"]
     plan = [
-        (agency, normal_username(username), role, random_password())
+        (agency, normal_username(username), role, random_password(username=username, agency=agency))
         for agency, username, role in bootstrap_plan(agencies)
     ]
     heads = sum(role == "head" for _, _, role, _ in plan)
@@ -54,11 +55,12 @@ async def seed_demo_accounts(
             )
     lines = "".join(f"{a}\t{u}\t{r}\t{p}\n" for a, u, r, p in plan)
     await asyncio.to_thread(_write_private, path, lines)
-    found = [f"  trang cán bộ: /can-bo/ — tài khoản lãnh đạo của {heads} cơ quan: {path}"]
-    for _, username, role, password in plan:
-        if role == "supervisor":
-            found.append(f"  giám sát (Văn phòng UBND tỉnh): {username} / {password}")
-    return found
+    supervisors = [username for _, username, role, _ in plan if role == "supervisor"]
+    # Never the passwords themselves on the terminal (scroll-back, logs): where they are.
+    return [
+        f"  trang cán bộ: /can-bo/ — tài khoản lãnh đạo của {heads} cơ quan và giám sát "
+        f"({', '.join(supervisors)}): mật khẩu trong {path} (chỉ chủ sở hữu đọc được)"
+    ]
 
 
 def _write_private(path: Path, text: str) -> None:

@@ -3,10 +3,11 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.kit.web import MAX_ID
 from services.router.console import audit
 from services.router.console.access import Officer, may_act
 from services.router.console.auth import Guards
@@ -25,6 +26,8 @@ from services.router.console.pages_case import render_case
 from services.router.console.sending import problem_with, send
 from services.router.emit import TRIAGE
 from services.router.models import OPEN_STATUSES, RoutedCase
+
+DraftId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 ONLY_VIEW = "Bạn chỉ được xem hồ sơ này: hồ sơ đang do cơ quan khác xử lý."
 HEADS_ONLY = "Chỉ lãnh đạo cơ quan mới được {what}."
@@ -219,11 +222,11 @@ def routes(console: Console, guards: Guards) -> APIRouter:
         return await act(console, request, officer, case_id, action)
 
     @api.post(PREFIX + "/du-thao/{draft_id}/duyet")
-    async def approve(request: Request, draft_id: int, officer: Poster) -> Response:
+    async def approve(request: Request, draft_id: DraftId, officer: Poster) -> Response:
         return await decide(console, request, officer, draft_id, approve=True)
 
     @api.post(PREFIX + "/du-thao/{draft_id}/huy")
-    async def withdraw(request: Request, draft_id: int, officer: Poster) -> Response:
+    async def withdraw(request: Request, draft_id: DraftId, officer: Poster) -> Response:
         return await decide(console, request, officer, draft_id, approve=False)
 
     return api

@@ -1,6 +1,6 @@
 """Logging in and out, and changing one's password."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -12,6 +12,7 @@ from services.router.console import audit
 from services.router.console.access import Officer
 from services.router.console.accounts import AccountError, authenticate, set_password
 from services.router.console.auth import (
+    STAFF_PAGES,
     Guards,
     clear_session_cookie,
     close_session,
@@ -31,6 +32,8 @@ from services.router.console.context import (
 )
 from services.router.console.credentials import digest, verify_password
 from services.router.console.models import Account, LoginSession
+from services.router.console.throttle import Busy
+from services.router.console.throttle import plausible as throttle_plausible
 
 Short = Annotated[str, Form(max_length=200)]
 Long = Annotated[str, Form(max_length=2000)]
@@ -58,65 +61,139 @@ def _login_page(
     return response
 
 
+TOO_MANY = (
+    "Đăng nhập tạm thời bị chặn vì có quá nhiều lần thử từ máy này. Xin thử lại sau {seconds} giây."
+)
+BUSY = "Hệ thống đang bận kiểm tra đăng nhập. Xin thử lại sau ít giây."
+
+
 async def log_in(
     console: Console, request: Request, *, username: str, password: str, token: str, target: str
 ) -> Response:
-    """Check the password (counting failures), open a session, and go where asked."""
+    """Check the password (throttled, failures counted), open a session, go where asked.
+    The cheap checks and the throttle come before any key derivation."""
     if not login_form_valid(request, token):
         return _login_page(console, request, next_path=target, error=FORM_EXPIRED, status_code=403)
-    address, name = client_address(request), username.strip()[:64]
-    async with console.db.transaction() as session:
-        account = await authenticate(
-            session, username=username, password=password, now=console.now(), policy=console.lockout
+    address, name, now = client_address(request), username.strip()[:64], console.now()
+    throttle = console.throttle
+
+    def refused(message: str, status: int, retry_s: int = 0) -> Response:
+        page = _login_page(
+            console, request, next_path=target, error=message, username=name, status_code=status
         )
-        if account is None:
+        if retry_s:
+            page.headers["Retry-After"] = str(retry_s)
+        return page
+
+    if not throttle_plausible(username, password):
+        async with console.db.transaction() as session:
             audit.record(session, action="login_failed", actor=name, address=address)
-            secret = ""
-        else:
-            secret = await open_session(session, account=account, console=console)
-            audit.record(
+        return refused(LOGIN_REFUSED, 400)
+    wait = throttle.wait_s(address, username, now=now)
+    if wait:
+        return refused(TOO_MANY.format(seconds=wait), 429, wait)
+
+    async def check(given: str, stored: str) -> bool:
+        return await throttle.derive(lambda: verify_password(given, stored))
+
+    try:
+        async with console.db.transaction() as session:
+            account = await authenticate(
                 session,
-                action="login",
-                actor=account.username,
-                agency=account.agency,
-                address=address,
+                username=username,
+                password=password,
+                now=now,
+                policy=console.lockout,
+                check=check,
+                spare_lock=throttle.known(address, username, now=now),
             )
-        old = request.cookies.get(SESSION_COOKIE)
-        if old and secret:  # a new login never keeps an old session id
-            await close_session(session, secret=old)
-    if not secret:
-        return _login_page(
-            console, request, next_path=target, error=LOGIN_REFUSED, username=name, status_code=400
-        )
+            if account is None:
+                audit.record(session, action="login_failed", actor=name, address=address)
+                secret = ""
+            else:
+                secret = await open_session(session, account=account, console=console)
+                audit.record(
+                    session,
+                    action="login",
+                    actor=account.username,
+                    agency=account.agency,
+                    address=address,
+                )
+            old = request.cookies.get(SESSION_COOKIE)
+            if old and secret:  # a new login never keeps an old session id
+                await close_session(session, secret=old)
+    except Busy:
+        return refused(BUSY, 503, 5)
+    if not secret or account is None:
+        throttle.failed(address, username, now=now)
+        return refused(LOGIN_REFUSED, 400)
+    throttle.succeeded(address, username, now=now)
     response = RedirectResponse(target, status_code=303)
     set_session_cookie(response, secret, console)
-    if account is not None:
-        set_staff_pass(response, account, console)
+    lifetime = timedelta(hours=console.settings.console_session_hours)
+    set_staff_pass(response, account, console, session_secret=secret, ends=now + lifetime)
     return response
 
 
-def set_staff_pass(response: Response, account: Account, console: Console) -> None:
-    """The pass other services' internal pages accept (the office's intake forms, mail log)."""
+def set_staff_pass(
+    response: Response, account: Account, console: Console, *, session_secret: str, ends: datetime
+) -> None:
+    """The pass other services' internal pages accept (the office's intake forms, mail log):
+    a few minutes long, never past the login's end, naming the login it belongs to."""
     secret = console.settings.staff_secret
     if not secret:
         return
-    hours = console.settings.console_session_hours
+    now = console.now()
+    ttl = min(timedelta(minutes=console.settings.staff_pass_minutes), ends - now)
+    if ttl <= timedelta(0):
+        return
     token = staffpass.issue(
         secret,
         username=account.username,
         agency=account.agency,
         role=account.role,
-        ttl=timedelta(hours=hours),
+        ttl=ttl,
+        session=staffpass.session_id(session_secret),
+        now=now,
     )
     response.set_cookie(
         staffpass.COOKIE,
         token,
-        max_age=int(hours * 3600),
+        max_age=int(ttl.total_seconds()),
         path="/",
         secure=console.settings.console_cookie_secure,
         httponly=True,
         samesite="strict",
     )
+
+
+def clear_staff_pass(response: Response, console: Console) -> None:
+    response.delete_cookie(
+        staffpass.COOKIE,
+        path="/",
+        secure=console.settings.console_cookie_secure,
+        httponly=True,
+        samesite="strict",
+    )
+
+
+async def renew_staff_pass(console: Console, request: Request, target: str) -> Response:
+    """A new staff pass for a login that is still valid (the guard checked the session,
+    its idle limit and the account), then back to the staff page."""
+    if not console.settings.staff_secret:
+        message = "Trang nội bộ chưa được cấu hình (thiếu khóa STAFF_SECRET)."
+        return console.problem(request, status_code=503, message=message)
+    secret = request.cookies.get(SESSION_COOKIE, "")
+    async with console.db.transaction() as session:
+        row = await session.get(LoginSession, digest(secret))
+        account = await session.get(Account, row.account_id) if row is not None else None
+    response = RedirectResponse(target, status_code=303)
+    if row is None or account is None or not account.active:
+        clear_staff_pass(response, console)
+        return response
+    set_staff_pass(response, account, console, session_secret=secret, ends=row.expires_at)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 async def log_out(console: Console, request: Request, officer: Officer) -> Response:
@@ -125,7 +202,7 @@ async def log_out(console: Console, request: Request, officer: Officer) -> Respo
         audit.record(session, action="logout", officer=officer, address=client_address(request))
     response = RedirectResponse(PREFIX + "/dang-nhap", status_code=303)
     clear_session_cookie(response, console)
-    response.delete_cookie(staffpass.COOKIE, path="/", httponly=True, samesite="strict")
+    clear_staff_pass(response, console)
     return response
 
 
@@ -155,6 +232,13 @@ def routes(console: Console, guards: Guards) -> APIRouter:
             target=safe_next(next),
         )
 
+    @api.get(staffpass.RENEW)
+    async def renew(request: Request, officer: Viewer, next: str = "") -> Response:
+        target = safe_next(next)
+        if not target.startswith(STAFF_PAGES):
+            target = PREFIX + "/"
+        return await renew_staff_pass(console, request, target)
+
     @api.post(PREFIX + "/dang-xuat")
     async def logout(request: Request, officer: Poster) -> Response:
         return await log_out(console, request, officer)
@@ -182,7 +266,13 @@ async def _change(
     async with console.db.transaction() as session:
         query = select(Account).where(Account.username == officer.username)
         account = (await session.exec(query)).one()
-        if not verify_password(current, account.password_hash):
+        try:
+            right = await console.throttle.derive(
+                lambda: verify_password(current, account.password_hash)
+            )
+        except Busy:
+            return BUSY
+        if not right:
             return "Mật khẩu hiện tại không đúng."
         if new != repeat:
             return "Hai lần nhập mật khẩu mới không giống nhau."

@@ -21,7 +21,7 @@ from services.intake.settings import IntakeSettings
 from services.kit.migrate import upgrade
 from services.kit.outbox import OutboxMessage
 from services.kit.settings import data_dir_url
-from tests.support import STAFF_SECRET, office_pass
+from tests.support import STAFF_SECRET, office_pass, staff_csrf
 
 GOOD = {
     "name": "Nguyễn Thị Hoa",
@@ -98,7 +98,10 @@ async def intake(tmp_path: Path, migrated_db: Path) -> AsyncIterator[Intake]:
     transport = httpx.ASGITransport(app=service.web())
     # Logged in as an office officer: the staff pages need the console's pass.
     async with httpx.AsyncClient(
-        transport=transport, base_url="http://intake", cookies=office_pass()
+        transport=transport,
+        base_url="http://intake",
+        cookies=office_pass(),
+        headers={"X-CSRF-Token": staff_csrf()},  # the staff JSON APIs want it
     ) as client:
         yield Intake(service, client)
     await service.db.dispose()

@@ -22,7 +22,7 @@ async def console(tmp_path: Path) -> AsyncIterator[Console]:
     await harness.close()
 
 
-async def test_an_agency_system_reads_its_case_and_posts_the_approved_answer(
+async def test_an_agency_system_reads_its_case_and_its_answer_waits_for_a_head(
     console: Console,
 ) -> None:
     client = console.client()
@@ -34,28 +34,35 @@ async def test_an_agency_system_reads_its_case_and_posts_the_approved_answer(
     assert case["deadlines"]["binding_stage"] == "forward"
     assert case["routing"]["rule_id"] and case["routing"]["rules_version"]
 
-    unapproved = await client.post(
-        "/api/v1/cases/land/answer", json={"answer": "Trả lời", "officer": "x"}, headers=headers
-    )
-    assert unapproved.status_code == 422, "an answer must name who approved it"
     body = {
         "answer": "Sở đã tiếp thu.",
         "legal_basis": "Luật Đất đai 2013",
         "outcome": "regulation_amended",
         "officer": "nguyen.van.a",
-        "approved_by": "giam.doc",
+        "approved_by": "giam.doc",  # a name is no approval: ignored
     }
     sent = await client.post("/api/v1/cases/land/answer", json=body, headers=headers)
-    assert sent.status_code == 202 and sent.json()["event_id"]
+    assert sent.status_code == 202 and sent.json()["status"] == "draft"
+    draft_id = sent.json()["draft_id"]
     assert await console.apply() == []
+    assert await console.router.published(event_type="case.answered") == [], "not published"
+    assert (await console.router.case("land")).status != "answered"
+
+    head = await console.officer("ld.stnmt", "STNMT", "head")
+    approved = await console.post_form(
+        head, "/can-bo/ho-so/land", f"/can-bo/du-thao/{draft_id}/duyet", {}
+    )
+    assert approved.status_code == 303 and await console.apply() == []
     (answered,) = await console.router.published(event_type="case.answered")
     assert answered["outcome"] == "regulation_amended"
     assert answered["answered_by"].startswith("nguyen.van.a (api:STNMT:")
+    commands = console.router.bus.topics[console.router.topics.agency_actions]
+    assert '"approved_by":"ld.stnmt"' in commands[-1].value.decode()
     twice = await client.post("/api/v1/cases/land/answer", json=body, headers=headers)
     assert twice.status_code == 409 and "đã được trả lời" in twice.json()["detail"]
     async with console.router.service.db.session() as session:
         used = (await session.exec(select(AuditEntry.action))).all()
-    assert {"api_case", "api_answer", "refused"} <= set(used)
+    assert {"api_case", "api_draft", "refused"} <= set(used)
 
 
 async def test_an_agency_system_transfers_a_case_out_of_its_competence(console: Console) -> None:

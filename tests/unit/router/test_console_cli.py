@@ -126,7 +126,8 @@ async def test_the_embedded_system_seeds_trial_logins_once(db_url: str, tmp_path
     db = Database(db_url)
     try:
         printed = await seed_demo_accounts(db, few, path)
-        assert any("vpub.giamsat / " in line for line in printed)
+        assert any("vpub.giamsat" in line and str(path) in line for line in printed)
+        assert not any(" / " in line for line in printed), "no password on the terminal"
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
         rows = [line.split("\t") for line in path.read_text().splitlines()[1:]]
         accounts = {a.username: a for a in await _accounts(db_url)}
