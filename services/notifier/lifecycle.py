@@ -48,7 +48,9 @@ async def mail_submitter(
     if contact is None:
         return
     greeting = Greeting(
-        name=contact.name,
+        # No text the submitter typed goes into an official mail to an address nobody has
+        # verified (issue 10: the name was a megaphone): "Kính gửi Quý ông/bà".
+        name="",
         tracking_code=event.tracking_code,
         status_url=ctx.links.status_url(event.tracking_code),
     )

@@ -123,7 +123,7 @@ async def _on_registered(
     message: Refusal | Receipt
     if isinstance(event, CaseRefused):
         message = Refusal(
-            name=contact.name,
+            name="",  # no submitter text in mail to an unverified address (see lifecycle)
             tracking_code=code,
             hotline=hotline,
             status_url=status_url,
