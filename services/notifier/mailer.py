@@ -6,6 +6,9 @@ sent, failed, uncertain, or pending again with a later attempt time. A crash lea
 claimed (nothing was handed over: it goes back to pending when its lease ends) or sending
 (the server may have it: it becomes uncertain and is shown to the office, never resent
 automatically). docs/decisions/0003-mail-delivery.md explains the choice.
+
+Deliveries go out concurrently, up to `smtp_connections` at once; each one keeps its own
+claim, `sending` mark and recorded outcome, so concurrency changes nothing of the above.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+from collections import deque
 from dataclasses import dataclass
 from datetime import timedelta
 from email.headerregistry import Address
@@ -88,22 +92,42 @@ class Mailer:
         self._poller.wake()
 
     async def run(self) -> None:
-        await self._poller.run()
+        try:
+            await self._poller.run()
+        finally:
+            close = getattr(self._transport, "close", None)
+            if callable(close):
+                close()  # hang up the idle SMTP connections
 
-    async def run_once(self, *, batch: int = 20) -> int:
-        """Recover abandoned claims, then attempt every due delivery once."""
+    async def run_once(self, *, batch: int = 50) -> int:
+        """Recover abandoned claims, then attempt every due delivery once, up to
+        `smtp_connections` at a time (each claimed by compare-and-set on its own)."""
         await self.recover()
         async with self._db.session() as session:
             due = select(Delivery.id).where(
                 Delivery.status == "pending", col(Delivery.next_attempt_at) <= utc_now()
             )
             ids = (await session.exec(due.order_by(col(Delivery.id)).limit(batch))).all()
+        queue = deque(i for i in ids if i is not None)
+        errors: list[Exception] = []
         attempted = 0
-        for delivery_id in ids:
-            claimed = await self._claim(delivery_id) if delivery_id is not None else None
-            if claimed is not None:
-                await self._deliver(claimed)
-                attempted += 1
+
+        async def worker() -> None:
+            nonlocal attempted
+            while queue and not errors:  # after a failure, finish what is in hand only
+                delivery_id = queue.popleft()
+                try:
+                    claimed = await self._claim(delivery_id)
+                    if claimed is not None:
+                        await self._deliver(claimed)
+                        attempted += 1
+                except Exception as error:
+                    errors.append(error)
+
+        workers = min(self._settings.smtp_connections, len(queue))
+        await asyncio.gather(*(worker() for _ in range(workers)))
+        if errors:
+            raise errors[0]
         return attempted
 
     async def recover(self) -> None:

@@ -48,6 +48,19 @@ class NotifierSettings(ServiceSettings):
     smtp_ca_file: Path | None = Field(
         default=None, description="CA bundle that signs the SMTP server's certificate"
     )
+    smtp_connections: int = Field(
+        default=4,
+        ge=1,
+        le=64,
+        description="SMTP connections kept open at most, each reused for several messages; "
+        "also how many deliveries the mailer sends at once",
+    )
+    smtp_messages_per_connection: int = Field(
+        default=100, ge=1, description="messages sent over one SMTP connection before a new one"
+    )
+    smtp_idle_s: float = Field(
+        default=30.0, gt=0, description="an SMTP connection unused this long is closed (QUIT)"
+    )
     mail_dir: Path | None = Field(
         default=None, description="write .eml files here instead of SMTP (embedded default)"
     )

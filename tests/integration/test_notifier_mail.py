@@ -238,3 +238,46 @@ async def test_a_restart_before_data_sends_exactly_once(
         await eventually(sent, what="the delivery sent by the restarted notifier")
         await asyncio.sleep(0.5)
     assert len(sink.received) == 1
+
+
+class CountingSink(MailSink):
+    """Also counts the connections the mails came over."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.peers: set[Any] = set()
+
+    async def handle_MAIL(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: Any
+    ) -> str:
+        self.peers.add(session.peer)
+        envelope.mail_from = address
+        return "250 OK"
+
+
+async def test_forty_receipts_go_out_once_each_over_a_few_reused_connections(
+    kafka: str, topics: Topics, pg_url: str
+) -> None:
+    port, sink = free_port(), CountingSink()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        service = _notifier(pg_url, kafka, topics, port, smtp_connections=3)
+        async with RunningService(service, bootstrap=kafka):
+            values = [
+                accepted(f"case-pool-{i}", code(), **HOA).model_dump_json().encode()
+                for i in range(40)
+            ]
+            await produce(kafka, topics.case_events, values)
+
+            async def all_sent() -> list[Delivery]:
+                rows = await _deliveries(service)
+                return rows if len(rows) == 40 and {r.status for r in rows} == {"sent"} else []
+
+            await eventually(all_sent, what="forty receipts recorded as sent")
+            await asyncio.sleep(0.5)  # a second copy would have come by now
+    finally:
+        controller.stop()
+    ids = [str(m["Message-ID"]) for m in sink.received]
+    assert len(ids) == 40 and len(set(ids)) == 40
+    assert 1 <= len(sink.peers) <= 3
