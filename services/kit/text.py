@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 _SPACES = re.compile(r"\s+")
 
@@ -17,6 +18,32 @@ def clean(text: str | None) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+# Characters below this code point keep their computed mapping in a table (Latin with
+# Vietnamese letters, Greek, Cyrillic, punctuation): a text made of any other characters
+# cannot make the tables grow without bound.
+_TABLED = 0x2100
+
+
+class CharTable(dict[int, str | None]):
+    """A `str.translate` table computed one character at a time, on first sight."""
+
+    __slots__ = ("_convert",)
+
+    def __init__(self, convert: Callable[[str], str | None]) -> None:
+        super().__init__()
+        self._convert = convert
+
+    def __missing__(self, code: int) -> str | None:
+        value = self._convert(chr(code))
+        if code < _TABLED:
+            self[code] = value
+        return value
+
+
+# NFD text without its combining marks (general category Mn).
+_NO_MARKS = CharTable(lambda ch: None if unicodedata.category(ch) == "Mn" else ch)
+
+
 def fold(text: str | None) -> str:
     """Lower-case, strip Vietnamese diacritics (đ → d) and collapse whitespace.
 
@@ -25,7 +52,7 @@ def fold(text: str | None) -> str:
     if not text:
         return ""
     text = unicodedata.normalize("NFD", text.lower().replace("đ", "d").replace("Đ", "d"))
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+    text = text.translate(_NO_MARKS)
     return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
 
 

@@ -100,12 +100,18 @@ WITHHELD = " […]"
 _PLACEHOLDERS = re.compile("|".join(re.escape(p) for p in PLACEHOLDER.values()))
 _PHONE_SEPARATORS = r"[\s.\-–()]*"
 _MAX_PASSES = 8
+_NOT_DIGIT = re.compile(r"\D")
 
 
 def _known_phone_spans(view: TextView, phone: str) -> list[Span]:
     digits = re.sub(r"\D", "", phone)
     digits = re.sub(r"^(?:0084|84)(?=\d{9,10}$)", "0", digits)
     if len(digits) < 8:
+        return []
+    # Only separators (never a digit) come between a match's digits: a text whose digits,
+    # read in a row, do not hold the number (without its leading 0) cannot match, and is
+    # spared compiling a pattern for this one number.
+    if digits[1:] not in _NOT_DIGIT.sub("", view.text):
         return []
     body = _PHONE_SEPARATORS.join(digits[1:]) if digits[0] == "0" else None
     national = rf"0{_PHONE_SEPARATORS}{body}" if body else _PHONE_SEPARATORS.join(digits)
@@ -117,7 +123,7 @@ def _known_phone_spans(view: TextView, phone: str) -> list[Span]:
 
 def _literal_spans(view: TextView, value: str, kind: Kind) -> list[Span]:
     key = fold(value)
-    if len(key) < 3:
+    if len(key) < 3 or key.split()[0] not in view.folded:  # every match holds its first word
         return []
     body = r"\s+".join(re.escape(w) for w in key.split())
     return [

@@ -173,6 +173,8 @@ def known_address_spans(view: TextView, address: str) -> list[Span]:
     for key in (p.strip() for p in _PARTS.split(fold(address))):
         if len(key) < 3 or _ADMIN.search(key) or not _SUB_COMMUNE.search(key):
             continue
+        if key.split()[0] not in view.folded:  # every match holds the first word
+            continue
         body = r"\s+".join(re.escape(w) for w in key.split())
         pattern = re.compile(rf"(?<![\w/]){body}(?![\w/])")
         spans += [Span(m.start(), m.end(), Kind.ADDRESS) for m in pattern.finditer(view.folded)]

@@ -8,11 +8,12 @@ offsets in the original.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
-from services.kit.text import fold
+from services.kit.text import CharTable, fold
 
 
 class Kind(StrEnum):
@@ -83,13 +84,24 @@ class Token:
         return self.text.isupper()
 
 
+def _one_for_one(convert: Callable[[str], str]) -> Callable[[str], str]:
+    def mapped(ch: str) -> str:
+        out = convert(ch)
+        return out if len(out) == 1 else ch
+
+    return mapped
+
+
+# Each character converted once per process, then by table (`str.translate`).
+_SAME_LENGTH: dict[str, CharTable] = {
+    "fold": CharTable(_one_for_one(fold)),
+    "lower": CharTable(_one_for_one(str.lower)),
+}
+
+
 def _same_length(text: str, convert: Literal["fold", "lower"]) -> str:
     """Convert char by char so that every offset stays valid in the original."""
-    out = []
-    for ch in text:
-        mapped = fold(ch) if convert == "fold" else ch.lower()
-        out.append(mapped if len(mapped) == 1 else ch)
-    return "".join(out)
+    return text.translate(_SAME_LENGTH[convert])
 
 
 @dataclass(frozen=True)

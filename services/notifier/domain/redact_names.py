@@ -42,8 +42,9 @@ from services.notifier.domain.redact_lexicon import (
     TITLES,
 )
 
+_HONORIFICS_ALTERNATION = alternation(sorted(HONORIFICS.exact))
 _HONORIFIC = re.compile(
-    rf"(?:(?P<w>{alternation(sorted(HONORIFICS.exact))})|{alternation(sorted(TITLES.exact))}\.?)"
+    rf"(?:(?P<w>{_HONORIFICS_ALTERNATION})|{alternation(sorted(TITLES.exact))}\.?)"
     r"[ \u00a0]+"
 )
 _ROLE = re.compile(alternation(ROLES) + r"[ \u00a0:,]+")
@@ -209,6 +210,8 @@ def name_spans(view: TextView) -> list[Span]:
 
 def _phrase_spans(view: TextView, words: list[str], *, exact: bool) -> Iterator[Span]:
     """Occurrences of `words`; with `exact`, diacritics must match unless typed without."""
+    if fold(words[0]) not in view.folded:  # every match holds the first word
+        return
     body = r"\s+".join(re.escape(fold(w)) for w in words)
     wanted = " ".join(words).lower()
     for m in re.finditer(rf"(?<!\w){body}(?!\w)", view.folded):
@@ -222,9 +225,9 @@ def _phrase_spans(view: TextView, words: list[str], *, exact: bool) -> Iterator[
 def _given_spans(view: TextView, given: str) -> Iterator[Span]:
     """The given name alone: after an honorific, or capitalised on its own mid-sentence."""
     key = fold(given)
-    pattern = re.compile(
-        rf"(?P<w>{alternation(sorted(HONORIFICS.exact))})\s+(?P<g>{re.escape(key)})(?!\w)"
-    )
+    if key not in view.folded:  # neither an honorific's match nor a word can hold it
+        return
+    pattern = re.compile(rf"(?P<w>{_HONORIFICS_ALTERNATION})\s+(?P<g>{re.escape(key)})(?!\w)")
     for m in pattern.finditer(view.folded):
         if keyword_ok(view, m.start("w"), m.end("w"), HONORIFICS):
             yield Span(m.start("g"), m.end("g"), Kind.NAME)

@@ -30,6 +30,7 @@ from services.router.domain.matching import (
     LOCAL,
     MARKED,
     Scope,
+    Texts,
     normalise_pair,
     typed_with_diacritics,
 )
@@ -149,7 +150,7 @@ def _texts(item: RoutingInput, rules: RuleSet) -> dict[str, str]:
         "regulation": item.regulation,
         "address": item.address,
     }
-    texts: dict[str, str] = {}
+    texts = Texts()
     for key, value in fields.items():
         folded, marked = normalise_pair(value)
         texts[key], texts[key + MARKED] = folded, marked if typed_with_diacritics(marked) else ""

@@ -18,8 +18,10 @@ from services.router.domain.matching import (
     Phrases,
     PlaceConfidence,
     Scope,
+    Texts,
+    words_of,
 )
-from services.router.domain.rules import CaseClass, Rule, RuleSet
+from services.router.domain.rules import CaseClass, Department, Rule, RuleSet
 
 _NAME_WINDOW = 80  # characters after a marker where the named agency is looked for
 
@@ -83,21 +85,62 @@ def field_tally(
         ("regulation", scoring.regulation_field_factor),
         ("cited", scoring.cited_factor),
     )
-    for department in rules.departments:
-        for vocabulary in vocabularies:
-            finder = department.finder(vocabulary)
-            if finder is None:
-                continue
-            for scope, boost in sources:
-                if not boost or not texts.get(scope):
-                    continue
-                found = finder.finditer(texts[scope], texts.get(scope + MARKED, ""))
-                counts = Counter(m.group(0) for m in found)
-                capped = sum(min(n, scoring.mention_cap) for n in counts.values())
-                quoted = ", ".join(f"'{p}'" for p in list(counts)[:3])
-                points = weights[vocabulary] * boost * capped
-                tally.add(department.code, points, department.id, f"{vocabulary} {quoted}")
+    scopes = tuple((scope, boost) for scope, boost in sources if boost and texts.get(scope))
+    for department, vocabulary, boost, counts in _found(
+        texts, rules.departments, tuple(vocabularies), scopes
+    ):
+        capped = sum(min(n, scoring.mention_cap) for n in counts.values())
+        quoted = ", ".join(f"'{p}'" for p in list(counts)[:3])
+        points = weights[vocabulary] * boost * capped
+        tally.add(department.code, points, department.id, f"{vocabulary} {quoted}")
     return tally
+
+
+def _found(
+    texts: dict[str, str],
+    departments: Sequence[Department],
+    vocabularies: tuple[str, ...],
+    scopes: tuple[tuple[str, float], ...],
+) -> list[tuple[Department, str, float, Mapping[str, int]]]:
+    """What each department's phrase lists find in each scope, in the order the tally adds
+    them, without what finds nothing (it adds nothing); listed once per item when `texts`
+    keeps a memo (the departments stay alive with the item's rule set meanwhile)."""
+    key = ("found", id(departments), vocabularies, scopes)
+    if isinstance(texts, Texts) and (known := texts.memo.get(key)) is not None:
+        return list(known)
+    found = [
+        (department, vocabulary, boost, counts)
+        for department, vocabulary, finder in _finders(departments, vocabularies)
+        for scope, boost in scopes
+        if (counts := _counts(finder, texts, scope))
+    ]
+    if isinstance(texts, Texts):
+        texts.memo[key] = found
+    return list(found)
+
+
+def _finders(
+    departments: Sequence[Department], vocabularies: tuple[str, ...]
+) -> list[tuple[Department, str, Phrases]]:
+    """The (department, vocabulary, phrase list) triples that can be matched."""
+    return [(d, v, finder) for d in departments for v in vocabularies if (finder := d.finder(v))]
+
+
+def _counts(finder: Phrases, texts: dict[str, str], scope: str) -> Mapping[str, int]:
+    """How often each phrase of `finder` is found in one scope, in order of first finding;
+    matched once per item when `texts` keeps a memo."""
+    text, marked = texts[scope], texts.get(scope + MARKED, "")
+    if not isinstance(texts, Texts):
+        return Counter(m.group(0) for m in finder.finditer(text, marked))
+    key = ("counts", id(finder), text, marked)
+    counts: Mapping[str, int] | None = texts.memo.get(key)
+    if counts is None:
+        words = texts.memo.get(("words", text))
+        if words is None:
+            words = texts.memo[("words", text)] = words_of(text)
+        found = finder.finditer(text, marked) if finder.may_match(words) else iter(())
+        counts = texts.memo[key] = Counter(m.group(0) for m in found)
+    return counts
 
 
 def target_tally(
@@ -114,7 +157,7 @@ def target_tally(
             continue
         target: str | None = rule.target
         if rule.target == "named_agency":
-            finders = [(d.code, _regex(d.finder("names"))) for d in rules.departments]
+            finders = [(d.code, f.regex) for d, _, f in _finders(rules.departments, ("names",))]
             target = named_agency(texts["text"], finders, rules.districts, hits)
             target = LOCAL if target in districts else target
         elif rule.target == "district_of_place":

@@ -14,11 +14,11 @@ from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, model_validator
 
-from services.kit.text import analysed
+from services.kit.text import CharTable, analysed
 
 Scope = Literal["text", "title", "regulation", "address"]
 LOCAL = "LOCAL"  # candidate standing for "the district where it happened"
@@ -30,8 +30,24 @@ _ABBREVIATION_DOT = re.compile(r"\b(tp|tx|tt|ths|ts|bs)\s*\.")
 _SENTENCE_END = re.compile(r"[.!?;]+")
 _NOT_WORD = re.compile(r"[^a-z0-9. ]+")
 _SPACES = re.compile(r"\s+")
+_WORD_RUN = re.compile(r"\w+")
 _COMMUNE_UNIT = r"(?:xa|phuong|thi tran|tt)"
 _DISTRICT_UNIT = r"(?:huyen|thi xa|thanh pho|tp|tx)"
+
+
+class Texts(dict[str, str]):
+    """An item's texts by scope, with a memo of what each matcher found in them.
+
+    The class, kind, competence and agency choices run the same rules and phrase lists on
+    the same texts many times over; each is matched once per item. A memo entry is keyed by
+    the matcher and the very texts it read, so it never outlives or misreads its item.
+    """
+
+    __slots__ = ("memo",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.memo: dict[tuple[Any, ...], Any] = {}
 
 
 def normalise(text: str | None) -> str:
@@ -45,8 +61,7 @@ def normalise_pair(text: str | None) -> tuple[str, str]:
     A text is read up to `ANALYSED_CHARS` (services.kit.text): every valid item whole.
     """
     nfc = unicodedata.normalize("NFC", analysed(text).lower())
-    pairs = [(_fold_letter(ch), ch) for ch in nfc]
-    both = ("".join(f for f, _ in pairs), "".join(m if f != "" else "" for f, m in pairs))
+    both = (nfc.translate(_FOLDED), nfc.translate(_KEPT))
     both = _aligned_sub(_APOSTROPHES, "", both)
     both = _aligned_sub(_ABBREVIATION_DOT, None, both)
     both = _aligned_sub(_SENTENCE_END, " . ", both)
@@ -60,7 +75,8 @@ def normalise_pair(text: str | None) -> tuple[str, str]:
 def typed_with_diacritics(marked: str) -> bool:
     """Whether a text was typed with diacritics (then an unmarked word is really unmarked)."""
     words = [w for w in marked.split() if any(ch.isalpha() for ch in w)]
-    return sum(bool(_marks(w)) for w in words) >= _MARKED_SHARE * max(len(words), 1)
+    # A word has marks when one of its letters has (`_marks` reads them letter by letter).
+    return sum(bool(w.translate(_WITH_MARKS)) for w in words) >= _MARKED_SHARE * max(len(words), 1)
 
 
 @lru_cache(maxsize=4096)
@@ -70,6 +86,14 @@ def _fold_letter(ch: str) -> str:
         return "d"
     base = "".join(c for c in unicodedata.normalize("NFD", ch) if unicodedata.category(c) != "Mn")
     return unicodedata.normalize("NFC", base)[:1] if base else ""
+
+
+# `str.translate` tables, filled one letter at a time: each letter without its diacritics
+# ("" for a lone mark); the letter itself where that is not empty (aligned with the first);
+# the letter itself where it carries diacritics, else nothing.
+_FOLDED = CharTable(lambda ch: _fold_letter(ch))
+_KEPT = CharTable(lambda ch: ch if _fold_letter(ch) != "" else "")
+_WITH_MARKS = CharTable(lambda ch: ch if _marks(ch) else None)
 
 
 def _aligned_sub(
@@ -112,6 +136,15 @@ class Phrases:
 
     regex: re.Pattern[str]
     spellings: Mapping[str, tuple[tuple[str, ...], ...]]
+    # The words (\w+ runs) of each phrase, or None when a phrase starts or ends otherwise.
+    # A whole-word match of a phrase that starts and ends with a word character holds each
+    # of its words as a whole word of the text: a text lacking a word of every phrase needs
+    # no search (`may_match`).
+    words: tuple[frozenset[str], ...] | None = None
+
+    def may_match(self, words: frozenset[str]) -> bool:
+        """False only when no phrase can be found in a text made of these words (`words_of`)."""
+        return self.words is None or any(needed <= words for needed in self.words)
 
     def finditer(self, text: str, marked: str = "") -> Iterator[re.Match[str]]:
         """Matches in `text`; with `marked` (a text typed with diacritics), only those spelt
@@ -136,7 +169,23 @@ def phrases(items: Iterable[str]) -> Phrases | None:
     regex = phrase_regex(spellings)
     if regex is None:
         return None
-    return Phrases(regex, {k: tuple(sorted(v)) for k, v in spellings.items()})
+    forms = sorted({normalise(p) for p in spellings} - {""})  # the forms `phrase_regex` joins
+    bounded = all(_WORD_RUN.fullmatch(f[0]) and _WORD_RUN.fullmatch(f[-1]) for f in forms)
+    needed = {words_of(f) for f in forms} if bounded else None
+    return Phrases(
+        regex,
+        {k: tuple(sorted(v)) for k, v in spellings.items()},
+        tuple(sorted(needed, key=lambda w: (len(w), sorted(w)))) if needed is not None else None,
+    )
+
+
+# A phrase list that matches nothing: it stands for one that cannot match a given text.
+_NOTHING = Phrases(re.compile(r"(?!)"), {}, ())
+
+
+def words_of(text: str) -> frozenset[str]:
+    """The whole words (maximal runs of word characters) of a text, for `Phrases.may_match`."""
+    return frozenset(_WORD_RUN.findall(text))
 
 
 def phrase_regex(phrases: Iterable[str], *, loose: bool = False) -> re.Pattern[str] | None:
@@ -214,31 +263,67 @@ class Condition(BaseModel):
     def hits(self, texts: Mapping[str, str]) -> list[re.Match[str]]:
         """Every match in the rule's scope, or [] when the rule does not fire."""
         text, marked = texts.get(self.scope, ""), texts.get(self.scope + MARKED, "")
-        if not text or any(v.search(text) for v in self._vetoes):
+        if not isinstance(texts, Texts):
+            return self._hits(text, marked)
+        key = ("hits", id(self), text, marked)
+        found = texts.memo.get(key)
+        if found is None:
+            words = texts.memo.get(("words", text))
+            if words is None:
+                words = texts.memo[("words", text)] = words_of(text)
+            found = texts.memo[key] = self._hits(text, marked, words)
+        return list(found)
+
+    def _hits(
+        self, text: str, marked: str, words: frozenset[str] | None = None
+    ) -> list[re.Match[str]]:
+        """`hits` on one text; with its `words`, phrase lists that cannot match are skipped."""
+        # The private attributes read once: each read of one goes through pydantic.
+        built = self.__pydantic_private__ or {}
+        vetoes: tuple[re.Pattern[str], ...] = built["_vetoes"]
+        groups: tuple[Phrases, ...] = built["_groups"]
+        any_of: Phrases | None = built["_phrases"]
+        patterns: tuple[re.Pattern[str], ...] = built["_patterns"]
+        masks: Phrases | None = built["_masks"]
+        if not text or any(v.search(text) for v in vetoes):
             return []
-        if not all(group.found(text, marked) for group in self._groups):
+        if words is not None:  # a phrase list that cannot match finds nothing
+            if not all(group.may_match(words) for group in groups):
+                return []
+            any_of = any_of if any_of is None or any_of.may_match(words) else _NOTHING
+            masks = masks if masks is None or masks.may_match(words) else None
+        if not all(group.found(text, marked) for group in groups):
             return []
-        if self._phrases is None and not self._patterns:
-            return list(self._groups[0].finditer(text, marked))
-        found = list(self._phrases.finditer(text, marked)) if self._phrases else []
-        found += [
-            m
-            for pattern in self._patterns
-            for m in pattern.finditer(text)
-            if not marked or self._spelled_right(m, marked)
-        ]
-        if self._masks is None:
+        if any_of is None and not patterns:
+            return list(groups[0].finditer(text, marked))
+        found = list(any_of.finditer(text, marked)) if any_of else []
+        if patterns:
+            spellings = built["_spellings"]
+            found += [
+                m
+                for pattern in patterns
+                for m in pattern.finditer(text)
+                if not marked or _spelled_right(spellings, m, marked)
+            ]
+        if masks is None:
             return found
-        masked = [m.span() for m in self._masks.finditer(text, marked)]
+        masked = [m.span() for m in masks.finditer(text, marked)]
         return [m for m in found if not _overlaps(m.span(), masked)]
 
     def _spelled_right(self, match: re.Match[str], marked: str) -> bool:
-        written = marked[match.start() : match.end()].split()
-        for folded, word in zip(match.group(0).split(), written, strict=False):
-            listed = self._spellings.get(folded)
-            if listed and not any(_spelled_as([word], spelling) for spelling in listed):
-                return False
-        return True
+        return _spelled_right(self._spellings, match, marked)
+
+
+def _spelled_right(
+    spellings: Mapping[str, tuple[tuple[str, ...], ...]], match: re.Match[str], marked: str
+) -> bool:
+    """Whether each word of a pattern's match is typed as its `spelled` form, if it has one."""
+    written = marked[match.start() : match.end()].split()
+    for folded, word in zip(match.group(0).split(), written, strict=False):
+        listed = spellings.get(folded)
+        if listed and not any(_spelled_as([word], spelling) for spelling in listed):
+            return False
+    return True
 
 
 def _overlaps(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
