@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
+from services.intake.errors import AttachmentRefused
+
 ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
 KINDS = {
     "pdf": "application/pdf",
@@ -30,10 +32,6 @@ EXTENSIONS = {
     ".pdf": "pdf", ".jpg": "jpeg", ".jpeg": "jpeg", ".png": "png", ".docx": "docx", ".odt": "odt",
 }  # fmt: skip
 ALLOWED_VI = "PDF, JPEG, PNG, DOCX, ODT"
-
-
-class AttachmentRefused(ValueError):
-    """A file that cannot be accepted; the message is Vietnamese, for the sender."""
 
 
 @dataclass(frozen=True)

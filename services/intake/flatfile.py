@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from schemas.submission import Submission
+from services.intake.errors import FlatFileError
 from services.intake.register import DEFAULT_BOUNDS, ReceivedBounds
 
 KNOWN = {
@@ -25,10 +26,6 @@ KNOWN = {
 }  # fmt: skip
 MAX_LINE_BYTES = 1_000_000
 csv.field_size_limit(MAX_LINE_BYTES)
-
-
-class FlatFileError(Exception):
-    """The file cannot be read at all (missing, unknown format, not UTF-8 CSV header)."""
 
 
 @dataclass(frozen=True)

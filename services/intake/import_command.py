@@ -16,13 +16,10 @@ from tqdm import tqdm
 
 from schemas.topics import Topics
 from services.intake.bulk_import import Importer, ImportSummary, lines_with_raw
+from services.intake.errors import ImportFailed
 from services.intake.flatfile import FlatFileError
 from services.intake.settings import IntakeSettings
 from services.kit.db import Database
-
-
-class ImportFailed(Exception):
-    """The file or the database cannot be used at all; the message says why (Vietnamese)."""
 
 
 def count_lines(path: Path) -> int:

@@ -31,9 +31,9 @@ from services.intake.domain.admissibility import Decision, assess
 from services.intake.domain.duplicates import Fingerprint, channel_key, fingerprint, is_same_letter
 from services.intake.domain.normalise import normalise_submission
 from services.intake.domain.tracking import new_tracking_code
+from services.intake.errors import ReceivedOutOfBounds
 from services.intake.models import IntakeCase
 from services.intake.settings import RECEIVED_EARLIEST, RECEIVED_MAX_SKEW_S, IntakeSettings
-from services.kit.consumer import PermanentError
 from services.kit.outbox import add_event
 from services.kit.text import fold
 
@@ -52,11 +52,6 @@ SERVICE = "intake"
 SAME_LETTER_WINDOW = timedelta(days=30)
 MAX_CANDIDATES = 50  # per item, the earliest first
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
-
-
-class ReceivedOutOfBounds(PermanentError):
-    """An item dated before the register began or in the future: refused at intake with the
-    reason (the intake topic marks its payload failed), never passed on to be routed."""
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,11 @@ written — is retried here with a bounded back-off and then handed back to the 
 for redelivery (`Redeliver`), for as long as the outage lasts: the pipeline never returns
 normally (which lets the transport commit the offset) unless the message was handled or
 parked. docs/decisions/0006-database-outages.md explains why.
+
+What "permanently" means is decided by the error's type (`decide`; the classes are in
+`services/kit/errors.py`): our `Transient` is retried, our `Permanent` is parked, an
+infrastructure error (`services.kit.faults.is_transient`) is retried, and anything else — a
+bug, bad data — is parked.
 """
 
 from __future__ import annotations
@@ -16,7 +21,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Generic, TypeVar
+from enum import Enum
+from typing import Generic, TypeVar, assert_never
 
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.exc import IntegrityError
@@ -27,6 +33,8 @@ from schemas.events import Event
 from schemas.topics import dead_letter
 from services.kit.columns import UtcDateTime, utc_now
 from services.kit.db import Database
+from services.kit.errors import Permanent, Transient
+from services.kit.errors import PermanentError as PermanentError  # re-exported: its old home
 from services.kit.faults import is_transient
 from services.kit.health import Readiness, backoff_s, readiness
 from services.kit.transport import Message, Publisher, Redeliver
@@ -36,8 +44,28 @@ log = logging.getLogger(__name__)
 E = TypeVar("E", bound=Event)
 
 
-class PermanentError(Exception):
-    """Handling this event can never succeed (bad reference, broken invariant): dead-letter it."""
+class Decision(Enum):
+    """What the pipeline does with a message whose handling raised."""
+
+    RETRY = "retry"  # back off, try again, then hand back for redelivery (`Redeliver`)
+    PARK = "park"  # dead-letter it and move on
+
+
+def decide(error: BaseException) -> Decision:
+    """The pipeline's decision for a handler's `error`, by its type.
+
+    Our own classes say it themselves, and an explicit `Permanent` wins over a transient
+    cause it was raised from; other errors are retried when they are infrastructure trouble
+    that may pass (`is_transient`) and parked otherwise (a bug or bad data must not block
+    the partition).
+    """
+    if isinstance(error, Transient):
+        return Decision.RETRY
+    if isinstance(error, Permanent):
+        return Decision.PARK
+    if is_transient(error):
+        return Decision.RETRY
+    return Decision.PARK
 
 
 class ProcessedEvent(SQLModel, table=True):
@@ -111,14 +139,18 @@ class Pipeline(Generic[E]):
         try:
             await self._apply(event)
         except Exception as error:
-            if is_transient(error):
-                raise
-            # A unique violation: either a concurrent replica handled the same event, or the
-            # data is bad. Anything else is a bug or bad data, which must not block the
-            # partition.
-            if isinstance(error, IntegrityError) and await self._seen(event.event_id):
-                return
-            await self._park(message, error)
+            match decide(error):
+                case Decision.RETRY:
+                    raise
+                case Decision.PARK:
+                    # A unique violation: either a concurrent replica handled the same event,
+                    # or the data is bad. Anything else is a bug or bad data, which must not
+                    # block the partition.
+                    if isinstance(error, IntegrityError) and await self._seen(event.event_id):
+                        return
+                    await self._park(message, error)
+                case _ as unreachable:
+                    assert_never(unreachable)
 
     async def _apply(self, event: E) -> None:
         async with self.db.transaction() as session:
@@ -161,6 +193,6 @@ class Pipeline(Generic[E]):
         try:
             await self.on_park(message, error)
         except Exception as hook_error:
-            if is_transient(hook_error):
+            if decide(hook_error) is Decision.RETRY:
                 raise  # parked twice at worst: the dead-letter topic is at-least-once
             log.exception("%s: recording the dead letter failed", self.service)

@@ -12,6 +12,8 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from services.kit.errors import Redeliver as Redeliver  # re-exported: its home before errors.py
+
 log = logging.getLogger(__name__)
 
 
@@ -31,10 +33,6 @@ Handler = Callable[[Message], Awaitable[None]]
 class Publisher(Protocol):
     async def publish(self, message: Message) -> None:
         """Return only once the transport has accepted the message durably."""
-
-
-class Redeliver(Exception):
-    """Raised by a pipeline to have the transport deliver the same message again later."""
 
 
 class InMemoryBus:

@@ -22,6 +22,9 @@ from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from services.kit.errors import MissingSetting as MissingSetting  # re-exported
+from services.kit.errors import ParameterError as ParameterError  # re-exported
+
 # Pages without JavaScript: nothing but this site's own resources, inline styles (the shared
 # layout and the statistics chart use them), no plug-ins, never inside a frame, forms only
 # to this site.
@@ -232,10 +235,6 @@ def harden(app: FastAPI) -> FastAPI:
     return app
 
 
-class MissingSetting(RuntimeError):
-    """A setting the service cannot start without; the message names the variable."""
-
-
 def require_base_url(value: str, *, variable: str) -> str:
     """The configured public address, or `MissingSetting`: links are never built from the
     request's Host header."""
@@ -246,10 +245,6 @@ def require_base_url(value: str, *, variable: str) -> str:
             "request's Host header."
         )
     return value
-
-
-class ParameterError(ValueError):
-    """A query or path parameter out of its form or bounds; the message is Vietnamese."""
 
 
 def ascii_number(raw: str | None) -> int | None:

@@ -22,6 +22,7 @@ from services.kit.text import fold
 from services.kit.web import ParameterError, bounded_day
 from services.kit.web import page_number as kit_page_number
 from services.notifier.directory import TRIAGE, lineage, today_local
+from services.notifier.errors import FilterError
 from services.notifier.models import PublicCase, PublicTransfer
 from services.router.domain.calendar import VIETNAM
 
@@ -35,10 +36,6 @@ CLASSES = ("regulation", "behaviour")
 KINDS = ("phan_anh", "kien_nghi")
 _AGENCY = re.compile(r"^[A-Z][A-Z0-9]{1,15}$")
 _MAX_WORDS = 12
-
-
-class FilterError(ValueError):
-    """A query parameter cannot be understood; the message is for the person who typed it."""
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from jinja2 import (
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.notifier.errors import MailTemplateError
 from services.notifier.messages import MESSAGES, Mail
 from services.notifier.models import Delivery
 
@@ -159,10 +160,6 @@ async def stage(
 
 _PARSER = Environment()  # parses only: no office globals, so every name a template uses shows
 _GIVEN_TO_HTML = {"subject"}  # `compose` passes the composed subject to the HTML part
-
-
-class MailTemplateError(RuntimeError):
-    """The e-mail templates and their typed messages disagree: the notifier must not start."""
 
 
 def check_templates(folder: Path | None = None) -> None:

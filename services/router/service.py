@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from dataclasses import replace
 from datetime import date
-from typing import Any
+from typing import Any, assert_never
 
 from fastapi import FastAPI
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -22,7 +22,22 @@ from schemas.actions import (
     SubmitAnswer,
     TakeCase,
 )
-from schemas.events import CASE_EVENT_ADAPTER, CaseAccepted, CaseEvent
+from schemas.events import (
+    CASE_EVENT_ADAPTER,
+    CaseAccepted,
+    CaseAnswered,
+    CaseEscalated,
+    CaseEvent,
+    CaseRefused,
+    CaseRouted,
+    CaseTaken,
+    CaseTransferred,
+    DeadlineExtended,
+    DeadlineReminder,
+    DeadlinesRecalculated,
+    InfoReceived,
+    InfoRequested,
+)
 from schemas.topics import Topics
 from services.kit.columns import utc_now
 from services.kit.consumer import Pipeline
@@ -131,8 +146,25 @@ class RouterService:
         return replace(self.core, calendar=await self.calendars.current(session))
 
     async def _on_case_event(self, session: AsyncSession, event: CaseEvent) -> None:
-        if isinstance(event, CaseAccepted):
-            await route_accepted(session, event=event, core=await self.current_core(session))
+        match event:
+            case CaseAccepted():
+                await route_accepted(session, event=event, core=await self.current_core(session))
+            case (
+                CaseRefused()  # the intake refused it: nothing to route
+                | CaseRouted()  # the router's own events, emitted by its use cases
+                | CaseTransferred()
+                | CaseTaken()
+                | InfoRequested()
+                | InfoReceived()
+                | DeadlineExtended()
+                | DeadlinesRecalculated()
+                | DeadlineReminder()
+                | CaseEscalated()
+                | CaseAnswered()
+            ):
+                pass
+            case _ as unreachable:  # mypy fails here on a case event with no branch above
+                assert_never(unreachable)
 
     async def _on_action(self, session: AsyncSession, action: AgencyAction) -> None:
         core, today = await self.current_core(session), self.today()
@@ -151,3 +183,5 @@ class RouterService:
                 await record_info_received(session, action=action, core=core, today=today)
             case ExtendDeadline():
                 await extend_deadline(session, action=action, core=core, today=today)
+            case _ as unreachable:  # mypy fails here on an agency action with no branch above
+                assert_never(unreachable)

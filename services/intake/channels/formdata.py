@@ -13,11 +13,9 @@ from urllib.parse import parse_qsl
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
+from services.intake.errors import FormDataError
+
 MAX_FIELDS = 60
-
-
-class FormDataError(ValueError):
-    """The body is not a readable form; the message is Vietnamese, for the sender."""
 
 
 @dataclass(frozen=True)

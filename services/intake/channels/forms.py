@@ -29,6 +29,7 @@ from services.intake.channels.http import (
 )
 from services.intake.domain.admissibility import DEFAULT as POLICY
 from services.intake.domain.normalise import normalise_email, normalise_phone
+from services.intake.errors import ItemProblems
 from services.intake.models import IntakeCase
 from services.intake.problems import Problem, explain
 from services.intake.register import ReceivedBounds
@@ -53,14 +54,6 @@ class FormChannel:
     def source(self) -> str:
         """Where its raw payloads are archived from."""
         return f"http:{self.path}"
-
-
-class ItemProblems(ValueError):
-    """The form's own rules found things to fix before the item can be registered."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__(" ".join(map(str, problems)))
-        self.problems = problems
 
 
 def form_page(

@@ -32,13 +32,10 @@ from services.router.console.credentials import (
 )
 from services.router.console.models import Account, ApiToken
 from services.router.domain.agencies import AgencyRegistry
+from services.router.errors import AccountError
 
 USERNAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789._-@")
 TOKEN_PREFIX = "pakn_"
-
-
-class AccountError(ValueError):
-    """An account or token cannot be created as asked; the message is Vietnamese."""
 
 
 def normal_username(raw: str) -> str:

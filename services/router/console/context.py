@@ -29,6 +29,7 @@ from services.router.console.throttle import LoginThrottle
 from services.router.core import RouterCore
 from services.router.domain.calendar import VIETNAM
 from services.router.emit import TRIAGE, agency_name
+from services.router.errors import Denied
 from services.router.settings import RouterSettings
 
 PREFIX = "/can-bo"
@@ -39,14 +40,6 @@ LOGIN_COOKIE = "pakn_dang_nhap"  # the login form's anti-forgery value (double s
 # Private pages: never cached, never framed (clickjacking), no scripts at all, forms post to
 # this site only. The other services' staff pages send the same (`staffpass.StaffRoute`).
 PRIVATE_HEADERS = staffpass.PRIVATE_HEADERS
-
-
-class Denied(Exception):
-    """Stop here and answer with `response` (a login redirect, a 403 or 404 page)."""
-
-    def __init__(self, response: Response) -> None:
-        super().__init__(response.status_code)
-        self.response = response
 
 
 class ConsoleRoute(APIRoute):

@@ -17,6 +17,7 @@ from schemas.actions import Outcome, SubmitAnswer
 from services.notifier.domain.redact import KnownPersonalData, redact, redact_case
 from services.router.console.access import Officer
 from services.router.console.models import AnswerDraft
+from services.router.errors import DraftError
 from services.router.models import RoutedCase
 
 OUTCOMES: tuple[str, ...] = get_args(Outcome)
@@ -26,10 +27,6 @@ OUTCOME_VI = {
     "amendment_proposed": "Đã đề xuất sửa đổi quy định",
 }
 MAX_ANSWER = 40_000
-
-
-class DraftError(ValueError):
-    """A draft that cannot be saved or approved; the message is Vietnamese."""
 
 
 @dataclass(frozen=True)

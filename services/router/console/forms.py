@@ -18,13 +18,10 @@ from schemas.actions import (
 from services.router.console.access import Officer
 from services.router.console.agency_choices import not_in_force
 from services.router.emit import TRIAGE
+from services.router.errors import FormProblem
 from services.router.models import RoutedCase
 
 Fields = dict[str, str]
-
-
-class FormProblem(ValueError):
-    pass
 
 
 def required(fields: Fields, name: str, label: str) -> str:

@@ -18,6 +18,7 @@ from services.router.console.regulations import Regulation, regulation_of
 from services.router.domain.calendar import VIETNAM, HolidayCalendar
 from services.router.domain.deadlines import DeadlineStatus, deadline_status
 from services.router.emit import TRIAGE
+from services.router.errors import FilterError
 from services.router.models import OPEN_STATUSES, RoutedCase
 from services.router.scheduler import running_stages
 
@@ -41,10 +42,6 @@ CLASS_VI = {"regulation": "Về quy định hành chính", "behaviour": "Về h�
 KIND_VI = {"phan_anh": "Phản ánh", "kien_nghi": "Kiến nghị"}
 STAGE_VI = {"classify": "phân loại", "forward": "chuyển hoặc tiếp nhận", "answer": "trả lời"}
 MARK_VI = {"overdue": "Quá hạn", "due_soon": "Sắp đến hạn", "on_time": "Trong hạn"}
-
-
-class FilterError(ValueError):
-    """A filter value that cannot be used; the message is Vietnamese."""
 
 
 @dataclass(frozen=True)

@@ -26,15 +26,12 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 from services.router.console.accounts import USERNAME_CHARS, normal_username
+from services.router.errors import Busy
 
 MAX_PASSWORD_CHARS = 1024
 MAX_KEYS = 50_000  # entries kept per table; the oldest go first
 KNOWN_FOR = timedelta(days=30)
 T = TypeVar("T")
-
-
-class Busy(RuntimeError):
-    """Too many logins wait for a password check."""
 
 
 def plausible(username: str, password: str) -> bool:

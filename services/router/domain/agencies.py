@@ -15,6 +15,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from services.router.errors import AgencyDataError
+
 DEFAULT_AGENCIES = Path(__file__).resolve().parent.parent / "data" / "agencies.yaml"
 
 # "commune": the commune-level People's Committees that are agencies since 1 Jul 2025
@@ -25,10 +27,6 @@ Level = Literal["province", "district", "commune", "central"]
 # EmailStr would pull in the email-validator package for no real gain here.
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 _CODE = re.compile(r"^[A-Z][A-Z0-9]{1,9}$")
-
-
-class AgencyDataError(ValueError):
-    """The agencies file cannot be used; the message names the file and the entry."""
 
 
 # libyaml's loader when the platform has it: the rules file is read at every start-up.

@@ -26,6 +26,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from services.router.domain.lunar import hung_kings_day, solar_to_lunar, tet
+from services.router.errors import CalendarDataError
 
 __all__ = [
     "CULTURE_DAY_FROM",
@@ -54,10 +55,6 @@ CULTURE_DAY_FROM = 2026
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "holidays.yaml"
 _SATURDAY = 5
 _ONE_DAY = timedelta(days=1)
-
-
-class CalendarDataError(ValueError):
-    """The holiday tables are malformed; the message names the bad entry."""
 
 
 class DayOff(BaseModel):

@@ -32,6 +32,7 @@ from services.router.domain.matching import (
     phrase_regex,
     phrases,
 )
+from services.router.errors import RulesError
 
 DEFAULT_RULES = Path(__file__).resolve().parent.parent / "data" / "rules.yaml"
 
@@ -48,10 +49,6 @@ DERIVED_TARGETS = frozenset(
     }
 )
 _AGENCY_CODE = re.compile(r"^[A-Z][A-Z0-9]{1,9}$")
-
-
-class RulesError(ValueError):
-    """The rules file cannot be used; the message names the file and the rule."""
 
 
 class _Dated(BaseModel):
@@ -130,7 +127,10 @@ class Department(_Dated):
         return self
 
     def finder(self, vocabulary: str) -> Phrases | None:
-        return self._lists[vocabulary]
+        # Read straight from pydantic's private store: `self._lists` goes through its
+        # __getattr__, and routing asks for every department's lists many times per item.
+        lists: dict[str, Phrases | None] = (self.__pydantic_private__ or {})["_lists"]
+        return lists[vocabulary]
 
 
 _VOCABULARY = ("names", "units", "strong", "keywords")

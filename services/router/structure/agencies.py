@@ -36,13 +36,10 @@ from services.router.domain.agencies import (
     parse_agencies,
     read_yaml,
 )
+from services.router.errors import StructureDataError
 from services.router.structure.units import PROVINCE_CODE, AdminUnits, Commune
 
 DEFAULT_AGENCIES_2025 = DEFAULT_AGENCIES.parent / "agencies-2025.yaml"
-
-
-class StructureDataError(ValueError):
-    """The structure cannot be built from the data; the message names the file and entry."""
 
 
 class CommuneTemplate(BaseModel):

@@ -32,6 +32,7 @@ import vietnam_provinces
 from vietnam_provinces import ProvinceCode, Ward
 
 from services.kit.text import fold
+from services.router.errors import UnitsDataError
 
 PROVINCE_CODE = 52  # today's Gia Lai (the former Gia Lai and Bình Định)
 
@@ -44,10 +45,6 @@ _OLD_PROVINCES = {"tinhgialai": "Gia Lai", "tinhbinhdinh": "Bình Định"}
 _COMMUNE_KINDS: tuple[CommuneKind, ...] = ("xã", "phường")
 _OLD_COMMUNE_KINDS: tuple[OldCommuneKind, ...] = ("xã", "phường", "thị trấn")
 _OLD_DISTRICT_KINDS: tuple[OldDistrictKind, ...] = ("thành phố", "thị xã", "huyện")
-
-
-class UnitsDataError(RuntimeError):
-    """The packages' data is not what this module expects (a new version changed it)."""
 
 
 @dataclass(frozen=True)
