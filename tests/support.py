@@ -85,19 +85,41 @@ async def produce(
 
 
 async def read_topic(bootstrap: str, topic: str, *, idle_s: float = 1.5) -> list[Any]:
-    """Every record on `topic` from the beginning (stops after `idle_s` without news)."""
+    """Every record on `topic` from the beginning: at least up to the end offsets seen once
+    its partitions are assigned (however long the first fetch takes on a busy machine), then
+    whatever else arrives until `idle_s` passes without news. A topic that does not exist
+    within `idle_s` has none."""
     consumer = AIOKafkaConsumer(
         topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
     )
     await consumer.start()
     records: list[Any] = []
+
+    async def fetch(timeout_s: float) -> bool:
+        batch = await consumer.getmany(timeout_ms=int(timeout_s * 1000))
+        for part in batch.values():
+            records.extend(part)
+        return bool(batch)
+
     try:
-        while True:
-            batch = await consumer.getmany(timeout_ms=int(idle_s * 1000))
-            if not batch:
+        exists = topic in await consumer.topics()  # a fresh metadata fetch
+        # An existing topic is assigned as soon as the client has its metadata, which can take
+        # seconds on a busy machine; one that does not exist yet may appear within `idle_s`.
+        assigned_by = time.monotonic() + (30.0 if exists else idle_s)
+        while not consumer.assignment():
+            await fetch(0.2)
+            if time.monotonic() > assigned_by:
                 return records
-            for part in batch.values():
-                records.extend(part)
+        parts = sorted(consumer.assignment())
+        ends = await consumer.end_offsets(parts)
+        deadline = time.monotonic() + 60
+        while any([await consumer.position(tp) < ends[tp] for tp in parts]):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"could not read {topic} to its end within 60 s")
+            await fetch(0.5)
+        while await fetch(idle_s):
+            pass
+        return records
     finally:
         await consumer.stop()
 

@@ -28,7 +28,7 @@ class Poller:
         idle_s: float,
         name: str,
         backoff_s: float = 0.5,
-        max_backoff_s: float = 10.0,
+        max_backoff_s: float = 5.0,
         health: Readiness = readiness,
     ) -> None:
         self._step, self._idle_s, self._name = step, idle_s, name

@@ -64,6 +64,14 @@ async def test_router_killed_mid_stream_routes_every_case_exactly_once(
         router = await _start_router(env)
         try:
             await eventually(lambda: _between(routed, CASES, CASES), timeout_s=120, what="all")
+            # and the relay has published every decision before the router stops (it may be
+            # backing off after a first publish to a queue topic the broker had yet to create)
+            await eventually(
+                lambda: _routed_published(kafka, topics.case_events),
+                timeout_s=120,
+                what="every case.routed on the topic",
+                interval_s=1,
+            )
         finally:
             router.send_signal(signal.SIGTERM)
             await router.wait()
@@ -80,3 +88,8 @@ async def test_router_killed_mid_stream_routes_every_case_exactly_once(
 async def _between(probe, low: int, high: int) -> int | None:  # type: ignore[no-untyped-def]
     count = await probe()
     return count if low <= count <= high else None
+
+
+async def _routed_published(kafka: str, topic: str) -> bool:
+    records = await read_topic(kafka, topic, idle_s=0.3)
+    return len({e["case_id"] for e in events_of(records, "case.routed")}) >= CASES
