@@ -101,20 +101,42 @@ def peak_rss_mib(pid: int) -> float:
     return float("nan")
 
 
+def service_env(
+    name: str,
+    *,
+    database_url: str,
+    kafka: str,
+    topics: Topics,
+    port: int,
+    smtp_port: int,
+    mail_poll_s: float,
+) -> dict[str, str]:
+    """The environment of one service process (`pakn run NAME`) on this machine."""
+    prefix = f"PAKN_{name.upper()}_"
+    return {
+        **os.environ,
+        prefix + "DATABASE_URL": database_url,
+        prefix + "KAFKA_BOOTSTRAP": kafka,
+        prefix + "TOPIC_NAMESPACE": topics.namespace,
+        prefix + "HTTP_PORT": str(port),
+        prefix + "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+        "PAKN_NOTIFIER_SMTP_PORT": str(smtp_port),
+        "PAKN_NOTIFIER_MAIL_POLL_S": str(mail_poll_s),
+    }
+
+
 async def start_services(args: argparse.Namespace, topics: Topics, smtp_port: int) -> dict:
     procs = {}
     for port, name in enumerate(("intake", "router", "notifier"), start=18101):
-        prefix = f"PAKN_{name.upper()}_"
-        env = {
-            **os.environ,
-            prefix + "DATABASE_URL": await create_database(args.pg_dsn),
-            prefix + "KAFKA_BOOTSTRAP": args.kafka,
-            prefix + "TOPIC_NAMESPACE": topics.namespace,
-            prefix + "HTTP_PORT": str(port),
-            prefix + "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
-            "PAKN_NOTIFIER_SMTP_PORT": str(smtp_port),
-            "PAKN_NOTIFIER_MAIL_POLL_S": "0.05",
-        }
+        env = service_env(
+            name,
+            database_url=await create_database(args.pg_dsn),
+            kafka=args.kafka,
+            topics=topics,
+            port=port,
+            smtp_port=smtp_port,
+            mail_poll_s=0.05,
+        )
         procs[name] = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "services.cli", "run", name, env=env
         )

@@ -26,13 +26,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from schemas.submission import Submission  # noqa: E402
-from services.classify import _known  # noqa: E402
+from services.classify import _known, routing_input  # noqa: E402
 from services.intake.domain.normalise import normalise_submission  # noqa: E402
 from services.intake.flatfile import read_flat  # noqa: E402
 from services.notifier.domain.redact import redact_case  # noqa: E402
 from services.router.core import load_core  # noqa: E402
-from services.router.domain.calendar import local_date  # noqa: E402
-from services.router.domain.classify import RoutingInput  # noqa: E402
 
 FILES = (
     ROOT.parent / "shared" / "samples" / "pakn-dev.jsonl",
@@ -54,18 +52,6 @@ def items(files: tuple[Path, ...]) -> list[Submission]:
             if line.submission is not None
         )
     return found
-
-
-def routing_input(item: Submission) -> RoutingInput:
-    return RoutingInput(
-        title=item.title,
-        content=item.content,
-        address=item.address,
-        regulation=item.regulation,
-        submitter_type=item.submitter_type.value,
-        channel=item.channel.value,
-        received_on=local_date(item.received_at),
-    )
 
 
 def redaction(item: Submission) -> object:

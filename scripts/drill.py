@@ -38,7 +38,7 @@ from aiosmtpd.controller import Controller
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 
-from bench import create_topics, submission  # noqa: E402
+from bench import create_topics, service_env, submission  # noqa: E402
 
 from schemas.topics import Topics, dead_letter  # noqa: E402
 from tests.integration.restartable_pg import RestartablePostgres  # noqa: E402
@@ -148,19 +148,18 @@ async def drill(args: argparse.Namespace) -> None:
     pg = RestartablePostgres()
     await pg.start()
     urls = {name: await pg.database() for name in SERVICES}
-    envs = {}
-    for port, name in enumerate(SERVICES, start=18201):
-        prefix = f"PAKN_{name.upper()}_"
-        envs[name] = {
-            **os.environ,
-            prefix + "DATABASE_URL": urls[name],
-            prefix + "KAFKA_BOOTSTRAP": args.kafka,
-            prefix + "TOPIC_NAMESPACE": topics.namespace,
-            prefix + "HTTP_PORT": str(port),
-            prefix + "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
-            "PAKN_NOTIFIER_SMTP_PORT": str(args.smtp_port),
-            "PAKN_NOTIFIER_MAIL_POLL_S": "0.1",
-        }
+    envs = {
+        name: service_env(
+            name,
+            database_url=urls[name],
+            kafka=args.kafka,
+            topics=topics,
+            port=port,
+            smtp_port=args.smtp_port,
+            mail_poll_s=0.1,
+        )
+        for port, name in enumerate(SERVICES, start=18201)
+    }
     services = Services(envs, args.logs)
     try:
         for name in SERVICES:

@@ -78,18 +78,21 @@ def classify_item(item: Submission, *, core: RouterCore, register: Register) -> 
     return result
 
 
-def _routing(item: Submission, core: RouterCore) -> dict[str, Any]:
-    decision = core.route(
-        RoutingInput(
-            title=item.title,
-            content=item.content,
-            address=item.address,
-            regulation=item.regulation,
-            submitter_type=item.submitter_type.value,
-            channel=item.channel.value,
-            received_on=local_date(item.received_at),
-        )
+def routing_input(item: Submission) -> RoutingInput:
+    """What the router reads of a submission (as the running router reads the case)."""
+    return RoutingInput(
+        title=item.title,
+        content=item.content,
+        address=item.address,
+        regulation=item.regulation,
+        submitter_type=item.submitter_type.value,
+        channel=item.channel.value,
+        received_on=local_date(item.received_at),
     )
+
+
+def _routing(item: Submission, core: RouterCore) -> dict[str, Any]:
+    decision = core.route(routing_input(item))
     return {
         "class": decision.case_class,
         "kind": decision.kind,

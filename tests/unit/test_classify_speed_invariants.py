@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 
+from services.classify import routing_input
 from services.intake.domain.normalise import normalise_submission
 from services.intake.flatfile import read_flat
 from services.kit.text import analysed, fold
 from services.notifier.domain.redact_base import _same_length
 from services.router.core import RouterCore, load_core
 from services.router.domain import classify
-from services.router.domain.calendar import local_date
 from services.router.domain.classify import RoutingInput
 from services.router.domain.evidence import ACTORS, WORDS, field_tally
 from services.router.domain.matching import (
@@ -52,18 +52,7 @@ def inputs() -> list[RoutingInput]:
     items = [
         normalise_submission(line.submission) for line in read_flat(HOLDOUT) if line.submission
     ]
-    return [
-        RoutingInput(
-            title=item.title,
-            content=item.content,
-            address=item.address,
-            regulation=item.regulation,
-            submitter_type=item.submitter_type.value,
-            channel=item.channel.value,
-            received_on=local_date(item.received_at),
-        )
-        for item in items
-    ]
+    return [routing_input(item) for item in items]
 
 
 def _plain_fold(text: str) -> str:

@@ -152,15 +152,10 @@ def build_router(
 def every_code(structure: Structure) -> AgencyRegistry:
     """The latest version of every agency code, open-ended: the engine may name any of them
     and the dated router then decides what stands in its place on the day."""
-    latest: dict[str, Agency] = {}
-    for agency in structure.agencies:
-        known = latest.get(agency.code)
-        if known is None or known.effective_from <= agency.effective_from:
-            latest[agency.code] = agency
     return AgencyRegistry(
         agencies=tuple(
             a.model_copy(update={"effective_from": date.min, "effective_to": None})
-            for a in latest.values()
+            for a in latest_agencies(structure).agencies
         )
     )
 
