@@ -8,7 +8,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 from sqlalchemy.engine import make_url
 
-from services.kit.settings import ServiceSettings, refuse_placeholder
+from services.kit.settings import ProvinceSettings, ServiceSettings, refuse_placeholder
 
 # The first day the province's PAKN register covers (the 2023 agencies' structure).
 RECEIVED_EARLIEST = datetime(2023, 1, 1, tzinfo=timezone(timedelta(hours=7)))
@@ -17,25 +17,12 @@ KEYED_CHANNELS = ("portal", "hotline", "post", "email")  # machine channels: not
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
-class IntakeSettings(ServiceSettings):
+class IntakeSettings(ServiceSettings, ProvinceSettings):
     """Intake: environment variables prefixed `PAKN_INTAKE_`."""
 
     model_config = SettingsConfigDict(env_prefix="PAKN_INTAKE_", env_file=".env", extra="ignore")
 
     http_port: int = 8001
-    province_name: str = Field(
-        default="Gia Lai",
-        description="the province the forms and receipts speak of (since 1 Jul 2025 Gia Lai "
-        "and Bình Định are one province, Gia Lai, centre Quy Nhơn)",
-    )
-    office_name: str = Field(
-        default="Văn phòng UBND tỉnh Gia Lai",
-        description="the office that receives PAKN (heads receipts and letters)",
-    )
-    hotline_number: str = Field(
-        default="0269 3 822 333",
-        description="PLACEHOLDER to confirm: the PAKN hotline of the merged province",
-    )
     pakn_email: str = "pakn@gialai.gov.vn"
     pakn_postal_address: str = Field(
         default="Văn phòng UBND tỉnh Gia Lai, 35 Lê Lợi, phường Quy Nhơn, tỉnh Gia Lai",

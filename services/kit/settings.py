@@ -8,6 +8,25 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+class ProvinceSettings(BaseSettings):
+    """What the citizen-facing services say of the province and its office (one place for
+    the defaults; each service still reads them under its own prefix)."""
+
+    province_name: str = Field(
+        default="Gia Lai",
+        description="the province the pages, forms, feeds and e-mails speak of (since 1 Jul "
+        "2025 Gia Lai and Bình Định are one province, Gia Lai, centre Quy Nhơn)",
+    )
+    office_name: str = Field(
+        default="Văn phòng UBND tỉnh Gia Lai",
+        description="the office that receives PAKN, signs the e-mails and publishes the feeds",
+    )
+    hotline_number: str = Field(
+        default="0269 3 822 333",
+        description="PLACEHOLDER to confirm: the PAKN hotline of the merged province",
+    )
+
+
 class ServiceSettings(BaseSettings):
     """Read from the environment (and `.env`); nothing else in the code reads `os.environ`."""
 

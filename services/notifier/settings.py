@@ -5,10 +5,10 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
-from services.kit.settings import ServiceSettings, refuse_placeholder
+from services.kit.settings import ProvinceSettings, ServiceSettings, refuse_placeholder
 
 
-class NotifierSettings(ServiceSettings):
+class NotifierSettings(ServiceSettings, ProvinceSettings):
     """Notifier: environment variables prefixed `PAKN_NOTIFIER_`."""
 
     model_config = SettingsConfigDict(env_prefix="PAKN_NOTIFIER_", env_file=".env", extra="ignore")
@@ -19,23 +19,10 @@ class NotifierSettings(ServiceSettings):
         description="where the public pages live, e.g. https://pakn.gialai.gov.vn: the links in "
         "e-mails, feeds and Open311; required by the web app (the embedded default sets it)",
     )
-    province_name: str = Field(
-        default="Gia Lai",
-        description="the province the pages, feeds and e-mails speak of (since 1 Jul 2025 "
-        "Gia Lai and Bình Định are one province, Gia Lai, centre Quy Nhơn)",
-    )
-    office_name: str = Field(
-        default="Văn phòng UBND tỉnh Gia Lai",
-        description="the office that signs e-mails and publishes the feeds",
-    )
     office_address: str = Field(
         default="35 Lê Lợi, phường Quy Nhơn, tỉnh Gia Lai",
         description="PLACEHOLDER to confirm: the office's address (Quy Nhơn since 1 Jul 2025; "
         "street address not confirmed)",
-    )
-    hotline_number: str = Field(
-        default="0269 3 822 333",
-        description="PLACEHOLDER to confirm: the PAKN hotline of the merged province",
     )
     mail_from: str = "PAKN Gia Lai <pakn@gialai.gov.vn>"
     smtp_host: str = "127.0.0.1"
