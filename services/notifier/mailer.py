@@ -156,9 +156,13 @@ class Mailer:
         token = uuid4().hex
         pending = col(Delivery.status) == "pending"
         values = {"status": "claimed", "claim_token": token, "claimed_at": utc_now()}
-        if await self._update(delivery_id, pending, **values) != 1:
-            return None  # another mailer was quicker
-        async with self._db.session() as session:
+        # Claim and read in one transaction: if the database goes away in between, the
+        # claim rolls back instead of holding the delivery until its lease ends.
+        async with self._db.transaction() as session:
+            claim = update(Delivery).where(col(Delivery.id) == delivery_id, pending)
+            result = await session.execute(claim.values(**values))
+            if cast(CursorResult[Any], result).rowcount != 1:
+                return None  # another mailer was quicker
             return await session.get(Delivery, delivery_id)
 
     async def _mark_sending(self, delivery: Delivery) -> None:
