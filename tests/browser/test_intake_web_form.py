@@ -8,7 +8,7 @@ import time
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
-from tests.browser.conftest import LiveSystem
+from tests.browser.conftest import LiveSystem, navigate
 
 FORM = {
     "name": "Nguyễn Thị Hoa",
@@ -32,23 +32,23 @@ def test_a_citizen_submits_the_form_and_looks_the_case_up(
     assert browser.current_url.endswith("/gui-phan-anh")  # itself asks for the required fields
     for field, value in FORM.items():
         browser.find_element(By.ID, field).send_keys(value)
-    browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    navigate(browser, browser.find_element(By.CSS_SELECTOR, "button[type=submit]"))
 
     code = browser.find_element(By.ID, "ma-tra-cuu").text
     assert code.startswith("GL-") and len(code) == 12
-    browser.find_element(By.ID, "bien-nhan").click()
+    navigate(browser, browser.find_element(By.ID, "bien-nhan"))
     assert browser.find_element(By.ID, "ma-tra-cuu").text == code
     public = browser.find_element(By.TAG_NAME, "main").text
     assert "hạn mức đất ở" not in public and "Nguyễn Thị Hoa" not in public  # the code alone
     browser.find_element(By.ID, "lien_he").send_keys("0905123456")  # proves the submitter
-    browser.find_element(By.CSS_SELECTOR, "form[action^='/bien-nhan'] button").click()
+    navigate(browser, browser.find_element(By.CSS_SELECTOR, "form[action^='/bien-nhan'] button"))
     receipt = browser.find_element(By.TAG_NAME, "main").text
     assert "<b>gấp</b>" in receipt  # shown as typed, not as markup
     assert "0905" not in receipt
 
     browser.get(live_system.url + "/tra-cuu")
     browser.find_element(By.ID, "ma").send_keys(code.lower())
-    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    navigate(browser, browser.find_element(By.CSS_SELECTOR, "form button[type=submit]"))
     deadline = time.monotonic() + 15
     while code not in browser.find_element(By.TAG_NAME, "main").text:
         # The case reaches the public status page through the bus; it may take a moment.
@@ -65,7 +65,7 @@ def test_errors_are_listed_and_each_leads_to_its_field(
     browser.find_element(By.ID, "name").send_keys("Nguyễn Văn An")
     browser.find_element(By.ID, "email").send_keys("an@example.com")
     browser.find_element(By.ID, "content").send_keys("Đề nghị đơn giản hóa thủ tục.")
-    browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    navigate(browser, browser.find_element(By.CSS_SELECTOR, "button[type=submit]"))
     summary = browser.find_element(By.ID, "loi")
     link = summary.find_element(By.CSS_SELECTOR, "a[href='#address']")
     assert "địa chỉ hoặc số điện thoại" in link.text
