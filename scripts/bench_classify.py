@@ -29,8 +29,8 @@ from schemas.submission import Submission  # noqa: E402
 from services.classify import _known, routing_input  # noqa: E402
 from services.intake.domain.normalise import normalise_submission  # noqa: E402
 from services.intake.flatfile import read_flat  # noqa: E402
-from services.notifier.domain.redact import redact_case  # noqa: E402
 from services.router.core import load_core  # noqa: E402
+from services.text.redaction import redact_case  # noqa: E402
 
 FILES = (
     ROOT.parent / "shared" / "samples" / "pakn-dev.jsonl",

@@ -15,7 +15,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from services.notifier.domain.redact import KnownPersonalData, leaked, redact_case
+from services.text.redaction import KnownPersonalData, leaked, redact_case
 
 DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "samples" / "pakn-dev.jsonl"
 

@@ -16,11 +16,11 @@ from services.intake.domain.admissibility import Decision, RefusalReason, assess
 from services.intake.domain.duplicates import Fingerprint, channel_key, fingerprint, is_same_letter
 from services.intake.domain.normalise import normalise_submission
 from services.intake.flatfile import FlatLine, read_flat
-from services.notifier.domain.redact import KnownPersonalData, redact_case
 from services.router.core import RouterCore, load_core
 from services.router.domain.calendar import local_date
 from services.router.domain.classify import RoutingInput
 from services.router.domain.deadlines import compute_deadlines
+from services.text.redaction import KnownPersonalData, redact_case
 
 GUIDANCE_AGENCY = {RefusalReason.COMPLAINT_OR_DENUNCIATION: "TTR"}
 

@@ -10,14 +10,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from schemas.submission import Submission
+from schemas.timezone import VIETNAM
 from schemas.topics import Topics
+from schemas.tracking import new_tracking_code
 from services.intake.attachments import clean_filename
 from services.intake.case_record import (
     as_submission,
@@ -30,7 +31,6 @@ from services.intake.case_record import (
 from services.intake.domain.admissibility import Decision, assess
 from services.intake.domain.duplicates import Fingerprint, channel_key, fingerprint, is_same_letter
 from services.intake.domain.normalise import normalise_submission
-from services.intake.domain.tracking import new_tracking_code
 from services.intake.errors import ReceivedOutOfBounds
 from services.intake.models import IntakeCase
 from services.intake.settings import RECEIVED_EARLIEST, RECEIVED_MAX_SKEW_S, IntakeSettings
@@ -51,7 +51,6 @@ __all__ = [
 SERVICE = "intake"
 SAME_LETTER_WINDOW = timedelta(days=30)
 MAX_CANDIDATES = 50  # per item, the earliest first
-LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 @dataclass(frozen=True)
@@ -74,10 +73,10 @@ class ReceivedBounds:
         if moment.tzinfo is None:
             return "Thời điểm nhận: phải ghi kèm múi giờ, ví dụ 2023-01-18T09:30:00+07:00."
         if moment > latest:
-            shown = latest.astimezone(LOCAL).strftime("%H:%M ngày %d/%m/%Y")
+            shown = latest.astimezone(VIETNAM).strftime("%H:%M ngày %d/%m/%Y")
             return f"Thời điểm nhận: không được ở tương lai (muộn nhất {shown})."
         if moment < self.earliest:
-            shown = self.earliest.astimezone(LOCAL).strftime("%d/%m/%Y")
+            shown = self.earliest.astimezone(VIETNAM).strftime("%d/%m/%Y")
             return f"Thời điểm nhận: không được trước ngày {shown}, ngày bắt đầu của sổ tiếp nhận."
         return None
 

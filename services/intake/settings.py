@@ -1,17 +1,18 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 
 from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 from sqlalchemy.engine import make_url
 
+from schemas.timezone import VIETNAM
 from services.kit.settings import ProvinceSettings, ServiceSettings, refuse_placeholder
 
 # The first day the province's PAKN register covers (the 2023 agencies' structure).
-RECEIVED_EARLIEST = datetime(2023, 1, 1, tzinfo=timezone(timedelta(hours=7)))
+RECEIVED_EARLIEST = datetime(2023, 1, 1, tzinfo=VIETNAM)
 RECEIVED_MAX_SKEW_S = 300
 KEYED_CHANNELS = ("portal", "hotline", "post", "email")  # machine channels: not "web"
 _SHA256 = re.compile(r"[0-9a-f]{64}")

@@ -9,8 +9,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.kit.consumer import PermanentError
 from services.kit.text import fold
 from services.notifier.directory import Directory
-from services.notifier.domain.redact import Finding, KnownPersonalData, redact
 from services.notifier.models import Contact, PublicCase, Redaction
+from services.text.redaction import Finding, KnownPersonalData, redact
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from services.router.domain.calendar import VIETNAM
+from schemas.timezone import VIETNAM
 
 STATUS_VI = {
     "received": "Đã tiếp nhận",

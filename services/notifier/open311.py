@@ -16,13 +16,13 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
-from services.intake.domain.tracking import parse_tracking_code
+from schemas.timezone import VIETNAM
+from schemas.tracking import parse_tracking_code
 from services.kit.web import ParameterError, page_number
 from services.notifier import public
 from services.notifier.catalog import FilterError, Filters, Page, parse_filters, search
 from services.notifier.labels import CLASS_VI, vn_date
 from services.notifier.models import PublicCase, PublicTransfer
-from services.router.domain.calendar import VIETNAM
 
 if TYPE_CHECKING:
     from services.notifier.service import NotifierService

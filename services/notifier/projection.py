@@ -38,11 +38,11 @@ from services.notifier.casefile import (
     refresh_search,
 )
 from services.notifier.directory import TRIAGE
-from services.notifier.domain.redact import Finding, redact, redact_case
 from services.notifier.labels import CLASS_VI, GUIDANCE_VI, KIND_VI, local_day, vn_date, vn_datetime
 from services.notifier.mail import stage
 from services.notifier.messages import Answer, Assignment, Forwarding, Receipt, Refusal
 from services.notifier.models import Contact, PublicCase
+from services.text.redaction import Finding, redact, redact_case
 
 __all__ = ["Context", "Links", "project"]
 

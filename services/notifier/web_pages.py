@@ -8,7 +8,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import select
 
-from services.intake.domain.tracking import parse_tracking_code
+from schemas.tracking import parse_tracking_code
 from services.notifier import public
 from services.notifier.catalog import (
     FilterError,

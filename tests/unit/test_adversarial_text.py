@@ -24,11 +24,11 @@ from services.intake.domain.admissibility import assess
 from services.intake.domain.duplicates import fingerprint
 from services.intake.domain.normalise import normalise_submission
 from services.kit.text import ANALYSED_CHARS, analysed
-from services.notifier.domain.redact import WITHHELD, KnownPersonalData, redact, redact_case
 from services.router.core import RouterCore, load_core
 from services.router.domain.classify import RoutingInput
 from services.router.structure import default_gazetteer
 from services.router.structure.gazetteer import Gazetteer
+from services.text.redaction import WITHHELD, KnownPersonalData, redact, redact_case
 
 SIZE = 100_000
 # CPU seconds per call. The router reads four fields (its normal form doubles "1.1.1.")

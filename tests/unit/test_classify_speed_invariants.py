@@ -17,7 +17,6 @@ from services.classify import routing_input
 from services.intake.domain.normalise import normalise_submission
 from services.intake.flatfile import read_flat
 from services.kit.text import analysed, fold
-from services.notifier.domain.redact_base import _same_length
 from services.router.core import RouterCore, load_core
 from services.router.domain import classify
 from services.router.domain.classify import RoutingInput
@@ -35,6 +34,7 @@ from services.router.domain.matching import (
     normalise_pair,
     typed_with_diacritics,
 )
+from services.text.redaction.base import _same_length
 
 HOLDOUT = Path(__file__).resolve().parents[1] / "data" / "pakn-holdout.jsonl"
 ODD = (

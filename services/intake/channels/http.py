@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import Response
 
 from schemas.submission import Channel, Submission
+from schemas.timezone import VIETNAM
 from services.intake.attachments import AttachmentRefused, CheckedFile, check_count, check_file
 from services.intake.channels.formdata import Upload
 from services.intake.channels.guard import TOO_MANY_FOR_RECIPIENT, Guard, minutes
@@ -23,7 +23,7 @@ from services.intake.receiving import Receiver
 from services.intake.settings import IntakeSettings
 from services.kit.pages import templates
 
-LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+LOCAL = VIETNAM  # receipts and forms show Vietnam's time
 TEMPLATES = templates(Path(__file__).parent.parent / "templates")
 OVERSIZE_KEPT_BYTES = 1024 * 1024  # of a body over the limit, the start is archived
 CHANNEL_VI = {

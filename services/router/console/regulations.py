@@ -8,8 +8,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from services.intake.domain.normalise import RegulationRef, find_regulations, parse_regulation
 from services.kit.text import fold
+from services.text.regulations import RegulationRef, find_regulations, parse_regulation
 
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 _LEVEL_VI = {"provincial": "cấp tỉnh", "district": "cấp huyện", "central": "trung ương"}

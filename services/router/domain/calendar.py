@@ -15,16 +15,16 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime, timedelta, timezone, tzinfo
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal, NamedTuple, Self
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from schemas.timezone import VIETNAM
 from services.router.domain.lunar import hung_kings_day, solar_to_lunar, tet
 from services.router.errors import CalendarDataError
 
@@ -374,17 +374,6 @@ def load_calendar(path: Path | str | None = None) -> HolidayCalendar:
 
 
 # --- time zone --------------------------------------------------------------------------
-
-
-def _vietnam_zone() -> tzinfo:
-    try:
-        return ZoneInfo("Asia/Ho_Chi_Minh")
-    except ZoneInfoNotFoundError:
-        # No tz database on the host: Vietnam has kept UTC+7 without DST since 1975.
-        return timezone(timedelta(hours=7), "ICT")
-
-
-VIETNAM = _vietnam_zone()
 
 
 def _vietnam_time(moment: datetime) -> datetime:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from services.intake.domain.tracking import parse_tracking_code
+from schemas.tracking import parse_tracking_code
 from tests.support import office_pass, staff_csrf
 from tests.unit.intake.http_support import GOOD, PORTAL_AUTH, Intake, intake, migrated_db
 

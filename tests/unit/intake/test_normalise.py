@@ -8,13 +8,11 @@ from hypothesis import strategies as st
 
 from schemas.submission import Channel, Submission
 from services.intake.domain.normalise import (
-    RegulationRef,
-    find_regulations,
     normalise_email,
     normalise_phone,
     normalise_submission,
-    parse_regulation,
 )
+from services.text.regulations import RegulationRef, find_regulations, parse_regulation
 
 ICT = timezone(timedelta(hours=7))
 RECEIVED = datetime(2023, 1, 18, 9, 30, tzinfo=ICT)

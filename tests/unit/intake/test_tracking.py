@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.intake.domain.tracking import ALPHABET, new_tracking_code, parse_tracking_code
+from schemas.tracking import ALPHABET, new_tracking_code, parse_tracking_code
 
 CODE = re.compile(rf"GL-[{ALPHABET}]{{4}}-[{ALPHABET}]{{4}}")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from services.intake.domain.tracking import parse_tracking_code
+from schemas.tracking import parse_tracking_code
 from tests.unit.intake.http_support import GOOD, PDF, Intake, intake, migrated_db
 
 __all__ = ["intake", "migrated_db"]

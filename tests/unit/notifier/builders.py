@@ -29,7 +29,7 @@ from schemas.events import (
     InfoRequested,
     Submitter,
 )
-from services.intake.domain.tracking import new_tracking_code
+from schemas.tracking import new_tracking_code
 from services.kit.consumer import ProcessedEvent
 from services.kit.settings import data_dir_url
 from services.notifier.service import NotifierService

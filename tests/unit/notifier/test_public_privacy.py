@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from schemas.events import CaseEvent
-from services.notifier.domain.redact import leaked
 from services.notifier.service import NotifierService
+from services.text.redaction import leaked
 from tests.unit.notifier.builders import (
     accepted,
     answered,

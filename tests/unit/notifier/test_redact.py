@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from services.kit.text import fold
-from services.notifier.domain.redact import (
+from services.text.redaction import (
     Finding,
     Kind,
     KnownPersonalData,

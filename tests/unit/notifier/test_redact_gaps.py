@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.notifier.domain.redact import Kind, KnownPersonalData, leaked, redact
+from services.text.redaction import Kind, KnownPersonalData, leaked, redact
 
 NOBODY = KnownPersonalData()
 

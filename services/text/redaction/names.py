@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 
 from services.kit.text import fold
-from services.notifier.domain.redact_base import (
+from services.text.redaction.base import (
     Kind,
     Lexicon,
     Span,
@@ -21,7 +21,7 @@ from services.notifier.domain.redact_base import (
     alternation,
     keyword_ok,
 )
-from services.notifier.domain.redact_lexicon import (
+from services.text.redaction.lexicon import (
     ASCII_AMBIGUOUS,
     HONORIFICS,
     INTRODUCTIONS,

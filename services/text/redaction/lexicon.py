@@ -8,7 +8,7 @@ alarms. The other lists are the exceptions that keep public information readable
 from __future__ import annotations
 
 from services.kit.text import fold
-from services.notifier.domain.redact_base import Lexicon
+from services.text.redaction.base import Lexicon
 
 SURNAMES = Lexicon.of(
     """

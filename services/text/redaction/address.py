@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterator
 
 from services.kit.text import fold
-from services.notifier.domain.redact_base import (
+from services.text.redaction.base import (
     Kind,
     Lexicon,
     Span,
@@ -18,7 +18,7 @@ from services.notifier.domain.redact_base import (
     alternation,
     keyword_ok,
 )
-from services.notifier.domain.redact_lexicon import (
+from services.text.redaction.lexicon import (
     COUNT_BEFORE,
     LEADER_BEFORE,
     NOT_PLACE,
@@ -26,7 +26,7 @@ from services.notifier.domain.redact_lexicon import (
     STREET_STARTS,
     SURNAMES,
 )
-from services.notifier.domain.redact_names import word_run
+from services.text.redaction.names import word_run
 
 _NAMED_UNITS = ["thôn", "xóm", "làng", "buôn", "plei", "ấp", "khóm", "tổ dân phố", "tdp",
                 "khu phố", "khối phố", "tiểu khu", "tổ"]  # fmt: skip

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from services.notifier.domain.redact_base import Kind, Span, TextView, alternation
+from services.text.redaction.base import Kind, Span, TextView, alternation
 
 # One optional separator between digits: "0905 123 456", "0914.557.208", "(0269) 3846117".
 _SEP = r"(?:[ \u00a0]?[.\-–][ \u00a0]?|[ \u00a0]|\)[ \u00a0]?|[ \u00a0]?\()?"

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from services.kit.text import ANALYSED_CHARS, fold
-from services.notifier.domain.redact_address import address_spans, known_address_spans
-from services.notifier.domain.redact_base import (
+from services.text.redaction.address import address_spans, known_address_spans
+from services.text.redaction.base import (
     PLACEHOLDER,
     PRIORITY,
     Kind,
@@ -23,8 +23,8 @@ from services.notifier.domain.redact_base import (
     TextView,
     make_view,
 )
-from services.notifier.domain.redact_names import known_name_spans, name_spans
-from services.notifier.domain.redact_patterns import pattern_spans
+from services.text.redaction.names import known_name_spans, name_spans
+from services.text.redaction.patterns import pattern_spans
 
 __all__ = [
     "Finding",
