@@ -1,40 +1,53 @@
 #!/usr/bin/env python
-"""Benchmark: N cases through the three services on the real broker and PostgreSQL.
+"""Benchmark: cases through the three services on the real broker and PostgreSQL.
 
-Prints cases/second end to end, p50/p99 latency from the intake topic to the agency's
-notification e-mail accepted by the SMTP server, the peak memory (VmHWM) of each service
-process, and, in the same run, the throughput of a bare aiokafka relay through the same
-number of topic hops as the reference.
+One run measures, in turn:
+1. the system paced at `--paced-rate` (default 100 cases/s, `--paced-cases` of them):
+   p50/p99 latency from the intake topic to the agency's e-mail accepted by the SMTP
+   server, without a backlog in front of the services;
+2. the system at full speed: `--cases` sent at once, cases/s from the first send to the
+   last agency e-mail;
+3. a bare aiokafka relay through the same number of topic hops (the reference);
+4. `scripts/bench_classify.py`'s per-item cost of `pakn classify`.
+The peak memory (VmHWM) of each service process is read at the end. `--replicas N` runs N
+processes of each service. The last line is one JSON object to compare from run to run:
+
+    {"cases", "cases_per_s", "bare_relay_per_s", "ratio", "p50_ms_at_100",
+     "p99_ms_at_100", "rss_mib": {service: MiB}, "classify_ms_per_item", "replicas"}
 
     deploy/kafka.sh start; deploy/postgres.sh start
-    .venv/bin/python scripts/bench.py --cases 500
+    .venv/bin/python scripts/bench.py --cases 5000
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import re
 import statistics
+import subprocess
 import sys
 import time
 import uuid
 from email import message_from_bytes
 from email.policy import default
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiosmtpd.controller import Controller
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
-from schemas.events import SubmissionReceived
-from schemas.submission import Submission
-from schemas.topics import Topics
-from services.kit.migrate import upgrade
+from schemas.events import SubmissionReceived  # noqa: E402
+from schemas.submission import Submission  # noqa: E402
+from schemas.topics import Topics  # noqa: E402
+from services.kit.migrate import upgrade  # noqa: E402
 
 ITEM = re.compile(r"Hồ sơ số (\d+):")
 HOPS = 3  # intake topic → case events (accepted) → case events (routed) → SMTP
@@ -125,72 +138,124 @@ def service_env(
     }
 
 
+SERVICES = ("intake", "router", "notifier")
+
+
 async def start_services(args: argparse.Namespace, topics: Topics, smtp_port: int) -> dict:
-    procs = {}
-    for port, name in enumerate(("intake", "router", "notifier"), start=18101):
-        env = service_env(
-            name,
-            database_url=await create_database(args.pg_dsn),
-            kafka=args.kafka,
-            topics=topics,
-            port=port,
-            smtp_port=smtp_port,
-            mail_poll_s=0.05,
-        )
-        procs[name] = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "services.cli", "run", name, env=env
-        )
+    """`--replicas` processes of each service; the replicas of a service share its database
+    and its consumer groups, as they would in production."""
+    procs: dict[str, list[asyncio.subprocess.Process]] = {}
+    port = 18101
+    for name in SERVICES:
+        database_url = await create_database(args.pg_dsn)
+        procs[name] = []
+        for _ in range(args.replicas):
+            env = service_env(
+                name,
+                database_url=database_url,
+                kafka=args.kafka,
+                topics=topics,
+                port=port,
+                smtp_port=smtp_port,
+                mail_poll_s=0.05,
+            )
+            port += 1
+            procs[name].append(
+                await asyncio.create_subprocess_exec(
+                    sys.executable, "-m", "services.cli", "run", name, env=env
+                )
+            )
     await asyncio.sleep(args.warmup)
     return procs
 
 
-async def measure_system(args: argparse.Namespace) -> None:
+class Phase(NamedTuple):
+    """One stream of cases through the running system."""
+
+    delivered: int
+    elapsed_s: float
+    latencies_s: list[float]
+
+
+async def send_cases(
+    args: argparse.Namespace, topics: Topics, watch: Stopwatch, first: int, count: int, rate: float
+) -> Phase:
+    """Send cases `first`..`first+count-1` (at `rate` per second, 0: at once) and wait for
+    their agency e-mails."""
+    producer = AIOKafkaProducer(bootstrap_servers=args.kafka, enable_idempotence=True, linger_ms=5)
+    await producer.start()
+    sent: dict[int, float] = {}
+    start = time.perf_counter()
+    for i in range(first, first + count):
+        if rate:  # paced: latency without a backlog in front of the services
+            await asyncio.sleep(max(0.0, start + (i - first) / rate - time.perf_counter()))
+        sent[i] = time.perf_counter()
+        await producer.send(topics.intake, submission(i), key=f"BENCH-{i}".encode())
+    await producer.flush()
+    await producer.stop()
+    deadline = time.monotonic() + args.timeout
+
+    def arrived() -> dict[int, float]:
+        return {i: t for i, t in watch.accepted.items() if i in sent}
+
+    while len(arrived()) < count and time.monotonic() < deadline:  # noqa: ASYNC110
+        await asyncio.sleep(0.1)
+    done = arrived()
+    if len(done) < count:
+        print(f"only {len(done)}/{count} e-mails within {args.timeout}s")
+    last = max(done.values(), default=float("nan"))
+    return Phase(len(done), last - start, [t - sent[i] for i, t in done.items()])
+
+
+def quantile_ms(latencies: list[float], q: int) -> float:
+    if len(latencies) < 2:
+        return float("nan")
+    return round(statistics.quantiles(latencies, n=100)[q - 1] * 1000, 1)
+
+
+async def measure_system(args: argparse.Namespace) -> dict[str, Any]:
     topics = Topics(f"bench{uuid.uuid4().hex[:8]}")
     await create_topics(args.kafka, [*topics.all_fixed(), topics.agency_queue("IGR")])
     watch = Stopwatch()
     smtp = Controller(watch, hostname="127.0.0.1", port=args.smtp_port)
     smtp.start()
     procs = await start_services(args, topics, args.smtp_port)
-    producer = AIOKafkaProducer(bootstrap_servers=args.kafka, enable_idempotence=True, linger_ms=5)
-    await producer.start()
-    sent: list[float] = []
-    start = time.perf_counter()
-    for i in range(args.cases):
-        if args.rate:  # paced: latency without a backlog in front of the services
-            await asyncio.sleep(max(0.0, start + i / args.rate - time.perf_counter()))
-        sent.append(time.perf_counter())
-        await producer.send(topics.intake, submission(i), key=f"BENCH-{i}".encode())
-    await producer.flush()
-    await producer.stop()
-    deadline = time.monotonic() + args.timeout
-    while len(watch.accepted) < args.cases and time.monotonic() < deadline:  # noqa: ASYNC110
-        await asyncio.sleep(0.1)
-    done = sorted(watch.accepted.values())
-    latencies = [t - sent[i] for i, t in watch.accepted.items()]
-    memory = {name: peak_rss_mib(p.pid) for name, p in procs.items()}
-    for p in procs.values():
-        p.terminate()
-        await p.wait()
-    smtp.stop()
-    if len(done) < args.cases:
-        print(f"only {len(done)}/{args.cases} e-mails within {args.timeout}s")
-    report_system(
-        args.cases, len(done), done[-1] - start if done else float("nan"), latencies, memory
-    )
+    try:
+        paced = await send_cases(args, topics, watch, 0, args.paced_cases, args.paced_rate)
+        report("paced", paced, args.paced_rate)
+        full = await send_cases(args, topics, watch, args.paced_cases, args.cases, 0)
+        report("full speed", full, 0)
+        memory = {
+            name: round(max(peak_rss_mib(p.pid) for p in group), 1) for name, group in procs.items()
+        }
+        for name, mib in memory.items():
+            print(f"system: peak memory {name} {mib:.0f} MiB (largest of {args.replicas})")
+    finally:
+        for group in procs.values():
+            for p in group:
+                p.terminate()
+                await p.wait()
+        smtp.stop()
+    return {
+        "cases": full.delivered,
+        "cases_per_s": round(full.delivered / full.elapsed_s, 1),
+        "p50_ms_at_100": quantile_ms(paced.latencies_s, 50),
+        "p99_ms_at_100": quantile_ms(paced.latencies_s, 99),
+        "rss_mib": memory,
+    }
 
 
-def report_system(n: int, got: int, elapsed: float, latencies: list[float], memory: dict) -> None:
-    q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [float("nan")] * 99
-    print(f"system: {got}/{n} cases in {elapsed:.2f} s = {got / elapsed:.1f} cases/s end to end")
+def report(name: str, phase: Phase, rate: float) -> None:
+    offered = f"{rate:g} cases/s offered" if rate else "all at once"
     print(
-        f"system: latency intake topic → agency e-mail p50 {q[49] * 1000:.0f} ms, "
-        f"p99 {q[98] * 1000:.0f} ms"
+        f"system, {name} ({offered}): {phase.delivered} cases in {phase.elapsed_s:.2f} s = "
+        f"{phase.delivered / phase.elapsed_s:.1f} cases/s; latency intake topic → agency "
+        f"e-mail p50 {quantile_ms(phase.latencies_s, 50)} ms, "
+        f"p99 {quantile_ms(phase.latencies_s, 99)} ms"
     )
-    for name, mib in memory.items():
-        print(f"system: peak memory {name} {mib:.0f} MiB")
 
 
-async def measure_bare_relay(args: argparse.Namespace) -> None:
+async def measure_bare_relay(args: argparse.Namespace) -> float:
     """The reference: consume → produce through HOPS topics with plain aiokafka."""
     base = f"benchraw{uuid.uuid4().hex[:8]}"
     names = [f"{base}.{i}" for i in range(HOPS + 1)]
@@ -235,23 +300,49 @@ async def measure_bare_relay(args: argparse.Namespace) -> None:
         f"reference: bare aiokafka relay, {HOPS} hops: {args.cases} messages in {elapsed:.2f} s "
         f"= {args.cases / elapsed:.1f} messages/s"
     )
+    return args.cases / elapsed
+
+
+def classify_ms_per_item() -> float | None:
+    """`scripts/bench_classify.py`'s figure: the CPU cost of `pakn classify` per item."""
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "bench_classify.py"), "--rounds", "2"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    for line in reversed(run.stdout.splitlines()):
+        if line.startswith("{"):
+            figure = json.loads(line).get("classify_ms_per_item")
+            return None if figure is None else round(float(figure), 3)
+    print(f"bench_classify.py gave no figure: {run.stderr.strip()[-300:]}")
+    return None
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    p.add_argument("--cases", type=int, default=500)
+    p.add_argument("--cases", type=int, default=500, help="cases sent at once (full speed)")
+    p.add_argument("--paced-cases", type=int, default=1000, help="cases sent at --paced-rate")
+    p.add_argument("--paced-rate", type=float, default=100.0, help="cases/s offered when paced")
+    p.add_argument("--replicas", type=int, default=1, help="processes of each service")
     p.add_argument("--kafka", default=os.environ.get("PAKN_TEST_KAFKA", "127.0.0.1:19092"))
     p.add_argument(
         "--pg-dsn",
         default=os.environ.get("PAKN_TEST_PG_DSN", "postgresql://pakn:pakn@127.0.0.1:15432"),
     )
-    p.add_argument("--rate", type=float, default=0.0, help="cases/s to send (0: all at once)")
     p.add_argument("--smtp-port", type=int, default=18125)
     p.add_argument("--warmup", type=float, default=8.0, help="seconds for services to join")
-    p.add_argument("--timeout", type=float, default=300.0)
+    p.add_argument("--timeout", type=float, default=600.0)
     args = p.parse_args()
-    asyncio.run(measure_system(args))
-    asyncio.run(measure_bare_relay(args))
+    figures = asyncio.run(measure_system(args))
+    relay = asyncio.run(measure_bare_relay(args))
+    figures["bare_relay_per_s"] = round(relay, 1)
+    figures["ratio"] = round(figures["cases_per_s"] / relay, 4)
+    figures["classify_ms_per_item"] = classify_ms_per_item()
+    figures["replicas"] = args.replicas
+    order = ("cases", "cases_per_s", "bare_relay_per_s", "ratio", "p50_ms_at_100",
+             "p99_ms_at_100", "rss_mib", "classify_ms_per_item", "replicas")  # fmt: skip
+    print(json.dumps({key: figures[key] for key in order}, ensure_ascii=False))
 
 
 if __name__ == "__main__":
