@@ -4,7 +4,7 @@
 # No Docker: the broker jars come from Maven Central (deploy/kafka/pom.xml),
 # cached in deploy/.cache/kafka-libs; the broker runs on Java 17+.
 #
-# Usage: deploy/kafka.sh start|stop|status|wait|env|reset-topics [TOPIC...]
+# Usage: deploy/kafka.sh start|stop|status|wait|env|fetch|reset-topics [TOPIC...]
 #   start         fetch the jars if needed, format storage once, start the broker
 #                 in the background (or reuse a running one), wait until it
 #                 answers, print KAFKA_BOOTSTRAP=host:port on stdout
@@ -13,6 +13,7 @@
 #   wait          wait until the broker answers (PAKN_KAFKA_WAIT_TIMEOUT s)
 #   env           print KAFKA_BOOTSTRAP=host:port
 #   reset-topics  delete the given topics, or every non-internal topic
+#   fetch         fetch the jars only (deploy/kafka-cluster.sh uses the same ones)
 #
 # Environment:
 #   PAKN_KAFKA_PORT             PLAINTEXT port (default 19092)
@@ -69,7 +70,7 @@ die() {
 
 usage() {
   cat >&2 <<EOF
-usage: deploy/kafka.sh start|stop|status|wait|env|reset-topics [TOPIC...]
+usage: deploy/kafka.sh start|stop|status|wait|env|fetch|reset-topics [TOPIC...]
 EOF
   exit 2
 }
@@ -468,6 +469,10 @@ main() {
     wait) cmd_wait ;;
     env) cmd_env ;;
     reset-topics) cmd_reset_topics "$@" ;;
+    fetch)
+      require_java
+      ensure_libs
+      ;;
     -h | --help | help) usage ;;
     *)
       log "unknown command '$cmd'"
