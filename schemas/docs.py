@@ -30,6 +30,8 @@ MODELS: dict[str, type[BaseModel]] = {
     "DeadlineReminder": events.DeadlineReminder,
     "CaseEscalated": events.CaseEscalated,
     "CaseAnswered": events.CaseAnswered,
+    "DirectoryPublished": events.DirectoryPublished,
+    "CalendarPublished": events.CalendarPublished,
     "TakeCase": actions.TakeCase,
     "SubmitAnswer": actions.SubmitAnswer,
     "RequestTransfer": actions.RequestTransfer,
@@ -38,7 +40,12 @@ MODELS: dict[str, type[BaseModel]] = {
     "RecordInfoReceived": actions.RecordInfoReceived,
     "ExtendDeadline": actions.ExtendDeadline,
 }
-CASE_EVENTS = [name for name, model in MODELS.items() if model.__module__ == events.__name__]
+REFERENCE = ["DirectoryPublished", "CalendarPublished"]
+CASE_EVENTS = [
+    name
+    for name, model in MODELS.items()
+    if model.__module__ == events.__name__ and name not in REFERENCE
+]
 ACTIONS = [name for name, model in MODELS.items() if model.__module__ == actions.__name__]
 CHANNELS: dict[str, tuple[str, list[str], str]] = {
     "intake": (DEFAULT.intake, ["SubmissionReceived"], "channels → intake"),
@@ -56,6 +63,11 @@ CHANNELS: dict[str, tuple[str, list[str], str]] = {
         DEFAULT.agency_actions,
         ACTIONS,
         "console, agencies' systems → router",
+    ),
+    "referenceData": (
+        DEFAULT.reference_data,
+        REFERENCE,
+        "router → notifier (key: directory | calendar; compacted: the latest of each stays)",
     ),
     "deadLetters": (
         dead_letter("{topic}"),
@@ -91,7 +103,8 @@ def asyncapi() -> dict[str, Any]:
         "info": {
             "title": "PAKN Gia Lai events",
             "version": str(events.SCHEMA_VERSION),
-            "description": "Every change of a case is an event; keys are case ids.",
+            "description": "Every change of a case is an event; keys are case ids. "
+            "The router's reference data (agencies, working days) is keyed by its kind.",
         },
         "defaultContentType": "application/json",
         "channels": channels,

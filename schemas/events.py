@@ -1,4 +1,5 @@
-"""Events that cross service boundaries: submissions and the life of every case.
+"""Events that cross service boundaries: submissions, the life of every case, and the
+reference data the router publishes for the other services (agencies, working days).
 
 A change that breaks readers gets a new `schema_version`; `tests/unit/test_contracts.py`
 fails when the committed JSON Schema documents drift from these models.
@@ -214,3 +215,99 @@ CaseEvent = Annotated[
 
 CASE_EVENT_ADAPTER: TypeAdapter[CaseEvent] = TypeAdapter(CaseEvent)
 SUBMISSION_ADAPTER: TypeAdapter[SubmissionReceived] = TypeAdapter(SubmissionReceived)
+
+
+# --- Reference data (issue 11): what the notifier knows of the router's agencies and
+# working days, published by the router on `Topics.reference_data` (key: `kind`, compacted:
+# the latest of each kind stays). Each event carries the whole document; `version` is a
+# fingerprint of its content, so a consumer keeps the newest and ignores repeats.
+
+
+class AgencyVersion(BaseModel):
+    """One agency as it is (or was) between two dates."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    code: str
+    level: str
+    name_vi: str
+    email: str | None = None
+    fields_vi: tuple[str, ...] = ()  # lĩnh vực, for citizens: the answers list's filter
+    effective_from: date | None = None
+    effective_to: date | None = None  # None: until further notice
+    predecessors: tuple[str, ...] = ()  # codes whose work this version took over
+
+
+class SuccessionShare(BaseModel):
+    """The part of a former agency's work one successor took, and the words that say a
+    text is about it: phrases of folded words (lower case, no diacritics, đ → d)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    to: str
+    words: tuple[tuple[str, ...], ...] = ()
+
+
+class AgencySuccession(BaseModel):
+    """From `effective_from`, `former`'s work is `main`'s or, by the text, a share's."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    former: str
+    effective_from: date
+    main: str | None = None  # None: no single successor (a district's communes)
+    shares: tuple[SuccessionShare, ...] = ()
+
+
+class DirectoryPublished(Event):
+    """The router's agency directory: names, e-mails and fields of the agencies it routes
+    to, every dated version of the province's structure, and who took over whose work."""
+
+    event_type: Literal["reference.directory"] = "reference.directory"
+    kind: Literal["directory"] = "directory"
+    version: str = Field(min_length=1, max_length=64, description="fingerprint of the content")
+    registry: tuple[AgencyVersion, ...] = Field(
+        description="the agencies file: the name, e-mail and fields of each code"
+    )
+    versions: tuple[AgencyVersion, ...] = Field(
+        description="every dated version of every agency, 2023 to today"
+    )
+    successions: tuple[AgencySuccession, ...] = ()
+    department_names: tuple[tuple[str, ...], ...] = Field(
+        default=(),
+        description="departments' names, old and new, as folded words: cut out of a text "
+        "before its words choose a split department's share",
+    )
+
+
+class CalendarYear(BaseModel):
+    """One year's days off and Saturdays worked, as the router's calendar resolves them."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    year: int
+    kind: Literal["official", "provisional", "rule"]
+    source: str = ""
+    days_off: tuple[date, ...] = ()
+    working_saturdays: tuple[date, ...] = ()
+
+
+class CalendarPublished(Event):
+    """The working-day calendar the router computes deadlines with (the packaged file plus
+    the years an administrator loaded). A day of a listed year is a working day when it is
+    Monday to Friday and not a day off, or a Saturday worked; outside the listed years,
+    Monday to Friday."""
+
+    event_type: Literal["reference.calendar"] = "reference.calendar"
+    kind: Literal["calendar"] = "calendar"
+    version: str = Field(min_length=1, max_length=64, description="fingerprint of the content")
+    calendar_version: str = Field(description="as `Deadlines.calendar_version`")
+    years: tuple[CalendarYear, ...]
+
+
+ReferenceEvent = Annotated[
+    DirectoryPublished | CalendarPublished,
+    Field(discriminator="event_type"),
+]
+
+REFERENCE_EVENT_ADAPTER: TypeAdapter[ReferenceEvent] = TypeAdapter(ReferenceEvent)

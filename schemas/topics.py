@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 DLQ_SUFFIX = ".dlq"
+_REFERENCE_SUFFIX = ".reference.data"
 _AGENCY_CODE = re.compile(r"^[A-Z][A-Z0-9]{1,15}$")
 _NAMESPACE = re.compile(r"^[a-z][a-z0-9_-]{0,40}$")
 
@@ -37,6 +38,12 @@ class Topics:
         """What agencies do to their cases: answer, transfer, … (key: case id)."""
         return f"{self.namespace}.agency.actions"
 
+    @property
+    def reference_data(self) -> str:
+        """The router's reference data for the other services: the agency directory and
+        the working-day calendar (key: the kind; compacted, so the latest of each stays)."""
+        return self.namespace + _REFERENCE_SUFFIX
+
     def agency_queue(self, agency_code: str) -> str:
         """The topic an agency consumes: one per agency, so access can be granted per agency."""
         if not _AGENCY_CODE.match(agency_code):
@@ -48,7 +55,14 @@ class Topics:
         return f"{self.namespace}-{name}"
 
     def all_fixed(self) -> list[str]:
-        return [self.intake, self.case_events, self.agency_actions]
+        return [self.intake, self.case_events, self.agency_actions, self.reference_data]
+
+
+def is_compacted(topic: str) -> bool:
+    """Whether `topic` keeps only the latest message of each key (cleanup.policy=compact):
+    the reference data, which a consumer started months later must still find."""
+    _, dot, rest = topic.partition(".")
+    return bool(dot) and "." + rest == _REFERENCE_SUFFIX
 
 
 def dead_letter(topic: str) -> str:

@@ -11,7 +11,7 @@ import contextlib
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
-from schemas.topics import Topics, dead_letter
+from schemas.topics import Topics, dead_letter, is_compacted
 from services.router.domain.agencies import AgencyRegistry
 
 
@@ -32,7 +32,12 @@ async def create_topics(
         missing = [name for name in names if name not in existing]
         if missing:
             new = [
-                NewTopic(n, num_partitions=partitions, replication_factor=replication)
+                NewTopic(
+                    n,
+                    num_partitions=partitions,
+                    replication_factor=replication,
+                    topic_configs={"cleanup.policy": "compact"} if is_compacted(n) else {},
+                )
                 for n in missing
             ]
             # Another admin may create some meanwhile: they exist, which is what we want.

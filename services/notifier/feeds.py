@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
@@ -24,9 +24,7 @@ from services.notifier.directory import is_former, today_local
 from services.notifier.labels import vn_date
 from services.notifier.models import PublicCase
 from services.notifier.pages import TEMPLATES
-
-if TYPE_CHECKING:
-    from services.notifier.service import NotifierService
+from services.notifier.site import Site
 
 FEED_TITLE = "Phản ánh, kiến nghị và câu trả lời — tỉnh {province}"
 PUBLISHER = "Văn phòng UBND tỉnh Gia Lai"  # the default; the settings' office_name wins
@@ -200,7 +198,7 @@ def atom_context(
     }
 
 
-def routes(service: NotifierService) -> APIRouter:
+def routes(service: Site) -> APIRouter:
     router = APIRouter()
     base = service.settings.public_base_url.rstrip("/")
     office = {

@@ -1,4 +1,5 @@
-"""The notifier's tables: private contacts, the public projection, and e-mail deliveries.
+"""The notifier's tables: private contacts, the public projection, e-mail deliveries, and
+the reference data the router publishes (agencies, working days).
 
 The public pages read only `notifier_public_case`; personal data lives in
 `notifier_contact`, which nothing public ever queries.
@@ -129,3 +130,18 @@ class Delivery(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     created_at: datetime = Field(default_factory=utc_now, sa_type=UtcDateTime)
     meta: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class ReferenceData(SQLModel, table=True):
+    """The latest reference document of each kind the router published ("directory",
+    "calendar"): the event's JSON as received. The notifier reads agencies and working
+    days only from here (docs/decisions/0008-reference-data-in-events.md)."""
+
+    __tablename__ = "notifier_reference_data"
+
+    kind: str = Field(primary_key=True, max_length=16)
+    version: str = Field(max_length=64)
+    event_id: str = Field(max_length=64)
+    published_at: datetime = Field(sa_type=UtcDateTime)
+    received_at: datetime = Field(default_factory=utc_now, sa_type=UtcDateTime)
+    payload: str = Field(sa_column=Column(Text, nullable=False))

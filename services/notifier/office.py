@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
@@ -21,9 +20,7 @@ from services.notifier.labels import vn_datetime
 from services.notifier.mail import PURPOSE_VI
 from services.notifier.models import Delivery, PublicCase
 from services.notifier.pages import TEMPLATES
-
-if TYPE_CHECKING:
-    from services.notifier.service import NotifierService
+from services.notifier.site import Site
 
 TROUBLE = ("failed", "uncertain", "sending", "claimed", "pending")
 STATE_VI = {
@@ -72,7 +69,7 @@ def line(delivery: Delivery, tracking_code: str | None) -> Line:
     )
 
 
-def routes(service: NotifierService) -> APIRouter:
+def routes(service: Site) -> APIRouter:
     # Office (VPUB) officers only: the pass the console sets at login.
     guard = staffpass.office_only(service.settings.staff_secret)
     router = APIRouter(dependencies=[Depends(guard)], route_class=staffpass.StaffRoute)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date, datetime, time
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse, Response
@@ -23,9 +23,7 @@ from services.notifier import public
 from services.notifier.catalog import FilterError, Filters, Page, parse_filters, search
 from services.notifier.labels import CLASS_VI, vn_date
 from services.notifier.models import PublicCase, PublicTransfer
-
-if TYPE_CHECKING:
-    from services.notifier.service import NotifierService
+from services.notifier.site import Site
 
 PREFIX = "/open311/v2"
 UNCLASSIFIED = "unclassified"
@@ -278,7 +276,7 @@ def service_list() -> list[Service]:
     ]
 
 
-def routes(service: NotifierService) -> APIRouter:
+def routes(service: Site) -> APIRouter:
     router = APIRouter()
     base = service.settings.public_base_url.rstrip("/")
 

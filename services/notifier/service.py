@@ -1,27 +1,30 @@
-"""The notifier service: case events in; e-mails out and the public answers feed."""
+"""The notifier service: case events in; e-mails out and the public answers feed. The
+router's reference data (agencies, working days) comes in on its own topic."""
 
 from __future__ import annotations
 
 from collections.abc import Coroutine
+from dataclasses import replace
 from typing import Any
 
 from fastapi import FastAPI
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from schemas.events import CASE_EVENT_ADAPTER, CaseEvent
+from schemas.events import CASE_EVENT_ADAPTER, REFERENCE_EVENT_ADAPTER, CaseEvent, ReferenceEvent
 from schemas.topics import Topics
 from services.kit.consumer import Pipeline
 from services.kit.db import Database
 from services.kit.runtime import Subscription
 from services.kit.transport import Publisher
 from services.notifier.casefile import Context, Links
-from services.notifier.directory import load_directory
+from services.notifier.directory import Directory, using
 from services.notifier.mail import check_templates, use_office
 from services.notifier.mailer import Mailer
 from services.notifier.projection import project
+from services.notifier.reference import ReferenceStore, WorkingCalendar
 from services.notifier.settings import NotifierSettings
 from services.notifier.transports import FileTransport, MailTransport, SmtpTransport
-from services.router.domain.calendar import HolidayCalendar, load_calendar
+from services.notifier.web import build_app
 
 SERVICE = "notifier"
 
@@ -48,12 +51,21 @@ class NotifierService:
         )
         check_templates()  # a bad e-mail template stops the start, not a case event
         self.mailer = Mailer(db=self.db, transport=transport, settings=settings)
-        self.directory = load_directory(settings.agencies_file)
-        self.calendar: HolidayCalendar = load_calendar(settings.holidays_file)
+        self.reference = ReferenceStore(self.db)
         self.links = Links(
             public_base_url=settings.public_base_url, hotline=settings.hotline_number
         )
         self.context = Context(links=self.links, directory=self.directory)
+
+    @property
+    def directory(self) -> Directory:
+        """The router's agencies as last received (empty before the first directory)."""
+        return self.reference.directory
+
+    @property
+    def calendar(self) -> WorkingCalendar:
+        """The router's working days as last received (Monday to Friday before)."""
+        return self.reference.calendar
 
     def subscriptions(self, *, publisher: Publisher) -> list[Subscription]:
         pipeline = Pipeline(
@@ -65,16 +77,31 @@ class NotifierService:
             after_commit=self.mailer.wake,
             retries=self.settings.consumer_retries,
         )
+        reference = Pipeline(
+            service=SERVICE,
+            db=self.db,
+            adapter=REFERENCE_EVENT_ADAPTER,
+            handle=self._on_reference,
+            dead_letters=publisher,
+            retries=self.settings.consumer_retries,
+        )
         topics = Topics(self.settings.topic_namespace)
-        return [Subscription(topics.case_events, topics.group("notifier"), pipeline)]
+        return [
+            Subscription(topics.case_events, topics.group("notifier"), pipeline),
+            Subscription(topics.reference_data, topics.group("notifier-reference"), reference),
+        ]
 
     def background(self, *, publisher: Publisher) -> list[Coroutine[Any, Any, None]]:
         return [self.mailer.run()]
 
     def web(self) -> FastAPI:
-        from services.notifier.web import build_app
-
         return build_app(self)
 
     async def _on_case_event(self, session: AsyncSession, event: CaseEvent) -> None:
-        await project(session, event=event, ctx=self.context)
+        await self.reference.refresh(session)
+        ctx = replace(self.context, directory=self.reference.directory)
+        with using(ctx.directory):
+            await project(session, event=event, ctx=ctx)
+
+    async def _on_reference(self, session: AsyncSession, event: ReferenceEvent) -> None:
+        await self.reference.receive(session, event)

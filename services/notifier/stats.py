@@ -9,7 +9,6 @@ cases keep their own line, marked "(cũ)"."""
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -21,9 +20,7 @@ from services.notifier.domain.stats import CaseFacts, agency_stats, bars, provin
 from services.notifier.labels import local_day
 from services.notifier.models import PublicCase
 from services.notifier.pages import TEMPLATES
-
-if TYPE_CHECKING:
-    from services.notifier.service import NotifierService
+from services.notifier.site import Site
 
 UNASSIGNED = "Chưa giao cơ quan (đang phân loại)"
 
@@ -48,7 +45,7 @@ def facts_of(case: PublicCase, today: date | None = None) -> CaseFacts:
     )
 
 
-def routes(service: NotifierService) -> APIRouter:
+def routes(service: Site) -> APIRouter:
     router = APIRouter()
 
     @router.get("/thong-ke", response_class=HTMLResponse)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -22,9 +22,7 @@ from services.notifier.catalog import (
 from services.notifier.directory import filter_choices, today_local
 from services.notifier.models import PublicCase
 from services.notifier.pages import TEMPLATES
-
-if TYPE_CHECKING:
-    from services.notifier.service import NotifierService
+from services.notifier.site import Site
 
 
 def case_json(case: PublicCase) -> dict[str, Any]:
@@ -49,7 +47,7 @@ def case_json(case: PublicCase) -> dict[str, Any]:
     }
 
 
-async def by_code(service: NotifierService, raw: str) -> PublicCase | None:
+async def by_code(service: Site, raw: str) -> PublicCase | None:
     code = parse_tracking_code(raw)
     if code is None:
         return None
@@ -58,9 +56,7 @@ async def by_code(service: NotifierService, raw: str) -> PublicCase | None:
         return (await session.exec(query)).first()
 
 
-async def answers_context(
-    service: NotifierService, raw: dict[str, str | None], number: int
-) -> dict[str, Any]:
+async def answers_context(service: Site, raw: dict[str, str | None], number: int) -> dict[str, Any]:
     """What the list page shows for the query `raw`; a bad parameter is explained, not fatal."""
     error = None
     try:
@@ -83,7 +79,7 @@ async def answers_context(
     }
 
 
-def list_routes(service: NotifierService) -> APIRouter:
+def list_routes(service: Site) -> APIRouter:
     router = APIRouter()
 
     @router.get("/tra-loi", response_class=HTMLResponse)
@@ -110,7 +106,7 @@ def list_routes(service: NotifierService) -> APIRouter:
     return router
 
 
-def case_routes(service: NotifierService) -> APIRouter:
+def case_routes(service: Site) -> APIRouter:
     router = APIRouter()
     page_context = service.settings.office_text()
 
@@ -146,7 +142,7 @@ def case_routes(service: NotifierService) -> APIRouter:
     return router
 
 
-def routes(service: NotifierService) -> APIRouter:
+def routes(service: Site) -> APIRouter:
     router = APIRouter()
     router.include_router(list_routes(service))
     router.include_router(case_routes(service))

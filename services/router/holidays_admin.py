@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 from sqlmodel import col, select
 
+from services.kit.columns import utc_now
 from services.kit.db import Database
 from services.router.calendars import CalendarStore, recalculate_open_cases, with_years
 from services.router.core import RouterCore
@@ -17,9 +18,11 @@ from services.router.domain.calendar import (
     CalendarDataError,
     HolidayCalendar,
     YearTable,
+    local_date,
     parse_tables,
 )
 from services.router.models import CalendarChange, CalendarYear
+from services.router.reference import calendar_event, stage_if_changed
 
 
 @dataclass(frozen=True)
@@ -79,7 +82,8 @@ async def load_year_tables(
     changed_by: str,
     source: str,
 ) -> CalendarUpdate:
-    """Store the tables, log the change and recalculate open cases, all in one transaction."""
+    """Store the tables, log the change, recalculate open cases and stage the new calendar
+    for the other services (`CalendarPublished`), all in one transaction."""
     async with db.transaction() as session:
         current = await store.current(session)
         calendar = with_years(current, tables)
@@ -109,6 +113,8 @@ async def load_year_tables(
         )
         change.cases_recalculated = count
         session.add(change)
+        published = calendar_event(calendar, today=local_date(utc_now()))
+        await stage_if_changed(session, topic=core.topics.reference_data, event=published)
         return CalendarUpdate(True, current.version, calendar.version, summary, count, change.id)
 
 

@@ -6,7 +6,8 @@ changes.
 
 They work on the router's database (settings from `PAKN_ROUTER_*`); the running router
 picks the new calendar up on its next message or scheduler tick, and its relay publishes
-the `DeadlinesRecalculated` events staged here.
+the `DeadlinesRecalculated` events staged here and the new calendar for the notifier
+(`CalendarPublished`, docs/decisions/0008-reference-data-in-events.md).
 """
 
 from __future__ import annotations

@@ -3,6 +3,8 @@ a scheduler for reminders and escalations."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Callable, Coroutine
 from dataclasses import replace
 from datetime import date
@@ -42,6 +44,7 @@ from schemas.topics import Topics
 from services.kit.columns import utc_now
 from services.kit.consumer import Pipeline
 from services.kit.db import Database
+from services.kit.faults import is_transient
 from services.kit.loop import Poller
 from services.kit.outbox import OutboxRelay
 from services.kit.runtime import Subscription
@@ -57,11 +60,15 @@ from services.router.commands import (
 from services.router.console.app import build_app
 from services.router.console.context import Console
 from services.router.core import RouterCore, load_core
+from services.router.domain.agencies import load_agencies
 from services.router.domain.calendar import local_date
+from services.router.reference import calendar_event, directory_event, stage_if_changed
 from services.router.scheduler import DeadlineScheduler
 from services.router.settings import RouterSettings
 from services.router.transfer import assign_from_triage, transfer_case
 from services.router.usecases import SERVICE, route_accepted
+
+log = logging.getLogger(__name__)
 
 
 class RouterService:
@@ -121,7 +128,39 @@ class RouterService:
             idle_s=self.settings.scheduler_interval_s,
             name="router deadline scheduler",
         )
-        return [self.relay.run(), ticks.run()]
+        return [self.relay.run(), ticks.run(), self._publish_reference_at_start()]
+
+    async def publish_reference(self) -> int:
+        """Stage the agency directory and the calendar in force on the reference topic,
+        each unless its last publication had the same content; returns how many."""
+        topic = self.core.topics.reference_data
+        registry = load_agencies(self.settings.agencies_file)
+        directory = directory_event(registry=registry, structure=self.core.structure)
+        async with self.db.transaction() as session:
+            calendar = calendar_event(await self.calendars.current(session), today=self.today())
+            staged = [
+                event
+                for event in (directory, calendar)
+                if await stage_if_changed(session, topic=topic, event=event)
+            ]
+        if staged:
+            self._wake_relay()
+        return len(staged)
+
+    async def _publish_reference_at_start(self) -> None:
+        """`publish_reference` once, retried while the database is away."""
+        delay = 0.5
+        while True:
+            try:
+                await self.publish_reference()
+                return
+            except Exception as error:
+                if not is_transient(error):  # a bug: say it, keep routing
+                    log.exception("router: the reference data could not be published")
+                    return
+                log.warning("router: reference data not published yet (%s); retrying", error)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 30.0)
 
     def web(self) -> FastAPI:
         """The agency console (/can-bo/) and the agencies' API (/api/v1/)."""

@@ -24,6 +24,7 @@ from services.notifier.settings import NotifierSettings
 from tests.conftest import free_port
 from tests.support import STAFF_SECRET, MailSink, RunningService, eventually, office_pass, produce
 from tests.unit.notifier.builders import HOA, accepted, code, lifecycle
+from tests.unit.notifier.reference_data import packaged_directory_event
 
 HOA_MAIL = "hoa.nguyen@example.com"
 STNMT, SXD, VPUB = "pakn.stnmt@gialai.gov.vn", "pakn.sxd@gialai.gov.vn", "pakn.vpub@gialai.gov.vn"
@@ -49,6 +50,21 @@ async def _publish(kafka: str, topics: Topics, *events: CaseEvent) -> None:
     for event in events:  # keyed by case: one case's events stay in order
         value = event.model_dump_json().encode()
         await produce(kafka, topics.case_events, [value], key=event.correlation_id.encode())
+
+
+async def _router_started(kafka: str, topics: Topics, service: NotifierService) -> None:
+    """The router's directory on the reference topic, received before the case events (a
+    transfer event without names takes them from it)."""
+    event = packaged_directory_event()
+    await produce(
+        kafka, topics.reference_data, [event.model_dump_json().encode()], key=b"directory"
+    )
+
+    async def received() -> bool:
+        await service.reference.refresh()
+        return not service.directory.empty
+
+    await eventually(received, what="the router's directory in the notifier")
 
 
 async def _deliveries(service: NotifierService) -> list[Delivery]:
@@ -85,6 +101,7 @@ async def test_every_template_reaches_its_recipient_with_its_content(
     tc = code()
     service = _notifier(pg_url, kafka, topics, port)
     async with RunningService(service, bootstrap=kafka):
+        await _router_started(kafka, topics, service)
         await _publish(kafka, topics, *lifecycle("case-mail", tc))
 
         async def all_sent() -> list[Delivery]:

@@ -8,6 +8,7 @@ import sys
 import uuid
 
 from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
 from schemas.topics import Topics, dead_letter
 from services.router.cutover import all_agencies
@@ -38,10 +39,16 @@ async def test_every_topic_is_created_and_a_second_run_creates_none(kafka: str) 
     await admin.start()
     try:
         existing = set(await admin.list_topics())
+        [described] = await admin.describe_configs(
+            [ConfigResource(ConfigResourceType.TOPIC, topics.reference_data)]
+        )
     finally:
         await admin.close()
+    # The reference data keeps the latest of each kind for a notifier started later.
+    configs = {entry[0]: entry[1] for entry in described.resources[0][4]}
+    assert configs["cleanup.policy"] == "compact"
     expected = {topics.intake, dead_letter(topics.case_events), topics.agency_queue("STNMT")}
     assert expected <= existing
-    assert len([t for t in existing if t.startswith(topics.namespace + ".")]) == 6 + len(codes)
-    assert first.startswith(f"{6 + len(codes)} topic(s) created")
+    assert len([t for t in existing if t.startswith(topics.namespace + ".")]) == 8 + len(codes)
+    assert first.startswith(f"{8 + len(codes)} topic(s) created")
     assert again.startswith("0 topic(s) created")

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlmodel import SQLModel
 
 from schemas.events import (
     CASE_EVENT_ADAPTER,
@@ -35,6 +34,8 @@ from services.kit.settings import data_dir_url
 from services.notifier.service import NotifierService
 from services.notifier.settings import NotifierSettings
 from services.notifier.transports import Hook
+from tests.unit.databases import models_copy
+from tests.unit.notifier.reference_data import with_packaged_reference
 
 _RNG = random.Random(20230118)
 BASE = "http://pakn.test"
@@ -123,16 +124,16 @@ def answered(case_id: str, tracking_code: str, answer: str, **changes: Any) -> C
 
 
 async def migrated_notifier(tmp_path: Path, **settings: Any) -> NotifierService:
-    """A notifier on a fresh SQLite file whose tables come from the models."""
+    """A notifier on a fresh SQLite file whose tables come from the models (a copy of one
+    built once per test session: tests.unit.databases)."""
     url = data_dir_url(tmp_path, "notifier")
     service = NotifierService(
         NotifierSettings(
             database_url=url, public_base_url=BASE, mail_dir=tmp_path / "mail", **settings
         )
     )
-    async with service.db.engine.begin() as connection:
-        await connection.run_sync(SQLModel.metadata.create_all)
-    return service
+    models_copy(tmp_path, "notifier")  # before the service's first connection
+    return await with_packaged_reference(service)  # as if the router had published
 
 
 async def apply(service: NotifierService, *events: CaseEvent) -> None:

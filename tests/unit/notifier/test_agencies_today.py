@@ -4,12 +4,15 @@ the one doing their work today, and pages and e-mails name the province from set
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from services.notifier.catalog import parse_filters
-from services.notifier.directory import filter_choices, is_former, lineage, shown_name
+from services.notifier.directory import filter_choices, is_former, lineage, shown_name, using
 from services.notifier.mail import compose, use_office
 from services.notifier.models import PublicCase
 from services.notifier.public import agency_vi
@@ -23,9 +26,17 @@ from tests.unit.notifier.builders import (
     migrated_notifier,
     routed,
 )
+from tests.unit.notifier.reference_data import packaged_directory
 
 TODAY = date(2026, 11, 20)
 BEFORE_MERGER = date(2025, 2, 1)
+
+
+@pytest.fixture(autouse=True)
+def _router_directory() -> Iterator[None]:
+    """The pure functions below speak of the directory the router published."""
+    with using(packaged_directory()):
+        yield
 
 
 def _case(**changes: Any) -> PublicCase:

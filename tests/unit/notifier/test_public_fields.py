@@ -11,7 +11,6 @@ import feedparser
 import pytest
 
 from schemas.events import CaseTransferred
-from services.notifier.directory import load_directory
 from services.notifier.service import NotifierService
 from services.router.domain.agencies import load_agencies
 from tests.unit.notifier.builders import (
@@ -25,6 +24,7 @@ from tests.unit.notifier.builders import (
     refused,
     routed,
 )
+from tests.unit.notifier.reference_data import packaged_directory
 
 LAND = {"title": "Hạn mức đất ở", "content": "Hạn mức công nhận đất ở chưa phù hợp."}
 CIVIL = {"title": "Thủ tục hộ tịch", "content": "Đăng ký khai sinh phải nộp quá nhiều giấy tờ."}
@@ -128,7 +128,7 @@ async def test_the_page_lists_every_field_once_in_order(
 
 
 def test_directory_fields_are_sorted_unique_and_name_their_agencies() -> None:
-    fields = load_directory().fields()
+    fields = packaged_directory().fields()
     labels = list(fields)
     assert len(labels) == len(set(labels))
     assert labels.index("Đất đai") < labels.index("Điện") < labels.index("Giá")  # Đ with D
