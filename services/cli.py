@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
+from datetime import datetime
 from pathlib import Path
 
 
@@ -140,6 +142,28 @@ def _topics(args: argparse.Namespace) -> int:
     return 0
 
 
+def _acls(args: argparse.Namespace) -> int:
+    from schemas.timezone import VIETNAM
+    from schemas.topics import Topics
+    from services.acls import apply, connection_from_env, describe, plan
+    from services.router.cutover import all_agencies
+    from services.router.settings import RouterSettings
+
+    topics = Topics(RouterSettings().topic_namespace)
+    wanted = plan(topics, all_agencies(), datetime.now(VIETNAM).date())
+    if args.dry_run:
+        print(describe(wanted))
+        print(f"{len(wanted)} grant(s)")
+        return 0
+    outcome = apply(connection_from_env(dict(os.environ)), topics, wanted, Path(args.credentials))
+    print(describe(outcome.added))
+    print(
+        f"{len(outcome.users_created)} principal(s) created (passwords in {args.credentials}), "
+        f"{len(outcome.added)} grant(s) added, {len(outcome.removed)} removed"
+    )
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="pakn", description="PAKN Gia Lai: intake, routing, notices")
     p.add_argument("-v", "--verbose", action="store_true")
@@ -159,6 +183,15 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("--partitions", type=int, default=3)
     t.add_argument("--replication", type=int, default=1)
     t.set_defaults(func=_topics)
+
+    k = sub.add_parser("acls", help="principals and ACLs on the secured cluster, from the agencies")
+    k.add_argument("--dry-run", action="store_true", help="print the grants, change nothing")
+    k.add_argument(
+        "--credentials",
+        default="var/kafka-credentials",
+        help="folder for new principals' passwords",
+    )
+    k.set_defaults(func=_acls)
 
     c = sub.add_parser("classify", help="dry-run intake and routing on a flat import file")
     c.add_argument("file", help=".jsonl or .csv in the flat import format")

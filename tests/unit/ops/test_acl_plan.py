@@ -1,0 +1,118 @@
+"""`pakn acls`: the plan of grants from the agencies data, and how `apply` converges."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+
+from schemas.topics import Topics
+from services import acls
+from services.acls import AdminConnection, Grant, agency_user, plan
+from services.router.cutover import all_agencies
+
+TOPICS = Topics("pakn")
+TODAY = date(2026, 12, 2)
+
+
+@pytest.fixture(scope="module")
+def grants() -> list[Grant]:
+    return plan(TOPICS, all_agencies(), TODAY)
+
+
+def _of(grants: list[Grant], who: str) -> set[tuple[str, str, str]]:
+    return {(g.operation, g.resource, g.name) for g in grants if g.principal == "User:" + who}
+
+
+def test_an_agency_reads_only_its_own_queue_and_writes_only_actions(grants: list[Grant]) -> None:
+    mine = _of(grants, agency_user(TOPICS, "X23575"))
+    assert mine == {
+        ("READ", "TOPIC", "pakn.agency.x23575.queue"),
+        ("DESCRIBE", "TOPIC", "pakn.agency.x23575.queue"),
+        ("READ", "GROUP", "pakn-agency-x23575"),
+        ("WRITE", "TOPIC", "pakn.agency.actions"),
+        ("DESCRIBE", "TOPIC", "pakn.agency.actions"),
+    }
+
+
+def test_an_abolished_agency_keeps_reading_its_queue_but_cannot_act(grants: list[Grant]) -> None:
+    former = _of(grants, agency_user(TOPICS, "STNMT"))  # merged on 1 Mar 2025
+    assert ("READ", "TOPIC", "pakn.agency.stnmt.queue") in former
+    assert not {op for op, _, _ in former} & {"WRITE"}
+    then = _of(plan(TOPICS, all_agencies(), date(2024, 6, 3)), agency_user(TOPICS, "STNMT"))
+    assert ("WRITE", "TOPIC", "pakn.agency.actions") in then
+
+
+def test_each_service_gets_only_its_topics(grants: list[Grant]) -> None:
+    notifier = _of(grants, "pakn-notifier")
+    assert {name for op, kind, name in notifier if op == "READ" and kind == "TOPIC"} == {
+        "pakn.case.events",
+        "pakn.reference.data",
+    }
+    assert {name for op, _, name in notifier if op == "WRITE"} == {
+        "pakn.case.events.dlq",
+        "pakn.reference.data.dlq",
+    }
+    intake = _of(grants, "pakn-intake")
+    assert not any(".queue" in name for _, _, name in intake)
+    router = _of(grants, "pakn-router")
+    queues = {name for op, _, name in router if op == "WRITE" and name.endswith(".queue")}
+    assert len(queues) == len(all_agencies().codes)
+
+
+def test_a_new_agency_gets_a_principal_at_the_next_run(grants: list[Grant]) -> None:
+    fewer = all_agencies().model_copy(
+        update={"agencies": tuple(a for a in all_agencies().agencies if a.code != "X23575")}
+    )
+    before = acls.principals(plan(TOPICS, fewer, TODAY))
+    after = acls.principals(grants)
+    assert set(after) - set(before) == {"pakn-agency-x23575"}
+
+
+class FakeCluster:
+    """The admin side in memory: users and grants as a cluster would hold them."""
+
+    def __init__(self, config: dict[str, str]) -> None:
+        self.config = config
+
+    users: ClassVar[set[str]] = set()
+    held: ClassVar[set[Grant]] = set()
+
+    def scram_users(self) -> set[str]:
+        return set(self.users)
+
+    def create_scram_user(self, name: str, password: bytes) -> None:
+        assert len(password) >= 24
+        FakeCluster.users.add(name)
+
+    def grants(self) -> list[Grant]:
+        return list(self.held)
+
+    def add(self, grants: list[Grant]) -> None:
+        FakeCluster.held |= set(grants)
+
+    def remove(self, grants: list[Grant]) -> None:
+        FakeCluster.held -= set(grants)
+
+
+def test_apply_converges_and_touches_only_its_namespace(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, grants: list[Grant]
+) -> None:
+    import services.acls_admin
+
+    monkeypatch.setattr(services.acls_admin, "ClusterAdmin", FakeCluster)
+    foreign = Grant("User:staging-router", "TOPIC", "staging.case.events", "LITERAL", "READ")
+    stale = Grant("User:pakn-agency-old", "TOPIC", "pakn.agency.actions", "LITERAL", "WRITE")
+    FakeCluster.users, FakeCluster.held = set(), {foreign, stale}
+    connection = AdminConnection("127.0.0.1:1", "ca.pem", "admin", "secret")
+
+    first = acls.apply(connection, TOPICS, grants, tmp_path / "credentials")
+    assert first.removed == [stale] and len(first.added) == len(grants)
+    assert FakeCluster.held == set(grants) | {foreign}
+    password = tmp_path / "credentials" / "pakn-router.password"
+    assert password.stat().st_mode & 0o777 == 0o600 and len(password.read_text().strip()) >= 24
+
+    second = acls.apply(connection, TOPICS, grants, tmp_path / "credentials")
+    assert (second.users_created, second.added, second.removed) == ([], [], [])
