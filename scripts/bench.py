@@ -69,9 +69,10 @@ class Stopwatch:
         return "250 OK"
 
 
-def submission(i: int) -> bytes:
+def submission(i: int, email: str = "") -> bytes:
     item = Submission.model_validate(
         {
+            "email": email,
             "channel": "web",
             "channel_ref": f"BENCH-{i}",
             "received_at": "2023-03-06T08:15:00+07:00",

@@ -1,62 +1,70 @@
 #!/usr/bin/env python
 """Fault drill: cases through the three services while something breaks, then a count.
 
-The three services run as their own processes (`pakn run …`) on the real broker, on a
-PostgreSQL server of the drill's own (started by deploy/postgres.sh on a free port, so a
-restart disturbs nothing else) and on a local SMTP server. Cases are sent to the intake
-topic at a steady rate; in the middle of the stream the fault happens; when every case's
-agency e-mail has arrived (or the time is up) the drill prints one row:
+The three services run as their own processes (`pakn run …`) on a real broker (the local
+one, or with `--cluster` the secured three-node cluster of deploy/kafka-cluster.sh, each
+service with its own SCRAM principal from `pakn acls`), on a PostgreSQL server of the
+drill's own (so a restart disturbs nothing else) and on a local SMTP server. For each fault
+in turn, on a topic namespace and databases of its own: cases are sent to the intake topic
+at a steady rate, the fault happens a third of the way in, and when every agency e-mail has
+arrived (or the time is up) the drill counts and prints one row:
 
-    fault | sent | registered | routed | agency mails | lost | duplicated | dead letters
+    fault | sent | registered | routed | agency mails | lost | duplicated |
+    routed twice | outbox left | dead letters | refused by SMTP | recovery
 
-Faults: `none`, `pg-restart` (fast shutdown, start again after --down seconds),
-`kill-intake`, `kill-router`, `kill-notifier` (kill -9, restart after --down seconds).
+`recovery` is the time from the end of the fault until every case sent before that end had
+its agency mail (for `none`, the same measured a third of the way in: the normal lag). Faults: none, pg-restart (fast shutdown, start after --down s),
+kill-intake, kill-router, kill-notifier (kill -9, restart after --down s), kill-broker
+(kill -9 the broker; on the cluster the one that leads the busiest partitions; restart
+after --down s), smtp-outage (421/451 to every mail for --down s, then accept), smtp-550
+(some submitters' addresses answer 550: their receipt fails once and is not retried).
+Some submitters give an address of the refusing domain in every fault, so a 550 never
+blocks anything else. Exits 1 if any case was lost or duplicated.
 
-    deploy/kafka.sh start
-    .venv/bin/python scripts/drill.py --fault pg-restart --down 15 --cases 2000 --rate 20
+    scripts/drill --fault all --cases 10000 --rate 50 --cluster
+    scripts/drill --fault pg-restart --down 15 --cases 2000 --rate 20
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import signal
 import sys
+import tempfile
 import time
 import uuid
-from collections import Counter
-from email import message_from_bytes
-from email.policy import default
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import asyncpg
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiosmtpd.controller import Controller
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 
-from bench import create_topics, service_env, submission  # noqa: E402
+from bench import service_env, submission  # noqa: E402
+from drill_parts import (  # noqa: E402
+    REJECTED_DOMAIN,
+    Broker,
+    Mailbox,
+    cluster_settings,
+    count,
+    dead_letters,
+    grant,
+    kill_broker,
+    queue_copies,
+)
 
 from schemas.topics import Topics, dead_letter  # noqa: E402
 from tests.integration.restartable_pg import RestartablePostgres  # noqa: E402
 
 SERVICES = ("intake", "router", "notifier")
-
-
-class AgencyMails:
-    """SMTP handler counting the agency assignment e-mails per case."""
-
-    def __init__(self) -> None:
-        self.per_case: Counter[str] = Counter()
-
-    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
-        message = message_from_bytes(envelope.content, policy=default)  # type: ignore[attr-defined]
-        if "Chuyển xử lý" in str(message["Subject"]):
-            self.per_case[str(message["X-PAKN-Case"])] += 1
-        return "250 OK"
+FAULTS = ("none", "pg-restart", *(f"kill-{n}" for n in SERVICES), "kill-broker", "smtp-outage",
+          "smtp-550")  # fmt: skip
+REFUSED_EVERY = 50  # one submitter in 50 gives an address that answers 550
 
 
 class Services:
@@ -70,15 +78,9 @@ class Services:
             self.logs.mkdir(parents=True, exist_ok=True)
             out = (self.logs / f"{name}.log").open("ab")
         self.procs[name] = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "services.cli",
-            "run",
-            name,
-            env=self.envs[name],
-            stdout=out,
-            stderr=out,
-        )
+            sys.executable, "-m", "services.cli", "run", name,
+            env=self.envs[name], stdout=out, stderr=out,
+        )  # fmt: skip
 
     async def kill(self, name: str) -> None:
         self.procs[name].send_signal(signal.SIGKILL)
@@ -91,135 +93,208 @@ class Services:
                 await proc.wait()
 
 
-async def count(url: str, sql: str) -> int:
-    dsn = url.replace("postgresql+asyncpg://", "postgresql://")
-    conn = await asyncpg.connect(dsn)
+@dataclass
+class Row:
+    fault: str
+    sent: int
+    registered: int
+    routed: int
+    mailed: int
+    uncertain: int
+    duplicated: int
+    routed_twice: int
+    outbox_left: int
+    parked: int
+    refused: str
+    recovery_s: float
+
+    @property
+    def lost(self) -> int:
+        return self.sent - self.mailed
+
+    def line(self) -> str:
+        note = f" ({self.uncertain} uncertain)" if self.uncertain else ""
+        return (
+            f"| {self.fault} | {self.sent} | {self.registered} | {self.routed} | "
+            f"{self.mailed}{note} | {self.lost} | {self.duplicated} | {self.routed_twice} | "
+            f"{self.outbox_left} | {self.parked} | {self.refused or '-'} | "
+            f"{self.recovery_s:.1f} s |"
+        )
+
+
+HEADER = (
+    "| fault | sent | registered | routed | agency mails | lost | duplicated | routed twice "
+    "| outbox left | dead letters | refused by SMTP | recovery |\n"
+    "|---|---|---|---|---|---|---|---|---|---|---|---|"
+)
+
+
+def case(i: int) -> bytes:
+    """The bench's submission; every REFUSED_EVERY-th gives an address that answers 550."""
+    if i % REFUSED_EVERY:
+        return submission(i)
+    return submission(i, email=f"nguoi-{i}@{REJECTED_DOMAIN}")
+
+
+async def create_topics(broker: Broker, names: list[str], replication: int) -> None:
+    admin = AIOKafkaAdminClient(**broker.client())
+    await admin.start()
     try:
-        return int(await conn.fetchval(sql))
+        await admin.create_topics([NewTopic(n, 3, replication) for n in names])
     finally:
-        await conn.close()
+        await admin.close()
 
 
-async def dead_letters(bootstrap: str, topics: Topics) -> int:
-    names = [dead_letter(t) for t in topics.all_fixed()]
-    consumer = AIOKafkaConsumer(
-        *names, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
-    )
-    await consumer.start()
-    total = 0
-    errors: Counter[str] = Counter()
-    try:
-        while batch := await consumer.getmany(timeout_ms=1500):
-            for records in batch.values():
-                total += len(records)
-                for record in records:
-                    headers = {k: v.decode(errors="replace") for k, v in record.headers}
-                    errors[
-                        f"{headers.get('dlq_service')}: {headers.get('dlq_error', '')[:160]}"
-                    ] += 1
-    finally:
-        await consumer.stop()
-    for error, n in errors.most_common(5):
-        print(f"dead letter ×{n}: {error}", file=sys.stderr)
-    return total
-
-
-async def fault(args: argparse.Namespace, pg: RestartablePostgres, services: Services) -> str:
-    if args.fault == "none":
+async def fault(args: argparse.Namespace, name: str, ctx: dict[str, Any]) -> str:
+    pg: RestartablePostgres = ctx["pg"]
+    services: Services = ctx["services"]
+    if name == "none":
         return "none"
-    if args.fault == "pg-restart":
+    if name == "pg-restart":
         await pg.stop()
         await asyncio.sleep(args.down)
         await pg.start()
         return f"PostgreSQL fast shutdown, start after {args.down:g} s"
-    name = args.fault.removeprefix("kill-")
-    await services.kill(name)
+    if name == "kill-broker":
+        return await kill_broker(ctx["broker"], ctx["topics"], args.broker_down)
+    if name == "smtp-outage":
+        ctx["mailbox"].outage_until = time.monotonic() + args.smtp_down
+        await asyncio.sleep(args.smtp_down)
+        return f"SMTP answers 421/451 for {args.smtp_down:g} s"
+    if name == "smtp-550":
+        return f"1 submitter in {REFUSED_EVERY} at a mailbox answering 550"
+    service = name.removeprefix("kill-")
+    await services.kill(service)
     await asyncio.sleep(args.down)
-    await services.start(name)
-    return f"kill -9 {name}, restart after {args.down:g} s"
+    await services.start(service)
+    return f"kill -9 {service}, restart after {args.down:g} s"
 
 
-async def drill(args: argparse.Namespace) -> None:
+async def timed(fault: Any) -> tuple[str, float]:
+    """The fault's label and when it ended (the start of the recovery)."""
+    label = await fault
+    return label, time.monotonic()
+
+
+async def run_one(args: argparse.Namespace, name: str, broker: Broker) -> Row:
     topics = Topics(f"drill{uuid.uuid4().hex[:8]}")
-    await create_topics(args.kafka, [*topics.all_fixed(), topics.agency_queue("IGR")])
-    mails = AgencyMails()
-    smtp = Controller(mails, hostname="127.0.0.1", port=args.smtp_port)
+    replication = 3 if broker.cluster else 1
+    fixed = topics.all_fixed()
+    await create_topics(
+        broker, [*fixed, *map(dead_letter, fixed), topics.agency_queue("IGR")], replication
+    )
+    if broker.cluster is not None:
+        credentials = Path(tempfile.mkdtemp(prefix="pakn-drill-"))
+        grant(topics, broker.cluster, credentials)
+        broker = Broker(broker.bootstrap, broker.cluster, credentials)
+    mailbox = Mailbox()
+    smtp = Controller(mailbox, hostname="127.0.0.1", port=args.smtp_port)
     smtp.start()
     pg = RestartablePostgres()
     await pg.start()
-    urls = {name: await pg.database() for name in SERVICES}
+    urls = {n: await pg.database() for n in SERVICES}
     envs = {
-        name: service_env(
-            name,
-            database_url=urls[name],
-            kafka=args.kafka,
-            topics=topics,
-            port=port,
-            smtp_port=args.smtp_port,
-            mail_poll_s=0.1,
-        )
-        for port, name in enumerate(SERVICES, start=18201)
-    }
-    services = Services(envs, args.logs)
+        n: {
+            **service_env(n, database_url=urls[n], kafka=broker.bootstrap, topics=topics,
+                          port=port, smtp_port=args.smtp_port, mail_poll_s=0.1),
+            **broker.service_env(n, topics),
+        }
+        for port, n in enumerate(SERVICES, start=18201)
+    }  # fmt: skip
+    services = Services(envs, args.logs / name if args.logs else None)
+    ctx = {"pg": pg, "services": services, "broker": broker, "topics": topics, "mailbox": mailbox}
     try:
-        for name in SERVICES:
-            await services.start(name)
+        for n in SERVICES:
+            await services.start(n)
         await asyncio.sleep(args.warmup)
-        producer = AIOKafkaProducer(bootstrap_servers=args.kafka, enable_idempotence=True)
+        producer = AIOKafkaProducer(enable_idempotence=True, **broker.client("admin"))
         await producer.start()
         start = time.monotonic()
-        faulted: asyncio.Task[str] | None = None
+        faulted: asyncio.Task[tuple[str, float]] | None = None
         for i in range(args.cases):
             await asyncio.sleep(max(0.0, start + i / args.rate - time.monotonic()))
-            await producer.send(topics.intake, submission(i), key=f"BENCH-{i}".encode())
+            await producer.send(topics.intake, case(i), key=f"BENCH-{i}".encode())
             if faulted is None and i >= args.cases // 3:
-                faulted = asyncio.create_task(fault(args, pg, services))
+                faulted = asyncio.create_task(timed(fault(args, name, ctx)))
         await producer.flush()
         await producer.stop()
-        label = await faulted if faulted else "none"
+        label, ended = await faulted if faulted else ("none", time.monotonic())
+        sent_before = int(min(args.cases, (ended - start) * args.rate))
         deadline = time.monotonic() + args.timeout
-        while len(mails.per_case) < args.cases and time.monotonic() < deadline:  # noqa: ASYNC110
+        while len(mailbox.arrived) < args.cases and time.monotonic() < deadline:  # noqa: ASYNC110
             await asyncio.sleep(0.5)
         await asyncio.sleep(5)  # late duplicates would show up now
-        registered = await count(urls["intake"], "SELECT count(*) FROM intake_case")
-        routed = await count(urls["router"], "SELECT count(*) FROM router_case")
-        uncertain = await count(
-            urls["notifier"], "SELECT count(*) FROM notifier_delivery WHERE status = 'uncertain'"
+        caught_up = max((t for i, t in mailbox.arrived.items() if i < sent_before), default=ended)
+        row = Row(
+            fault=label,
+            sent=args.cases,
+            registered=await count(urls["intake"], "SELECT count(*) FROM intake_case"),
+            routed=await count(urls["router"], "SELECT count(*) FROM router_case"),
+            mailed=len(mailbox.arrived),
+            uncertain=await count(
+                urls["notifier"],
+                "SELECT count(*) FROM notifier_delivery WHERE status = 'uncertain'",
+            ),
+            duplicated=sum(n - 1 for n in mailbox.per_item.values()),
+            routed_twice=(await queue_copies(broker, topics, "IGR"))[0],
+            outbox_left=sum(
+                [
+                    await count(urls[n], "SELECT count(*) FROM outbox WHERE published_at IS NULL")
+                    for n in ("intake", "router")
+                ]
+            ),
+            parked=await dead_letters(broker, topics),
+            refused=", ".join(f"{code}×{n}" for code, n in sorted(mailbox.refused.items())),
+            recovery_s=max(0.0, caught_up - ended),
         )
-        parked = await dead_letters(args.kafka, topics)
+        row.duplicated += max(0, row.registered - args.cases)
+        return row
     finally:
         await services.stop_all()
         smtp.stop()
         await pg.remove()
-    mailed = len(mails.per_case)
-    doubled = sum(n - 1 for n in mails.per_case.values()) + max(0, registered - args.cases)
-    print(
-        "| fault | sent | registered | routed | agency mails | lost | duplicated | dead letters |"
-    )
-    print("|---|---|---|---|---|---|---|---|")
-    note = f" ({uncertain} recorded uncertain)" if uncertain else ""
-    print(
-        f"| {label} | {args.cases} | {registered} | {routed} | {mailed}{note} | "
-        f"{args.cases - mailed} | {doubled} | {parked} |"
-    )
+
+
+async def drill(args: argparse.Namespace) -> int:
+    faults = FAULTS if args.fault == "all" else tuple(args.fault.split(","))
+    unknown = sorted(set(faults) - set(FAULTS))
+    if unknown:
+        raise SystemExit(f"unknown fault(s): {', '.join(unknown)}; choose from {', '.join(FAULTS)}")
+    if args.cluster:
+        settings = cluster_settings()
+        broker = Broker(settings["PAKN_CLUSTER_BOOTSTRAP"], settings)
+    else:
+        broker = Broker(args.kafka)
+    print(HEADER, flush=True)
+    failed = False
+    for name in faults:
+        row = await run_one(args, name, broker)
+        print(row.line(), flush=True)
+        failed |= bool(row.lost or row.duplicated or row.routed_twice)
+    return 1 if failed else 0
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--fault", default="pg-restart", help="one, a comma list, or 'all'")
     p.add_argument(
-        "--fault",
-        choices=["none", "pg-restart", *(f"kill-{name}" for name in SERVICES)],
-        default="pg-restart",
+        "--down", type=float, default=15.0, help="seconds a service or PostgreSQL is down"
     )
-    p.add_argument("--down", type=float, default=15.0, help="seconds the part stays down")
+    p.add_argument("--broker-down", type=float, default=60.0, help="seconds the broker is down")
+    p.add_argument("--smtp-down", type=float, default=120.0, help="seconds SMTP refuses")
     p.add_argument("--cases", type=int, default=2000)
     p.add_argument("--rate", type=float, default=20.0, help="cases/s sent to the intake topic")
-    p.add_argument("--kafka", default=os.environ.get("PAKN_TEST_KAFKA", "127.0.0.1:19092"))
+    p.add_argument("--cluster", action="store_true", help="on deploy/kafka-cluster.sh's cluster")
+    p.add_argument(
+        "--kafka", default="127.0.0.1:19092", help="the local broker (without --cluster)"
+    )
     p.add_argument("--smtp-port", type=int, default=18225)
     p.add_argument("--warmup", type=float, default=8.0, help="seconds for services to join")
-    p.add_argument("--timeout", type=float, default=600.0)
-    p.add_argument("--logs", type=Path, help="write each service's output to DIR/<name>.log")
-    asyncio.run(drill(p.parse_args()))
+    p.add_argument("--timeout", type=float, default=900.0)
+    p.add_argument(
+        "--logs", type=Path, help="write each service's output to DIR/<fault>/<name>.log"
+    )
+    sys.exit(asyncio.run(drill(p.parse_args())))
 
 
 if __name__ == "__main__":
