@@ -19,6 +19,7 @@ from services.intake.models import RawPayload
 from services.intake.receiving import Receiver
 from services.intake.register import SERVICE, ReceivedBounds, register_submission
 from services.intake.settings import IntakeSettings
+from services.intake.web import build_app
 from services.kit.consumer import Pipeline
 from services.kit.db import Database
 from services.kit.outbox import OutboxRelay
@@ -75,9 +76,7 @@ class IntakeService:
         return loops
 
     def web(self) -> FastAPI:
-        from services.intake.web import build_app
-
-        return build_app(self)
+        return build_app(receiver=self.receiver, settings=self.settings)
 
     def _wake_relay(self) -> None:
         if self.relay:

@@ -12,30 +12,29 @@ Every link the service prints (receipts, status pages) is built from the configu
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from fastapi import FastAPI
 
 from services.intake import pages
 from services.intake.channels import open311, portal, staff, web
 from services.intake.channels.http import Site
+from services.intake.receiving import Receiver
+from services.intake.settings import IntakeSettings
 from services.kit.web import MissingSetting, harden, require_base_url
 
 __all__ = ["MissingSetting", "build_app"]
 
-if TYPE_CHECKING:
-    from services.intake.service import IntakeService
 
-
-def build_app(service: IntakeService) -> FastAPI:
-    require_base_url(service.settings.public_base_url, variable="PAKN_INTAKE_PUBLIC_BASE_URL")
+def build_app(*, receiver: Receiver, settings: IntakeSettings) -> FastAPI:
+    """The app of the channels; they take what they use (the receiver and the settings),
+    not the service, so that the service builds them without an import cycle."""
+    require_base_url(settings.public_base_url, variable="PAKN_INTAKE_PUBLIC_BASE_URL")
     app = FastAPI(
         title="PAKN Gia Lai — tiếp nhận",
         description="Các kênh tiếp nhận phản ánh, kiến nghị về quy định hành chính.",
         docs_url=None,
         redoc_url=None,
     )
-    site = Site(receiver=service.receiver, settings=service.settings)
+    site = Site(receiver=receiver, settings=settings)
     for module in (web, portal, open311, staff, pages):
         app.include_router(module.router(site))
     return harden(app)

@@ -19,10 +19,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
 from schemas.timezone import VIETNAM
+from schemas.vocabulary import TRIAGE
 from services.kit.text import fold
 from services.kit.web import ParameterError, bounded_day
 from services.kit.web import page_number as kit_page_number
-from services.notifier.directory import TRIAGE, lineage, today_local
+from services.notifier.directory import lineage, today_local
 from services.notifier.errors import FilterError
 from services.notifier.models import PublicCase, PublicTransfer
 

@@ -27,12 +27,11 @@ from datetime import date
 from typing import TypeVar
 
 from schemas.events import AgencySuccession, AgencyVersion, DirectoryPublished
+from schemas.vocabulary import TRIAGE
 from services.kit.columns import utc_now
 from services.kit.text import fold
 from services.notifier.labels import local_day
 
-TRIAGE = "TRIAGE"
-OFFICE = "VPUB"
 _TRIAGE_NAME = "Văn phòng UBND tỉnh Gia Lai (bộ phận phân loại)"
 FORMER_MARK = " (cũ)"
 

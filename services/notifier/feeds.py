@@ -23,7 +23,7 @@ from services.notifier.catalog import (
 from services.notifier.directory import is_former, today_local
 from services.notifier.labels import vn_date
 from services.notifier.models import PublicCase
-from services.notifier.pages import TEMPLATES
+from services.notifier.page_templates import TEMPLATES
 from services.notifier.site import Site
 
 FEED_TITLE = "Phản ánh, kiến nghị và câu trả lời — tỉnh {province}"

@@ -1,4 +1,5 @@
-"""The Vietnamese words the public pages, feeds and e-mails use for the system's codes."""
+"""The Vietnamese words the public pages, feeds and e-mails use for the notifier's own codes
+(the channels, deadlines, classes and kinds every service names: `schemas.vocabulary`)."""
 
 from __future__ import annotations
 
@@ -14,9 +15,6 @@ STATUS_VI = {
     "answered": "Đã trả lời",
 }
 TRIAGE_STATUS_VI = "Đang phân loại, chọn cơ quan xử lý"
-STAGE_VI = {"classify": "phân loại", "forward": "chuyển xử lý", "answer": "trả lời"}
-CLASS_VI = {"regulation": "Quy định hành chính", "behaviour": "Hành vi hành chính"}
-KIND_VI = {"phan_anh": "Phản ánh", "kien_nghi": "Kiến nghị"}
 OUTCOME_VI = {
     "answered": "Đã trả lời",
     "regulation_amended": "Quy định đã được sửa đổi",

@@ -19,9 +19,9 @@ from schemas.events import (
     InfoReceived,
     InfoRequested,
 )
+from schemas.vocabulary import STAGE_VI
 from services.kit.columns import utc_now
-from services.notifier.casefile import Context, public_case, redact_field, submitter
-from services.notifier.labels import STAGE_VI, local_day, vn_date
+from services.notifier.labels import local_day, vn_date
 from services.notifier.mail import stage
 from services.notifier.messages import (
     Escalation,
@@ -33,6 +33,7 @@ from services.notifier.messages import (
     Transfer,
 )
 from services.notifier.models import PublicCase, PublicTransfer
+from services.notifier.projection_shared import Context, public_case, redact_field, submitter
 
 
 async def mail_submitter(

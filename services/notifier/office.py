@@ -19,7 +19,7 @@ from services.kit import staffpass
 from services.notifier.labels import vn_datetime
 from services.notifier.mail import PURPOSE_VI
 from services.notifier.models import Delivery, PublicCase
-from services.notifier.pages import TEMPLATES
+from services.notifier.page_templates import TEMPLATES
 from services.notifier.site import Site
 
 TROUBLE = ("failed", "uncertain", "sending", "claimed", "pending")

@@ -18,10 +18,11 @@ from pydantic import BaseModel
 
 from schemas.timezone import VIETNAM
 from schemas.tracking import parse_tracking_code
+from schemas.vocabulary import CLASS_VI
 from services.kit.web import ParameterError, page_number
 from services.notifier import public
 from services.notifier.catalog import FilterError, Filters, Page, parse_filters, search
-from services.notifier.labels import CLASS_VI, vn_date
+from services.notifier.labels import vn_date
 from services.notifier.models import PublicCase, PublicTransfer
 from services.notifier.site import Site
 

@@ -26,9 +26,14 @@ from schemas.events import (
     InfoReceived,
     InfoRequested,
 )
+from schemas.vocabulary import CLASS_VI, KIND_VI, TRIAGE
 from services.kit.columns import utc_now
 from services.notifier import lifecycle
-from services.notifier.casefile import (
+from services.notifier.labels import GUIDANCE_VI, local_day, vn_date, vn_datetime
+from services.notifier.mail import stage
+from services.notifier.messages import Answer, Assignment, Forwarding, Receipt, Refusal
+from services.notifier.models import Contact, PublicCase
+from services.notifier.projection_shared import (
     Context,
     Links,
     known_of,
@@ -37,11 +42,6 @@ from services.notifier.casefile import (
     redact_field,
     refresh_search,
 )
-from services.notifier.directory import TRIAGE
-from services.notifier.labels import CLASS_VI, GUIDANCE_VI, KIND_VI, local_day, vn_date, vn_datetime
-from services.notifier.mail import stage
-from services.notifier.messages import Answer, Assignment, Forwarding, Receipt, Refusal
-from services.notifier.models import Contact, PublicCase
 from services.text.redaction import Finding, redact, redact_case
 
 __all__ = ["Context", "Links", "project"]

@@ -9,14 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from services.notifier.directory import TRIAGE, shown_name, today_local
+from schemas.vocabulary import CLASS_VI, KIND_VI, STAGE_VI, TRIAGE
+from services.notifier.directory import shown_name, today_local
 from services.notifier.labels import (
-    CLASS_VI,
     GUIDANCE_VI,
-    KIND_VI,
     OUTCOME_VI,
     REFUSAL_VI,
-    STAGE_VI,
     STATUS_VI,
     TRIAGE_STATUS_VI,
     local_day,

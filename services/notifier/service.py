@@ -16,15 +16,15 @@ from services.kit.consumer import Pipeline
 from services.kit.db import Database
 from services.kit.runtime import Subscription
 from services.kit.transport import Publisher
-from services.notifier.casefile import Context, Links
 from services.notifier.directory import Directory, using
+from services.notifier.http_app import build_app
 from services.notifier.mail import check_templates, use_office
 from services.notifier.mailer import Mailer
 from services.notifier.projection import project
+from services.notifier.projection_shared import Context, Links
 from services.notifier.reference import ReferenceStore, WorkingCalendar
 from services.notifier.settings import NotifierSettings
 from services.notifier.transports import FileTransport, MailTransport, SmtpTransport
-from services.notifier.web import build_app
 
 SERVICE = "notifier"
 

@@ -14,12 +14,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import col, select
 
+from schemas.vocabulary import TRIAGE
 from services.notifier.catalog import FilterError, Filters, conditions, parse_filters
-from services.notifier.directory import TRIAGE, current_agency, name_on, shown_name, today_local
+from services.notifier.directory import current_agency, name_on, shown_name, today_local
 from services.notifier.domain.stats import CaseFacts, agency_stats, bars, province_total
 from services.notifier.labels import local_day
 from services.notifier.models import PublicCase
-from services.notifier.pages import TEMPLATES
+from services.notifier.page_templates import TEMPLATES
 from services.notifier.site import Site
 
 UNASSIGNED = "Chưa giao cơ quan (đang phân loại)"

@@ -34,13 +34,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from schemas.events import CaseTransferred
 from services.kit.columns import utc_now
 from services.kit.db import Database
-from services.router.console import audit
-from services.router.console.models import AuditEntry
+from services.router import audit
 from services.router.core import RouterCore
 from services.router.domain.agencies import Agency, AgencyRegistry
 from services.router.domain.deadlines import notice_due
+from services.router.domain.lifecycle import Status
 from services.router.emit import TRIAGE, TRIAGE_HOME, emit, emit_routed
-from services.router.models import OPEN_STATUSES, RoutedCase, RoutingHop
+from services.router.models import OPEN_STATUSES, AuditEntry, RoutedCase, RoutingHop
 from services.router.structure import resolve_place, structure, successor
 from services.router.structure.routing import latest_agencies
 
@@ -188,8 +188,8 @@ async def _move(
     case.agency, case.hop = move.to_agency, case.hop + 1
     case.rule_id = RULE_TRIAGE if move.to_triage else RULE_ID
     case.confidence = 0.0 if move.to_triage else 1.0
-    if move.to_triage and case.status == "taken":  # the office assigns only routed cases
-        case.status, case.taken_by = "routed", None
+    if move.to_triage and case.status == Status.TAKEN:  # the office assigns only routed cases
+        case.status, case.taken_by = Status.ROUTED.value, None
     case.updated_at = utc_now()
     session.add(case)
     reason = f"{REASON.capitalize()}: {move.why}"

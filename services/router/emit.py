@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from schemas.events import CaseRouted, Deadlines, Event
+from schemas.vocabulary import PROVINCIAL_OFFICE, TRIAGE
 from services.kit.outbox import add_event
 from services.router.case_deadlines import Dues
 from services.router.core import RouterCore
@@ -14,9 +15,8 @@ from services.router.domain.agencies import Agency
 from services.router.models import RoutedCase
 
 SERVICE = "router"
-TRIAGE = "TRIAGE"
-TRIAGE_HOME = "VPUB"  # the office that works the triage queue
-SUPERVISOR = "VPUB"  # the office overdue cases escalate to
+TRIAGE_HOME = PROVINCIAL_OFFICE  # the office that works the triage queue
+SUPERVISOR = PROVINCIAL_OFFICE  # the office overdue cases escalate to
 
 
 def home_of(agency: str) -> str:

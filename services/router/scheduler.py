@@ -24,13 +24,15 @@ from services.router.calendars import CalendarStore, recalculate_open_cases
 from services.router.commands import load_case
 from services.router.core import RouterCore
 from services.router.domain.calendar import HolidayCalendar
+from services.router.domain.lifecycle import Status
 from services.router.emit import SUPERVISOR, TRIAGE, agency_email, emit
 from services.router.models import DeadlineNotice, RoutedCase
 
 log = logging.getLogger(__name__)
 
 NoticeKind = Literal["reminder", "escalation"]
-_CLOCK_RUNNING = ("routed", "taken")  # waiting_info stops the clock; answered ends it
+# waiting_info stops the clock; answered ends it
+_CLOCK_RUNNING: tuple[str, ...] = (Status.ROUTED.value, Status.TAKEN.value)
 _CHUNK = 500
 
 
@@ -50,7 +52,7 @@ def running_stages(case: RoutedCase) -> dict[Stage, date]:
     stages: dict[Stage, date] = {}
     if case.agency == TRIAGE:
         stages["classify"] = case.due_classify
-    if case.status == "routed":
+    if case.status == Status.ROUTED:
         stages["forward"] = case.due_forward
     stages["answer"] = case.due_answer
     return stages

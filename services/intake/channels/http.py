@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import Response
 
-from schemas.submission import Channel, Submission
+from schemas.submission import Submission
 from schemas.timezone import VIETNAM
 from services.intake.attachments import AttachmentRefused, CheckedFile, check_count, check_file
 from services.intake.channels.formdata import Upload
@@ -26,13 +26,6 @@ from services.kit.pages import templates
 LOCAL = VIETNAM  # receipts and forms show Vietnam's time
 TEMPLATES = templates(Path(__file__).parent.parent / "templates")
 OVERSIZE_KEPT_BYTES = 1024 * 1024  # of a body over the limit, the start is archived
-CHANNEL_VI = {
-    Channel.WEB.value: "Cổng thông tin (biểu mẫu trực tuyến)",
-    Channel.PORTAL.value: "Cổng dịch vụ công",
-    Channel.EMAIL.value: "Thư điện tử",
-    Channel.HOTLINE.value: "Đường dây nóng",
-    Channel.POST.value: "Bưu chính / nộp trực tiếp",
-}
 
 
 @dataclass(frozen=True)

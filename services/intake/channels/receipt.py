@@ -17,9 +17,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from schemas.tracking import parse_tracking_code
+from schemas.vocabulary import CHANNEL_VI
 from services.intake.channels.formdata import FormDataError, parse_form
 from services.intake.channels.guard import minutes
-from services.intake.channels.http import CHANNEL_VI, Site, local_time, read_capped
+from services.intake.channels.http import Site, local_time, read_capped
 from services.intake.domain.normalise import normalise_email, normalise_phone
 from services.intake.models import IntakeCase
 

@@ -30,9 +30,9 @@ from services.router.console.credentials import (
     password_problem,
     verify_password,
 )
-from services.router.console.models import Account, ApiToken
 from services.router.domain.agencies import AgencyRegistry
 from services.router.errors import AccountError
+from services.router.models import Account, ApiToken
 
 USERNAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789._-@")
 TOKEN_PREFIX = "pakn_"

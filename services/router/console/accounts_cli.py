@@ -20,13 +20,13 @@ from typing import TextIO
 from sqlmodel import col, select
 
 from services.kit.db import Database
-from services.router.console import audit
+from services.router import audit
 from services.router.console.accounts import AccountError, create_account, issue_token
 from services.router.console.credentials import random_password
-from services.router.console.models import Account
 from services.router.cutover import all_agencies
 from services.router.domain.agencies import AgencyRegistry, load_agencies
 from services.router.emit import TRIAGE_HOME
+from services.router.models import Account
 from services.router.settings import RouterSettings
 
 Prompt = Callable[[str], str]

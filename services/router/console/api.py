@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.actions import AgencyCommand, Outcome, RequestTransfer, SubmitAnswer
-from services.router.console import audit
+from services.router import audit
 from services.router.console.access import Officer
 from services.router.console.auth import Guards
 from services.router.console.casefile import visible_case

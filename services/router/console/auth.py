@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.kit import staffpass
-from services.router.console import audit
+from services.router import audit
 from services.router.console.access import Officer
 from services.router.console.accounts import officer_of, officer_of_token, token_for
 from services.router.console.context import (
@@ -24,8 +24,8 @@ from services.router.console.context import (
     client_address,
 )
 from services.router.console.credentials import csrf_token, digest, new_secret, same
-from services.router.console.models import Account, LoginSession
 from services.router.cutover import is_retired
+from services.router.models import Account, LoginSession
 
 _TOUCH_EVERY = timedelta(minutes=1)  # write last_seen_at at most this often
 

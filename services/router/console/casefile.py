@@ -9,15 +9,21 @@ from datetime import date, datetime, timedelta
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.router.console import audit
+from services.router import audit
 from services.router.console.access import Officer, may_see
 from services.router.console.drafts import PublicPreview, drafts_of, pending, preview
-from services.router.console.models import AnswerDraft, AuditEntry
 from services.router.console.queue import QueueRow, row_of
 from services.router.console.sending import applied
 from services.router.cutover import held_before
 from services.router.domain.calendar import HolidayCalendar
-from services.router.models import ClockPause, DeadlineNotice, RoutedCase, RoutingHop
+from services.router.models import (
+    AnswerDraft,
+    AuditEntry,
+    ClockPause,
+    DeadlineNotice,
+    RoutedCase,
+    RoutingHop,
+)
 
 # A command still unapplied after this long was most likely refused by the router.
 STALE_AFTER = timedelta(minutes=2)

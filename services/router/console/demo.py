@@ -17,8 +17,8 @@ from services.kit.db import Database
 from services.router.console.accounts import normal_username
 from services.router.console.accounts_cli import bootstrap_plan
 from services.router.console.credentials import hash_password, random_password
-from services.router.console.models import Account
 from services.router.domain.agencies import AgencyRegistry
+from services.router.models import Account
 
 
 def _quiet(_: str) -> None:

@@ -15,9 +15,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from schemas.actions import Outcome, SubmitAnswer
 from services.router.console.access import Officer
-from services.router.console.models import AnswerDraft
 from services.router.errors import DraftError
-from services.router.models import RoutedCase
+from services.router.models import AnswerDraft, RoutedCase
 from services.text.redaction import KnownPersonalData, redact, redact_case
 
 OUTCOMES: tuple[str, ...] = get_args(Outcome)

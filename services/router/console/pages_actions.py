@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.kit.web import MAX_ID
-from services.router.console import audit
+from services.router import audit
 from services.router.console.access import Officer, may_act
 from services.router.console.auth import Guards
 from services.router.console.casefile import visible_case
@@ -21,11 +21,10 @@ from services.router.console.drafts import (
     save_draft,
 )
 from services.router.console.forms import FORMS, REFILL, FormProblem, build_command
-from services.router.console.models import AnswerDraft
 from services.router.console.pages_case import render_case
 from services.router.console.sending import problem_with, send
 from services.router.emit import TRIAGE
-from services.router.models import OPEN_STATUSES, RoutedCase
+from services.router.models import OPEN_STATUSES, AnswerDraft, RoutedCase
 
 DraftId = Annotated[int, Path(ge=1, le=MAX_ID)]
 

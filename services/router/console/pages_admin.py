@@ -7,12 +7,12 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import col, select
 
 from services.kit.web import MAX_ID, ParameterError, bounded_day
-from services.router.console import audit
+from services.router import audit
 from services.router.console.access import Officer
 from services.router.console.accounts import issue_token
 from services.router.console.auth import Guards
 from services.router.console.context import PREFIX, Console, ConsoleRoute, client_address
-from services.router.console.models import ApiToken
+from services.router.models import ApiToken
 
 Label = Annotated[str, Form(max_length=200)]
 TokenId = Annotated[int, Path(ge=1, le=MAX_ID)]

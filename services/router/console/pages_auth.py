@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import col, delete, select
 
 from services.kit import staffpass
-from services.router.console import audit
+from services.router import audit
 from services.router.console.access import Officer
 from services.router.console.accounts import AccountError, authenticate, set_password
 from services.router.console.auth import (
@@ -31,9 +31,9 @@ from services.router.console.context import (
     client_address,
 )
 from services.router.console.credentials import digest, verify_password
-from services.router.console.models import Account, LoginSession
 from services.router.console.throttle import Busy
 from services.router.console.throttle import plausible as throttle_plausible
+from services.router.models import Account, LoginSession
 
 Short = Annotated[str, Form(max_length=200)]
 Long = Annotated[str, Form(max_length=2000)]

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from services.router.console import audit
+from services.router import audit
 from services.router.console.access import Officer, may_act
 from services.router.console.agency_choices import agency_groups, case_day, clean_search, count
 from services.router.console.auth import Guards

@@ -8,17 +8,14 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.router.console import audit
+from schemas.vocabulary import CHANNEL_VI, CLASS_VI, KIND_VI, STAGE_VI
+from services.router import audit
 from services.router.console.access import Officer
 from services.router.console.auth import Guards
 from services.router.console.context import PREFIX, Console, ConsoleRoute, client_address
 from services.router.console.queue import (
     ALL,
-    CHANNEL_VI,
-    CLASS_VI,
-    KIND_VI,
     MARK_VI,
-    STAGE_VI,
     STATUS_CHOICES,
     FilterError,
     QueueFilters,

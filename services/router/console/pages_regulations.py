@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.router.console import audit
+from services.router import audit
 from services.router.console.access import Officer
 from services.router.console.auth import Guards
 from services.router.console.context import PREFIX, Console, ConsoleRoute, client_address

@@ -11,12 +11,14 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from schemas.submission import Channel
+from schemas.vocabulary import CLASS_VI, KIND_VI
 from services.kit.text import fold
 from services.kit.web import ParameterError, bounded_day, page_number
 from services.router.console.access import Officer
 from services.router.console.regulations import Regulation, regulation_of
 from services.router.domain.calendar import VIETNAM, HolidayCalendar
 from services.router.domain.deadlines import DeadlineStatus, deadline_status
+from services.router.domain.lifecycle import Status
 from services.router.emit import TRIAGE
 from services.router.errors import FilterError
 from services.router.models import OPEN_STATUSES, RoutedCase
@@ -25,22 +27,12 @@ from services.router.scheduler import running_stages
 ALL = "*"
 STATUS_CHOICES = {
     "open": "Đang mở (chưa trả lời)",
-    "routed": "Chưa tiếp nhận",
-    "taken": "Đang xử lý",
-    "waiting_info": "Chờ bổ sung thông tin",
-    "answered": "Đã trả lời",
+    Status.ROUTED.value: "Chưa tiếp nhận",
+    Status.TAKEN.value: "Đang xử lý",
+    Status.WAITING_INFO.value: "Chờ bổ sung thông tin",
+    Status.ANSWERED.value: "Đã trả lời",
     ALL: "Tất cả",
 }
-CHANNEL_VI = {
-    "web": "Trang web",
-    "portal": "Cổng dịch vụ công",
-    "email": "Thư điện tử",
-    "hotline": "Đường dây nóng",
-    "post": "Bưu chính / trực tiếp",
-}
-CLASS_VI = {"regulation": "Về quy định hành chính", "behaviour": "Về hành vi hành chính"}
-KIND_VI = {"phan_anh": "Phản ánh", "kien_nghi": "Kiến nghị"}
-STAGE_VI = {"classify": "phân loại", "forward": "chuyển hoặc tiếp nhận", "answer": "trả lời"}
 MARK_VI = {"overdue": "Quá hạn", "due_soon": "Sắp đến hạn", "on_time": "Trong hạn"}
 
 

@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from schemas.actions import AgencyCommand, AssignFromTriage, RequestTransfer
 from services.kit.consumer import PermanentError, ProcessedEvent
 from services.kit.outbox import add_event
-from services.router.console import audit
+from services.router import audit
 from services.router.console.access import Officer
 from services.router.core import RouterCore
 from services.router.domain.lifecycle import TRIAGE, action_of

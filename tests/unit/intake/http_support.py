@@ -6,7 +6,6 @@ import hashlib
 import json
 import shutil
 from collections.abc import AsyncIterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,10 +17,10 @@ from sqlmodel import col, select
 from services.intake.models import IntakeAttachment, IntakeCase, RawPayload
 from services.intake.service import IntakeService
 from services.intake.settings import IntakeSettings
-from services.kit.migrate import upgrade
 from services.kit.outbox import OutboxMessage
 from services.kit.settings import data_dir_url
 from tests.support import STAFF_SECRET, office_pass, staff_csrf
+from tests.unit.databases import migrated_template
 
 GOOD = {
     "name": "Nguyễn Thị Hoa",
@@ -65,12 +64,10 @@ class Intake:
 
 
 @pytest.fixture(scope="session")
-def migrated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Migrating takes a second; every test copies one migrated SQLite file instead."""
-    root = tmp_path_factory.mktemp("migrated")
-    with ThreadPoolExecutor(1) as pool:  # Alembic's env runs its own event loop
-        pool.submit(upgrade, data_dir_url(root, "template")).result()
-    return root / "template.db"
+def migrated_db() -> Path:
+    """Migrating takes a second; every test copies one migrated SQLite file instead (the
+    one every unit test shares: tests.unit.databases)."""
+    return migrated_template()
 
 
 def intake_settings(folder: Path, **changes: Any) -> IntakeSettings:

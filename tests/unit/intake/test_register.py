@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 
@@ -14,9 +13,8 @@ from schemas.topics import Topics
 from services.intake.models import IntakeCase
 from services.intake.register import register_submission
 from services.kit.db import Database
-from services.kit.migrate import upgrade
 from services.kit.outbox import OutboxMessage
-from services.kit.settings import data_dir_url
+from tests.unit.databases import migrated_copy
 
 TOPICS = Topics("unit")
 LETTER = {
@@ -37,9 +35,7 @@ LETTER = {
 
 @pytest.fixture
 async def db(tmp_path: Path) -> Database:
-    url = data_dir_url(tmp_path, "intake")
-    await asyncio.to_thread(upgrade, url)
-    return Database(url)
+    return Database(migrated_copy(tmp_path, "intake"))
 
 
 async def _register(db: Database, **changes: str) -> IntakeCase:

@@ -4,37 +4,26 @@ are then fed to the router's own actions pipeline, as on Kafka."""
 
 from __future__ import annotations
 
-import asyncio
-import atexit
 import re
-import shutil
-import tempfile
 from datetime import date
 from pathlib import Path
 
 import httpx
 
 from schemas.events import CaseAccepted, CaseFacts, Submitter
-from services.kit.migrate import upgrade
-from services.kit.settings import data_dir_url
 from services.kit.transport import InMemoryBus, Message
 from services.router.console.accounts import create_account, issue_token
-from services.router.console.models import Account
+from services.router.models import Account
 from services.router.service import RouterService
 from services.router.settings import RouterSettings
 from tests.support import STAFF_SECRET
+from tests.unit.databases import migrated_copy, migrated_template
 from tests.unit.router.lifecycle_support import RECEIVED, RouterHarness
-
-_TEMPLATE: list[Path] = []
 
 
 async def _migrated_template() -> Path:
-    if not _TEMPLATE:
-        folder = Path(tempfile.mkdtemp(prefix="pakn-console-"))
-        atexit.register(shutil.rmtree, folder, True)
-        await asyncio.to_thread(upgrade, data_dir_url(folder, "router"))
-        _TEMPLATE.append(folder / "router.db")
-    return _TEMPLATE[0]
+    """The database migrated once per test session (tests.unit.databases), to copy."""
+    return migrated_template()
 
 
 PASSWORD = "mật-khẩu-đủ-dài-2023"
@@ -59,10 +48,9 @@ class Console:
     @classmethod
     async def start(cls, tmp_path: Path, *, today: date | None = None) -> Console:
         """A router on a copy of a database migrated once per test session."""
-        shutil.copy(await _migrated_template(), tmp_path / "router.db")
         clock = [today or RECEIVED.date()]
         settings = RouterSettings(
-            database_url=data_dir_url(tmp_path, "router"),
+            database_url=migrated_copy(tmp_path, "router"),
             topic_namespace="u",
             staff_secret=STAFF_SECRET,
         )

@@ -6,7 +6,6 @@ dead-lettered exactly as on Kafka; the relay publishes the outbox to the bus on 
 
 from __future__ import annotations
 
-import asyncio
 import json
 from datetime import date, datetime
 from pathlib import Path
@@ -16,13 +15,12 @@ from sqlmodel import col, select
 
 from schemas.actions import AgencyCommand
 from schemas.events import CaseAccepted, CaseFacts, Submitter
-from services.kit.migrate import upgrade
 from services.kit.outbox import OutboxRelay
-from services.kit.settings import data_dir_url
 from services.kit.transport import InMemoryBus, Message
 from services.router.models import ClockPause, DeadlineNotice, RoutedCase, RoutingHop
 from services.router.service import RouterService
 from services.router.settings import RouterSettings
+from tests.unit.databases import migrated_copy
 
 DISTRICT = {  # routes to IGR (behaviour at a district's one-stop desk)
     "title": "Chậm cấp giấy chứng nhận quyền sử dụng đất",
@@ -52,8 +50,7 @@ class RouterHarness:
 
     @classmethod
     async def start(cls, tmp_path: Path, *, today: date | None = None) -> RouterHarness:
-        url = data_dir_url(tmp_path, "router")
-        await asyncio.to_thread(upgrade, url)
+        url = migrated_copy(tmp_path, "router")  # migrated once per session: tests.unit.databases
         clock = [today or RECEIVED.date()]
         settings = RouterSettings(database_url=url, topic_namespace="u")
         service = RouterService(settings, today=lambda: clock[0])

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from services.router.console.models import AuditEntry
+from services.router.models import AuditEntry
 from tests.unit.router.console_support import Console
 from tests.unit.router.lifecycle_support import LAND_RULE, VAGUE
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from services.router.console.models import AuditEntry
+from services.router.models import AuditEntry
 from tests.unit.router.console_support import Console
 from tests.unit.router.lifecycle_support import DISTRICT, LAND_RULE
 

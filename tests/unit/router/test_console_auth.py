@@ -20,8 +20,8 @@ from services.router.console.credentials import (
     password_problem,
     verify_password,
 )
-from services.router.console.models import Account, AuditEntry, LoginSession
 from services.router.console.throttle import LoginThrottle
+from services.router.models import Account, AuditEntry, LoginSession
 from tests.support import STAFF_SECRET
 from tests.unit.router.console_support import PASSWORD, Console, csrf_of
 from tests.unit.router.lifecycle_support import LAND_RULE

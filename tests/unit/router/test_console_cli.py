@@ -18,8 +18,8 @@ from services.kit.settings import data_dir_url
 from services.router.console.accounts_cli import run_accounts
 from services.router.console.credentials import digest, verify_password
 from services.router.console.demo import seed_demo_accounts
-from services.router.console.models import Account, ApiToken
 from services.router.domain.agencies import DEFAULT_AGENCIES, AgencyRegistry, load_agencies
+from services.router.models import Account, ApiToken
 from tests.unit.router.console_support import PASSWORD, _migrated_template
 
 

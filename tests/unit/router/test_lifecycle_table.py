@@ -33,7 +33,7 @@ from schemas.events import (
     InfoRequested,
 )
 from services.router import emit
-from services.router.console.audit import ACTION_VI
+from services.router.audit import ACTION_VI
 from services.router.domain.lifecycle import (
     COMMANDS,
     Action,

@@ -15,7 +15,7 @@ from sqlmodel import select
 
 from services.kit import staffpass
 from services.kit.web import harden
-from services.router.console.models import Account
+from services.router.models import Account
 from tests.support import STAFF_SECRET
 from tests.unit.router.console_support import Console, csrf_of
 from tests.unit.router.lifecycle_support import LAND_RULE

@@ -21,7 +21,7 @@ from services.notifier.catalog import (
 )
 from services.notifier.directory import filter_choices, today_local
 from services.notifier.models import PublicCase
-from services.notifier.pages import TEMPLATES
+from services.notifier.page_templates import TEMPLATES
 from services.notifier.site import Site
 
 

@@ -1,20 +1,22 @@
-"""The audit log: every login and failed login, case view, command, token use.
+"""The audit log: every login and failed login, case view, command, token use, and the
+cut-over's moves and retirements.
 
 Entries are written in the transaction of what they record, so an action is never without
-its entry. The supervisor reads them at /can-bo/nhat-ky.
+its entry. The supervisor reads them at /can-bo/nhat-ky. The console, its API and the
+cut-over (`cutover.py`) all write here: it lives beside them, not inside the console.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Protocol
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.router.console.access import Officer
-from services.router.console.models import AuditEntry
 from services.router.domain.calendar import VIETNAM
+from services.router.models import AuditEntry
 
 ACTION_VI = {
     "login": "đăng nhập",
@@ -47,11 +49,21 @@ ACTION_VI = {
 }
 
 
+class Actor(Protocol):
+    """Who an entry names: the console's `Officer` is one."""
+
+    @property
+    def actor(self) -> str: ...
+
+    @property
+    def agency(self) -> str: ...
+
+
 def record(
     session: AsyncSession,
     *,
     action: str,
-    officer: Officer | None = None,
+    officer: Actor | None = None,
     actor: str = "",
     agency: str = "",
     case_id: str | None = None,

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from schemas.vocabulary import CLASS_VI, KIND_VI
 from services.kit.pages import templates
 from services.notifier import public
 from services.notifier.catalog import CLASSES, KINDS, STATUSES
-from services.notifier.labels import CLASS_VI, KIND_VI, vn_date, vn_datetime, vn_decimal
+from services.notifier.labels import vn_date, vn_datetime, vn_decimal
 
 TEMPLATES = templates(Path(__file__).parent / "templates" / "web")
 TEMPLATES.env.globals.update(

@@ -13,9 +13,9 @@ from services.notifier.directory import use
 from services.notifier.feeds import routes as feed_routes
 from services.notifier.office import routes as office_routes
 from services.notifier.open311 import routes as open311_routes
+from services.notifier.public_pages import routes as page_routes
 from services.notifier.site import Site
 from services.notifier.stats import routes as stats_routes
-from services.notifier.web_pages import routes as page_routes
 
 log = logging.getLogger(__name__)
 
