@@ -16,6 +16,7 @@ RECEIVED_EARLIEST = datetime(2023, 1, 1, tzinfo=VIETNAM)
 RECEIVED_MAX_SKEW_S = 300
 KEYED_CHANNELS = ("portal", "hotline", "post", "email")  # machine channels: not "web"
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+_CLIENT = re.compile(r"[a-z0-9][a-z0-9._-]{0,39}")
 
 
 class IntakeSettings(ServiceSettings, ProvinceSettings):
@@ -59,6 +60,13 @@ class IntakeSettings(ServiceSettings, ProvinceSettings):
         "the key without newline); the caller sends `Authorization: Bearer <key>` to POST "
         "/api/submissions and may then set channel_ref and received_at (within bounds); "
         "empty: every caller is public",
+    )
+    open311_keys: str = Field(
+        default="",
+        description="Open311 clients' api_key values: comma-separated `client:sha256`, client "
+        "a short name of the application (a-z, 0-9, . _ -; it is recorded with each request) "
+        "and sha256 the hex SHA-256 of its key; POST /open311/v2/requests.json (.xml) needs "
+        "one of them in `api_key` (403 otherwise); empty: Open311 POST refuses every caller",
     )
     received_at_earliest: datetime = Field(
         default=RECEIVED_EARLIEST,
@@ -116,6 +124,17 @@ class IntakeSettings(ServiceSettings, ProvinceSettings):
         parse_channel_keys(refuse_placeholder(value))
         return value
 
+    @field_validator("open311_keys")
+    @classmethod
+    def _known_clients(cls, value: str) -> str:
+        parse_open311_keys(refuse_placeholder(value))
+        return value
+
+    @property
+    def open311_key_hashes(self) -> dict[str, str]:
+        """SHA-256 (hex) of each Open311 client's api_key → the client's name."""
+        return parse_open311_keys(self.open311_keys)
+
     @property
     def channel_key_hashes(self) -> dict[str, str]:
         """SHA-256 (hex) of each machine channel's key → the channel."""
@@ -156,4 +175,22 @@ def parse_channel_keys(text: str) -> dict[str, str]:
                 f"channel_keys: the key of {channel} must be given as its SHA-256 (hex)"
             )
         keys[digest] = channel
+    return keys
+
+
+def parse_open311_keys(text: str) -> dict[str, str]:
+    """`app-a:<sha256>,app-b:<sha256>` → {sha256: client}; ValueError if malformed."""
+    keys: dict[str, str] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        client, _, digest = part.partition(":")
+        client, digest = client.strip(), digest.strip().lower()
+        if not _CLIENT.fullmatch(client):
+            raise ValueError(
+                f"open311_keys: {client[:40]!r} is not a client name (a-z, 0-9, . _ -, at most 40)"
+            )
+        if not _SHA256.fullmatch(digest):
+            raise ValueError(
+                f"open311_keys: the key of {client} must be given as its SHA-256 (hex)"
+            )
+        keys[digest] = client
     return keys

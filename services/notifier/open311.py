@@ -1,45 +1,81 @@
-"""A read API shaped like Open311 GeoReport v2, extended with answers, transfers, deadlines.
+"""The Open311 GeoReport v2 read API (docs/open311.md), in JSON and XML, extended with
+answers, transfers and deadlines.
 
-Standard fields keep their standard names (service_request_id, status open/closed,
-status_notes, agency_responsible, requested/updated/expected_datetime, address=null, …);
-the extensions follow them. Refused cases do not exist here.
+`discovery`, `services`, `services/{service_code}` (the service definition),
+`requests` (the filters as the spec reads them: `open311_query.py`) and
+`requests/{service_request_id}`, each as `.json` or `.xml`. Standard fields keep their
+standard names (service_request_id, status open/closed, status_notes, agency_responsible,
+requested/updated/expected_datetime …); the extensions follow them. Times are RFC 3339 in
+Vietnam's offset, to the second (`2026-01-18T09:30:00+07:00`). Errors, 404s included, are
+the spec's list of `{code, description}` (`<errors><error>…` in XML).
+
+Refused cases do not exist here. No location is published: `address`, `lat` and `long`
+stay null (a submitter's exact point or address is personal data, and the public
+projection holds none; see docs/open311.md). `POST requests` is the intake's
+(`services/intake/channels/open311.py`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import replace
+from collections.abc import Callable
 from datetime import date, datetime, time
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
 from schemas.timezone import VIETNAM
 from schemas.tracking import parse_tracking_code
 from schemas.vocabulary import CLASS_VI
-from services.kit.web import ParameterError, page_number
-from services.notifier import public
-from services.notifier.catalog import FilterError, Filters, Page, parse_filters, search
+from services.notifier import open311_xml, public
+from services.notifier.catalog import FilterError, Filters
 from services.notifier.labels import vn_date
 from services.notifier.models import PublicCase, PublicTransfer
+from services.notifier.open311_query import (
+    SERVICE_CODES,
+    UNCLASSIFIED,
+    Open311Params,
+    Query311,
+    parse_query,
+    request_params,
+    select_requests,
+)
 from services.notifier.site import Site
 
+__all__ = ["PREFIX", "SERVICES", "UNCLASSIFIED", "request_params", "routes"]
+
 PREFIX = "/open311/v2"
-UNCLASSIFIED = "unclassified"
+SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+CHANGESET = "2026-12-02T00:00:00+07:00"  # when this API last changed (discovery)
+Format = Literal["json", "xml"]
+FORMATS: tuple[Format, ...] = ("json", "xml")
 SERVICES = {
     "regulation": "Phản ánh, kiến nghị về quy định hành chính (nội dung văn bản, thủ tục)",
     "behaviour": "Phản ánh về hành vi hành chính (chậm trễ, gây phiền hà, áp dụng sai quy định)",
-    UNCLASSIFIED: "Đã tiếp nhận, chưa phân loại",
+    UNCLASSIFIED: "Chưa rõ loại: Văn phòng UBND tỉnh phân loại khi tiếp nhận",
 }
+UNCLASSIFIED_NAME = "Chưa phân loại"
+# The attributes every service takes on POST (`attribute[title]`, `attribute[regulation]`).
+ATTRIBUTES = (
+    ("title", "Tiêu đề ngắn của phản ánh, kiến nghị", "tối đa 500 ký tự"),
+    ("regulation", "Văn bản quy định hành chính liên quan", "số, ký hiệu, tên văn bản"),
+)
+NOT_FOUND = "Không tìm thấy."
+
+
+def rfc3339(moment: datetime | None) -> str | None:
+    """One form for every time: Vietnam's offset, to the second."""
+    if moment is None:
+        return None
+    return moment.astimezone(VIETNAM).replace(microsecond=0).isoformat()
 
 
 class Service(BaseModel):
     service_code: str
     service_name: str
     description: str
-    metadata: bool = False
+    metadata: bool
     type: Literal["realtime", "batch", "blackbox"] = "realtime"
     keywords: str
     group: str
@@ -74,9 +110,9 @@ class ServiceRequest(BaseModel):
     description: str
     agency_responsible: str | None
     service_notice: str | None
-    requested_datetime: datetime
-    updated_datetime: datetime
-    expected_datetime: datetime | None
+    requested_datetime: str
+    updated_datetime: str
+    expected_datetime: str | None
     address: None = None
     address_id: None = None
     zipcode: None = None
@@ -120,14 +156,14 @@ def _standard(case: PublicCase) -> dict[str, Any]:
         "service_request_id": case.tracking_code,
         "status": "closed" if case.status == "answered" else "open",
         "status_notes": _notes(case),
-        "service_name": CLASS_VI.get(code, SERVICES[UNCLASSIFIED]),
+        "service_name": CLASS_VI.get(code, UNCLASSIFIED_NAME),
         "service_code": code,
         "description": case.content,
         "agency_responsible": case.agency_name,
         "service_notice": f"Hạn trả lời: {vn_date(due)}" if due else None,
-        "requested_datetime": case.received_at,
-        "updated_datetime": case.updated_at,
-        "expected_datetime": _end_of(due),
+        "requested_datetime": rfc3339(case.received_at),
+        "updated_datetime": rfc3339(case.updated_at),
+        "expected_datetime": rfc3339(_end_of(due)),
     }
 
 
@@ -171,144 +207,150 @@ def service_request(
     )
 
 
-def error(code: int, description: str) -> JSONResponse:
-    """Open311 errors: a list of {code, description}."""
-    return JSONResponse([{"code": code, "description": description}], status_code=code)
-
-
-def _filters(params: dict[str, str], fields: Mapping[str, tuple[str, ...]]) -> Filters:
-    status = {"open": "dang-xu-ly", "closed": "da-tra-loi"}.get(params.get("status", ""))
-    if params.get("status") and status is None:
-        raise FilterError("status: chỉ nhận open hoặc closed.")
-    service = params.get("service_code", "")
-    if service and service not in SERVICES:
-        raise FilterError("service_code: không có dịch vụ này.")
-    filters = parse_filters(
-        q=params.get("q"),
-        co_quan=params.get("agency_responsible") or params.get("co_quan"),
-        phan_loai=service if service != UNCLASSIFIED else None,
-        loai=params.get("loai"),
-        van_ban=params.get("regulation") or params.get("van_ban"),
-        tinh_trang=status or params.get("tinh_trang"),
-        tu_ngay=params.get("start_date") or params.get("tu_ngay"),
-        den_ngay=params.get("end_date") or params.get("den_ngay"),
-        linh_vuc=params.get("linh_vuc"),
-        fields=fields,
-    )
-    raw_ids = params.get("service_request_id", "").split(",")
-    ids = [code for code in map(parse_tracking_code, raw_ids) if code]
-    if any(raw.strip() for raw in raw_ids) and not ids:
-        raise FilterError("service_request_id: không có mã tra cứu hợp lệ.")
-    return replace(filters, codes=tuple(ids[:100]))
-
-
-def _paging(params: dict[str, str], *, default_size: int) -> tuple[int, int]:
-    """`page` (or `trang`) and `page_size` (at most 200): Open311 leaves paging open."""
-    try:
-        number = page_number(params.get("page") or params.get("trang"), label="page")
-        asked = params.get("page_size", "")
-        size = page_number(asked, label="page_size", maximum=200) if asked.strip() else None
-    except ParameterError as problem:
-        raise FilterError(str(problem)) from None
-    return number, size or default_size
-
-
-def request_params(
-    service_request_id: Annotated[
-        str | None, Query(description="mã tra cứu, cách nhau bằng dấu phẩy (tối đa 100)")
-    ] = None,
-    service_code: Annotated[
-        str | None, Query(description="regulation, behaviour, unclassified")
-    ] = None,
-    status: Annotated[str | None, Query(description="open hoặc closed")] = None,
-    start_date: Annotated[str | None, Query(description="nhận từ ngày (NNNN-TT-NN)")] = None,
-    end_date: Annotated[str | None, Query(description="nhận đến ngày (NNNN-TT-NN)")] = None,
-    agency_responsible: Annotated[str | None, Query(description="mã cơ quan")] = None,
-    q: Annotated[str | None, Query(description="tìm trong nội dung")] = None,
-    regulation: Annotated[str | None, Query(description="văn bản được nêu")] = None,
-    page: Annotated[str | None, Query(description="trang, từ 1 đến 10 000")] = None,
-    page_size: Annotated[str | None, Query(description="số hồ sơ một trang, 1 đến 200")] = None,
-    co_quan: str | None = None,
-    loai: str | None = None,
-    van_ban: str | None = None,
-    tinh_trang: str | None = None,
-    tu_ngay: str | None = None,
-    den_ngay: str | None = None,
-    linh_vuc: str | None = None,
-    trang: str | None = None,
-) -> dict[str, str]:
-    """The query parameters of `requests.json` (the Open311 names, and the answers list's)."""
-    given = {
-        "service_request_id": service_request_id,
-        "service_code": service_code,
-        "status": status,
-        "start_date": start_date,
-        "end_date": end_date,
-        "agency_responsible": agency_responsible,
-        "q": q,
-        "regulation": regulation,
-        "page": page,
-        "page_size": page_size,
-        "co_quan": co_quan,
-        "loai": loai,
-        "van_ban": van_ban,
-        "tinh_trang": tinh_trang,
-        "tu_ngay": tu_ngay,
-        "den_ngay": den_ngay,
-        "linh_vuc": linh_vuc,
-        "trang": trang,
-    }
-    return {key: value for key, value in given.items() if value is not None}
-
-
-Open311Params = Annotated[dict[str, str], Depends(request_params)]
+def error(code: int, description: str, fmt: Format = "json") -> Response:
+    """Open311 errors: a list of {code, description}; `<errors><error>…` in XML."""
+    errors = [{"code": code, "description": description}]
+    if fmt == "xml":
+        return open311_xml.response("errors", errors, status=code)
+    return JSONResponse(errors, status_code=code)
 
 
 def service_list() -> list[Service]:
     return [
         Service(
             service_code=code,
-            service_name=CLASS_VI.get(code, name),
-            description=name,
+            service_name=CLASS_VI.get(code, UNCLASSIFIED_NAME),
+            description=description,
+            metadata=True,
             keywords="phản ánh, kiến nghị, quy định hành chính",
             group="PAKN",
         )
-        for code, name in SERVICES.items()
+        for code, description in SERVICES.items()
     ]
 
 
+def service_definition(code: str) -> dict[str, Any]:
+    """The spec's service definition: the optional attributes every service takes."""
+    return {
+        "service_code": code,
+        "attributes": [
+            {
+                "variable": True,
+                "code": name,
+                "datatype": "string",
+                "required": False,
+                "datatype_description": hint,
+                "order": order,
+                "description": description,
+                "values": [],
+            }
+            for order, (name, description, hint) in enumerate(ATTRIBUTES, start=1)
+        ],
+    }
+
+
+def discovery(service: Site, base: str) -> dict[str, Any]:
+    settings = service.settings
+    contact = f"{settings.office_name}, {settings.office_address}; đường dây nóng {settings.hotline_number}"
+    return {
+        "changeset": CHANGESET,
+        "contact": contact,
+        "key_service": f"Khóa api_key (cho POST requests) do {settings.office_name} cấp "
+        f"cho từng ứng dụng: liên hệ {contact}.",
+        "endpoints": [
+            {
+                "specification": SPECIFICATION,
+                "url": f"{base}{PREFIX}",
+                "changeset": CHANGESET,
+                "type": "production",
+                "formats": ["application/json", "text/xml"],
+            }
+        ],
+    }
+
+
+def _answer_in(fmt: Format, root: str, body: Any) -> Response:
+    if fmt == "xml":
+        return open311_xml.response(root, body)
+    return JSONResponse(body)
+
+
 def routes(service: Site) -> APIRouter:
-    router = APIRouter()
+    router = APIRouter(tags=["Open311 GeoReport v2"])
     base = service.settings.public_base_url.rstrip("/")
 
-    async def page_of(filters: Filters, number: int, size: int) -> Page:
+    async def requests_page(query: Query311) -> list[dict[str, Any]]:
         async with service.db.session() as session:
-            return await search(session, filters=filters, number=number, size=size)
+            page = await select_requests(session, query)
+        return [
+            service_request(c, page.transfers[c.case_id], base=base).model_dump(mode="json")
+            for c in page.items
+        ]
 
-    @router.get(f"{PREFIX}/services.json")
-    async def services() -> list[Service]:
-        return service_list()
+    def add(path: str, endpoint: Callable[..., Any], summary: str) -> None:
+        for fmt in FORMATS:
+            router.add_api_route(
+                f"{PREFIX}/{path}.{fmt}", endpoint(fmt), methods=["GET"], summary=summary
+            )
 
-    @router.get(f"{PREFIX}/requests.json")
-    async def requests(params: Open311Params) -> Response:
-        try:
-            filters = _filters(params, service.directory.fields())
-            number, size = _paging(params, default_size=service.settings.page_size)
-        except FilterError as problem:
-            return error(400, str(problem))
-        page = await page_of(filters, number, size)
-        body = [service_request(c, page.transfers[c.case_id], base=base) for c in page.items]
-        return JSONResponse([r.model_dump(mode="json") for r in body])
+    def discovery_route(fmt: Format) -> Callable[..., Any]:
+        async def discovery_document() -> Response:
+            return _answer_in(fmt, "discovery", discovery(service, base))
 
-    @router.get(f"{PREFIX}/requests/{{request_id}}.json")
-    async def one(request_id: str) -> Response:
-        code = parse_tracking_code(request_id)
-        page = await page_of(Filters(codes=(code,)), 1, 1) if code else None
-        if page is None or not page.items:
-            return error(404, "Không tìm thấy phản ánh, kiến nghị công khai với mã này.")
-        case = page.items[0]
-        return JSONResponse(
-            [service_request(case, page.transfers[case.case_id], base=base).model_dump(mode="json")]
-        )
+        return discovery_document
+
+    def services_route(fmt: Format) -> Callable[..., Any]:
+        async def services() -> Response:
+            body = [s.model_dump(mode="json") for s in service_list()]
+            return _answer_in(fmt, "services", body)
+
+        return services
+
+    def definition_route(fmt: Format) -> Callable[..., Any]:
+        async def definition(service_code: str) -> Response:
+            if service_code not in SERVICE_CODES:
+                return error(404, f"service_code: không có dịch vụ «{service_code[:40]}».", fmt)
+            return _answer_in(fmt, "service_definition", service_definition(service_code))
+
+        return definition
+
+    def requests_route(fmt: Format) -> Callable[..., Any]:
+        async def requests(params: Open311Params) -> Response:
+            try:
+                query = parse_query(
+                    params,
+                    fields=service.directory.fields(),
+                    default_size=service.settings.page_size,
+                )
+            except FilterError as problem:
+                return error(400, str(problem), fmt)
+            return _answer_in(fmt, "service_requests", await requests_page(query))
+
+        return requests
+
+    def one_route(fmt: Format) -> Callable[..., Any]:
+        async def one(service_request_id: str) -> Response:
+            code = parse_tracking_code(service_request_id)
+            found = await requests_page(Query311(filters=Filters(codes=(code,)))) if code else []
+            if not found:
+                return error(
+                    404,
+                    "service_request_id: không có phản ánh, kiến nghị công khai với mã này.",
+                    fmt,
+                )
+            return _answer_in(fmt, "service_requests", found)
+
+        return one
+
+    add("discovery", discovery_route, "Mô tả dịch vụ (Open311 discovery)")
+    add("services", services_route, "Danh sách loại yêu cầu")
+    add("services/{service_code}", definition_route, "Định nghĩa một loại yêu cầu")
+    add("requests", requests_route, "Các phản ánh, kiến nghị công khai")
+    add("requests/{service_request_id}", one_route, "Một phản ánh, kiến nghị theo mã")
+
+    @router.get(f"{PREFIX}/{{rest:path}}", include_in_schema=False)
+    async def missing(rest: str) -> Response:
+        """Any other path of the API: a 404 in the spec's format."""
+        return error(404, NOT_FOUND, "xml" if rest.endswith(".xml") else "json")
 
     return router

@@ -47,6 +47,7 @@ async def test_each_http_channel_registers_and_its_case_event_reaches_kafka(
             attachment_dir=tmp_path / "files",
             staff_secret=STAFF_SECRET,
             channel_keys=f"portal:{hashlib.sha256(PORTAL_KEY.encode()).hexdigest()}",
+            open311_keys=f"tests:{hashlib.sha256(b'secret').hexdigest()}",
             public_base_url="http://intake",
         )
     )
@@ -118,6 +119,7 @@ async def _portal(client: httpx.AsyncClient) -> str:
 
 async def _open311(client: httpx.AsyncClient) -> str:
     form = {
+        "api_key": "secret",
         "service_code": "regulation",
         "description": CONTENT,
         "first_name": "Hùng",

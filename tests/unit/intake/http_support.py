@@ -35,6 +35,7 @@ GOOD = {
     "regulation": "Quyết định số 22/2016/QĐ-UBND",
 }
 PORTAL_KEY = "portal-key-for-tests"
+OPEN311_KEY = "secret"  # the api_key of test_api_channels.OPEN311
 PORTAL_AUTH = {"Authorization": f"Bearer {PORTAL_KEY}"}
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj <<>> endobj\n%%EOF\n"
 
@@ -79,6 +80,7 @@ def intake_settings(folder: Path, **changes: Any) -> IntakeSettings:
         "public_base_url": "https://pakn.gialai.gov.vn",
         "staff_secret": STAFF_SECRET,
         "channel_keys": f"portal:{hashlib.sha256(PORTAL_KEY.encode()).hexdigest()}",
+        "open311_keys": f"tests:{hashlib.sha256(OPEN311_KEY.encode()).hexdigest()}",
         # The channel tests send many items from one address; the limits' own tests
         # (test_public_limits.py) set them low.
         "submissions_per_client": 100_000,

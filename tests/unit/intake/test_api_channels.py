@@ -136,7 +136,9 @@ async def test_open311_post_answers_with_the_tracking_code_as_request_id(intake:
 
 
 async def test_open311_errors_are_in_the_spec_shape(intake: Intake) -> None:
-    response = await intake.client.post("/open311/v2/requests.json", data={"first_name": "A"})
+    response = await intake.client.post(
+        "/open311/v2/requests.json", data={"first_name": "A", "api_key": "secret"}
+    )
     assert response.status_code == 400
     descriptions = [error["description"] for error in response.json()]
     assert all(error["code"] == 400 for error in response.json())

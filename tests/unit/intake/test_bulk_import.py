@@ -3,6 +3,7 @@ registering nothing twice."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -15,6 +16,8 @@ from sqlmodel import col, select
 
 from schemas.topics import Topics
 from services.intake.bulk_import import Importer, lines_with_raw
+from services.intake.errors import ImportFailed
+from services.intake.flatfile import read_flat
 from services.intake.import_command import print_summary, run_import, summary_json
 from services.intake.models import IntakeCase, RawPayload
 from services.kit.db import Database
@@ -146,7 +149,7 @@ async def test_the_summary_counts_reasons_duplicates_and_lists_bad_lines(
     print_summary(summary, name=path.name, out=out, as_json=False)
     text = out.getvalue()
     assert "vào sổ mới: 2 (tiếp nhận 1, không tiếp nhận 1 — duplicate: 1)" in text
-    assert "dòng 3: bad JSON" in text
+    assert "dòng 3: không phải JSON hợp lệ" in text
     assert summary_json(summary)["duplicates"] == 1
 
 
@@ -188,7 +191,71 @@ async def test_a_line_the_database_refuses_is_reported_and_the_rest_registered(
     path.write_bytes(jsonl(ITEM, {**ITEM, "id": "C-BOOM", "title": "BOOM", "phone": "0905000111"}))
     summary = await run_import(path, settings=settings, err=io.StringIO(), progress=False)
     assert summary.accepted == 1 and summary.malformed_lines == [
-        (2, "boom.jsonl, dòng 2: DBAPIError")
+        (2, "boom.jsonl, dòng 2: cơ sở dữ liệu không nhận dòng này (DBAPIError)")
     ]
     assert [c.channel_ref for c in await rows(settings, IntakeCase)] == ["CALL-1"]
     assert [r.status for r in await rows(settings, RawPayload)] == ["registered", "failed"]
+
+
+@pytest.mark.parametrize(
+    ("suffix", "encoding"),
+    [
+        (".jsonl", "utf-8-sig"),
+        (".csv", "utf-8-sig"),
+        (".jsonl", "utf-16"),  # the platform's order, with its BOM
+        (".csv", "utf-16-be-bom"),
+        (".jsonl", "utf-16-le-bom"),
+    ],
+)
+async def test_utf8_with_a_bom_and_utf16_by_its_bom_are_read(
+    tmp_path: Path, settings: Any, suffix: str, encoding: str
+) -> None:
+    second = {**ITEM, "id": "CALL-9", "phone": "0905 999 888", "title": "Thủ tục khác"}
+    text = (jsonl(ITEM, second) if suffix == ".jsonl" else csv_bytes(ITEM, second)).decode()
+    path = tmp_path / f"items{suffix}"
+    path.write_bytes(_encode(text, encoding))
+    summary = await run_import(path, settings=settings, err=io.StringIO(), progress=False)
+    assert (summary.read, summary.accepted, summary.malformed) == (2, 2, 0)
+    cases = {case.channel_ref: case for case in await rows(settings, IntakeCase)}
+    assert cases["CALL-1"].name == "Trần Văn Bình" and cases["CALL-9"].title == "Thủ tục khác"
+    first, _ = await rows(settings, RawPayload)  # archived in UTF-8, without the BOM
+    assert first.body.decode("utf-8").startswith("id," if suffix == ".csv" else '{"id"')
+
+
+def _encode(text: str, encoding: str) -> bytes:
+    if encoding == "utf-16-be-bom":
+        return codecs.BOM_UTF16_BE + text.encode("utf-16-be")
+    if encoding == "utf-16-le-bom":
+        return codecs.BOM_UTF16_LE + text.encode("utf-16-le")
+    return text.encode(encoding)
+
+
+async def test_a_csv_without_the_required_columns_is_refused_before_any_line(
+    tmp_path: Path, settings: Any
+) -> None:
+    path = tmp_path / "so.csv"
+    path.write_text("id,kenh,received_at,content\nCV-1,post,2023-03-06T08:15:00+07:00,x\n")
+    with pytest.raises(ImportFailed, match="thiếu cột bắt buộc channel") as refused:
+        await run_import(path, settings=settings, err=io.StringIO(), progress=False)
+    assert "id, channel, received_at, submitter_type" in str(refused.value)
+    assert await rows(settings, RawPayload) == []  # not one line archived
+    path.write_text("id,channel,received_at,content,id\n")
+    with pytest.raises(ImportFailed, match="cột lặp lại trong dòng tiêu đề: id"):
+        await run_import(path, settings=settings, err=io.StringIO(), progress=False)
+
+
+async def test_line_problems_are_in_vietnamese_and_name_the_column(tmp_path: Path) -> None:
+    path = tmp_path / "x.jsonl"
+    odd = {**ITEM, "channel": "fax", "submitter_type": "robot", "attachments": "a.pdf"}
+    path.write_bytes(jsonl(odd, {**ITEM, "received_at": "2023-03-06 08:15"}, "[]") + b"\xff\n")
+    errors = [line.error or "" for line in read_flat(path)]
+    assert errors[0].split(". ") == [
+        "Cột channel (web, portal, email, hotline, post): giá trị không được hỗ trợ",
+        "Cột submitter_type (individual, organization): giá trị không được hỗ trợ",
+        "Cột attachments: sai kiểu dữ liệu.",
+    ]
+    assert errors[1] == "Cột received_at: phải ghi kèm múi giờ, ví dụ 2023-01-18T09:30:00+07:00."
+    assert errors[2:] == [
+        'mỗi dòng phải là một đối tượng JSON, ví dụ {"channel": "post", …}',
+        "không phải văn bản UTF-8",
+    ]

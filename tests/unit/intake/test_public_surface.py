@@ -295,7 +295,13 @@ async def test_one_email_address_gets_only_so_many_receipts(strict: Intake) -> N
     assert [r.status_code for r in web] == [201, 201]
     third = await strict.client.post(
         "/open311/v2/requests.json",
-        data={"service_code": "x", "description": GOOD["content"], "email": "victim@example.com"},
+        data={
+            "api_key": "secret",
+            "service_code": "regulation",
+            "description": GOOD["content"],
+            "address_string": GOOD["address"],
+            "email": "victim@example.com",
+        },
     )
     assert third.status_code == 429 and "thư điện tử" in third.json()[0]["description"]
     assert len(await strict.cases()) == 2
