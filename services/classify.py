@@ -32,31 +32,33 @@ class Register:
         self.channel_keys: set[str] = set()
         self.letters: list[tuple[str, str, Fingerprint]] = []  # (ref, channel, print)
 
-    def duplicate_of(self, item: Submission) -> str | None:
+    def duplicate_of(self, item: Submission, mark: Fingerprint | None = None) -> str | None:
+        """The earlier item this one repeats; `mark`: its fingerprint, if already taken."""
         key = channel_key(item)
         if key is not None and key in self.channel_keys:
             return key
         # As the register does: a copy is the same letter arriving by another channel.
-        mark, channel = fingerprint(item), item.channel.value
+        mark, channel = mark or fingerprint(item), item.channel.value
         return next(
             (ref for ref, by, seen in self.letters if by != channel and is_same_letter(seen, mark)),
             None,
         )
 
-    def add(self, item: Submission, ref: str) -> None:
+    def add(self, item: Submission, ref: str, mark: Fingerprint | None = None) -> None:
         if (key := channel_key(item)) is not None:
             self.channel_keys.add(key)
-        self.letters.append((ref, item.channel.value, fingerprint(item)))
+        self.letters.append((ref, item.channel.value, mark or fingerprint(item)))
 
 
 def classify_item(item: Submission, *, core: RouterCore, register: Register) -> dict[str, Any]:
     item = normalise_submission(item)
-    first = register.duplicate_of(item)
+    mark = fingerprint(item)  # taken once: the register both looks it up and keeps it
+    first = register.duplicate_of(item, mark)
     decision: Decision = (
         refuse(RefusalReason.DUPLICATE, f"same item as {first}") if first else assess(item)
     )
     if not first:
-        register.add(item, item.channel_ref or str(len(register.letters)))
+        register.add(item, item.channel_ref or str(len(register.letters)), mark)
     due = compute_deadlines(item.received_at, calendar=core.calendar, policy=core.policy)
     public = redact_case(item.title, item.content, known=_known(item))
     result: dict[str, Any] = {

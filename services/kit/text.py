@@ -14,7 +14,8 @@ def clean(text: str | None) -> str:
     if not text:
         return ""
     text = unicodedata.normalize("NFC", text)
-    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+    if not text.isprintable():  # a printable text has no character of category C
+        text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
     return _SPACES.sub(" ", text).strip()
 
 
@@ -42,6 +43,41 @@ class CharTable(dict[int, str | None]):
 
 # NFD text without its combining marks (general category Mn).
 _NO_MARKS = CharTable(lambda ch: None if unicodedata.category(ch) == "Mn" else ch)
+
+
+def _has_marks(ch: str) -> bool:
+    """A diacritic on the character (a combining mark once decomposed), or đ."""
+    return ch == "đ" or any(
+        unicodedata.category(c) == "Mn" for c in unicodedata.normalize("NFD", ch)
+    )
+
+
+# Each character as its class for `marked_words`: M a letter with diacritics, L one without,
+# m a mark on something else; white space as it is; anything else dropped.
+_WORD_CLASSES = CharTable(
+    lambda ch: (
+        ch
+        if ch.isspace()
+        else ("M" if ch.isalpha() else "m")
+        if _has_marks(ch)
+        else ("L" if ch.isalpha() else None)
+    )
+)
+_WORD_WITH_LETTER = re.compile(r"(?<!\S)[^\sLM]*[LM]")  # linear: the start is a word's
+_WORD_WITH_MARKED_LETTER = re.compile(r"(?<!\S)[^\sM]*M")
+
+
+def marked_words(text: str) -> tuple[int, int]:
+    """How many words (runs without white space) of `text` hold a letter, and how many of
+    those carry a diacritic somewhere (people type Vietnamese with or without them)."""
+    classes = text.translate(_WORD_CLASSES)
+    if "m" not in classes:  # then a word with a diacritic has a letter that carries it
+        return (
+            len(_WORD_WITH_LETTER.findall(classes)),
+            len(_WORD_WITH_MARKED_LETTER.findall(classes)),
+        )
+    words = [w for w in classes.split() if "L" in w or "M" in w]
+    return len(words), sum("M" in w or "m" in w for w in words)
 
 
 def fold(text: str | None) -> str:

@@ -23,9 +23,10 @@ import re
 import sys
 import unicodedata
 from bisect import bisect_right
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -33,7 +34,7 @@ from pydantic import BaseModel, ConfigDict
 from schemas.submission import Submission, SubmitterType
 from services.intake.domain.admissibility_policy import DEFAULT, AdmissibilityPolicy, Messages
 from services.intake.domain.normalise import clean_paragraphs, normalise_phone
-from services.kit.text import analysed, clean, fold
+from services.kit.text import CharTable, analysed, clean, fold, marked_words
 
 __all__ = [
     "DEFAULT",
@@ -70,6 +71,9 @@ _LETTERS_VI = frozenset(
     for ch in "àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ"
     if ord(ch) > 0xFF
 )
+# `str.translate` tables: a text's letters, and its letters particular to Vietnamese.
+_ONLY_LETTERS = CharTable(lambda ch: ch if ch.isalpha() else None)
+_ONLY_LETTERS_VI = CharTable(lambda ch: ch if ch in _LETTERS_VI else None)
 _ONSET = r"(?:ngh|ng|gh|gi|kh|nh|ph|th|tr|ch|qu|[bcdghklmnprstvx])?"
 _SYLLABLE = re.compile(rf"{_ONSET}[aeiouy]{{1,3}}(?:ch|ng|nh|[cmnpt])?")
 _SPACES = re.compile(r"\s+")
@@ -87,6 +91,9 @@ class _Text:
 
     folded: str
     marked: str = ""
+    # The whole words of `folded` (or of a text it was cut from): a term list none of whose
+    # first words is among them finds nothing (`_spans`).
+    words: frozenset[str] | None = None
 
 
 def _text(lines: str) -> _Text:
@@ -97,9 +104,12 @@ def _text(lines: str) -> _Text:
         _SPACES.sub(" ", unicodedata.normalize("NFC", line.lower())).strip()
         for line in lines.splitlines()
     )
-    words = [w for w in marked.split() if any(ch.isalpha() for ch in w)]
-    typed = sum(bool(_marks(w)) for w in words) >= _MARKED_SHARE * max(len(words), 1)
-    return _Text(folded, marked if typed and len(marked) == len(folded) else "")
+    typed = False  # an ASCII text has no diacritics (đ is not ASCII either)
+    if not marked.isascii():
+        words, marked_ones = marked_words(marked)  # words with a letter; those with marks
+        typed = marked_ones >= _MARKED_SHARE * max(words, 1)
+    whole = frozenset(_RUN.findall(folded))
+    return _Text(folded, marked if typed and len(marked) == len(folded) else "", whole)
 
 
 def assess(s: Submission, *, policy: AdmissibilityPolicy = DEFAULT) -> Decision:
@@ -140,26 +150,37 @@ def refuse(
 def _empty(text: _Text, policy: AdmissibilityPolicy) -> Decision | None:
     kept = _salutations(policy.salutations).sub(lambda m: " " * len(m.group(0)), text.folded)
     kept = _terms(policy.closings).sub(lambda m: " " * len(m.group(0)), kept)
-    words = [m.span() for m in _RUN.finditer(kept) if _LETTER.search(m.group())]
-    fillers = _spans(_Text(kept, text.marked), policy.filler_words)
-    substantive = [w for w in words if not _inside(w, fillers)]
     needed = min(policy.min_substantive_words, policy.min_content_words)
-    if len(words) >= policy.min_content_words and len(substantive) >= needed:
-        return None
+    # Words and fillers are read in step, and only as far as it takes to see enough of
+    # both: both counts only grow, so enough at some word is enough at the end.
+    fillers = _iter_spans(_Text(kept, text.marked, text.words), policy.filler_words)
+    upcoming = next(fillers, None)
+    filler: tuple[int, int] | None = None  # the last filler starting at or before the word
+    words = substantive = 0
+    for match in _RUN.finditer(kept):
+        if not _LETTER.search(match.group()):
+            continue
+        start, end = match.span()
+        while upcoming is not None and upcoming[0] <= start:
+            filler, upcoming = upcoming, next(fillers, None)
+        words += 1
+        substantive += filler is None or end > filler[1]  # not inside that filler
+        if words >= policy.min_content_words and substantive >= needed:
+            return None
     explanation = (
-        f"content states nothing: {len(words)} words besides salutations and closings, "
-        f"{len(substantive)} that say something"
+        f"content states nothing: {words} words besides salutations and closings, "
+        f"{substantive} that say something"
     )
     return refuse(RefusalReason.EMPTY_CONTENT, explanation, policy=policy)
 
 
 def _foreign(content: str, policy: AdmissibilityPolicy) -> Decision | None:
-    letters = [ch for ch in content.lower() if ch.isalpha()]
-    vi_share = sum(ch in _LETTERS_VI for ch in letters) / max(len(letters), 1)
-    words = re.findall(r"[a-z]+", fold(content))
-    syllable_share = sum(bool(_SYLLABLE.fullmatch(w)) for w in words) / max(len(words), 1)
+    letters = content.lower().translate(_ONLY_LETTERS)
+    vi_share = len(letters.translate(_ONLY_LETTERS_VI)) / max(len(letters), 1)
     if vi_share >= policy.min_vietnamese_letter_share:
         return None
+    words = re.findall(r"[a-z]+", fold(content))
+    syllable_share = sum(bool(_SYLLABLE.fullmatch(w)) for w in words) / max(len(words), 1)
     if syllable_share >= policy.min_syllable_share:
         return None
     explanation = (
@@ -170,7 +191,8 @@ def _foreign(content: str, policy: AdmissibilityPolicy) -> Decision | None:
 
 
 def _complaint_or_denunciation(text: _Text, policy: AdmissibilityPolicy) -> Decision | None:
-    exempt = _spans(text, policy.scope_exemptions)
+    # The exempt spans are only looked for once a term is found.
+    exempt = cache(lambda: _spans(text, policy.scope_exemptions))
     reason = RefusalReason.COMPLAINT_OR_DENUNCIATION
     accused = _found(text, policy.denunciation_terms, exempt)
     bribery = _found(text, policy.bribery_terms, exempt)
@@ -237,13 +259,18 @@ def _real_name(name: str, *, is_org: bool, policy: AdmissibilityPolicy) -> bool:
     return len(words) >= policy.min_name_words
 
 
-def _found(text: _Text, terms: tuple[str, ...], exempt: list[tuple[int, int]]) -> list[str]:
-    """The distinct terms in `text`, leaving out hits inside an exempt span."""
-    hits = {
-        " ".join(text.folded[a:b].split())
-        for a, b in _spans(text, terms)
-        if not _inside((a, b), exempt)
-    }
+def _found(
+    text: _Text,
+    terms: tuple[str, ...],
+    exempt: list[tuple[int, int]] | Callable[[], list[tuple[int, int]]],
+) -> list[str]:
+    """The distinct terms in `text`, leaving out hits inside an exempt span (`exempt` may
+    be what gives them, asked only when a term is found)."""
+    spans = _spans(text, terms)
+    if not spans:
+        return []
+    outside = exempt() if callable(exempt) else exempt
+    hits = {" ".join(text.folded[a:b].split()) for a, b in spans if not _inside((a, b), outside)}
     return sorted(hits)
 
 
@@ -256,14 +283,20 @@ def _inside(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
 
 def _spans(text: _Text, terms: tuple[str, ...]) -> list[tuple[int, int]]:
     """Where the terms occur, spelt as listed when the text carries diacritics."""
+    return list(_iter_spans(text, terms))
+
+
+def _iter_spans(text: _Text, terms: tuple[str, ...]) -> Iterator[tuple[int, int]]:
+    """`_spans`, found as they are read."""
+    firsts = _first_words(terms)
+    if text.words is not None and firsts is not None and firsts.isdisjoint(text.words):
+        return
     spellings = _spellings(terms)
-    found = []
     for match in _terms(terms).finditer(text.folded):
         written = text.marked[match.start() : match.end()].split() if text.marked else []
         listed = spellings.get(" ".join(match.group(0).split()), ())
         if not written or any(_spelled_as(written, words) for words in listed):
-            found.append(match.span())
-    return found
+            yield match.span()
 
 
 def _spelled_as(written: list[str], listed: tuple[str, ...]) -> bool:
@@ -273,6 +306,7 @@ def _spelled_as(written: list[str], listed: tuple[str, ...]) -> bool:
     )
 
 
+@lru_cache(maxsize=16384)  # words, not texts: Vietnamese has a few thousand syllables
 def _marks(word: str) -> tuple[str, ...]:
     decomposed = unicodedata.normalize("NFD", word)
     marks = [c for c in decomposed if unicodedata.category(c) == "Mn"]
@@ -287,6 +321,16 @@ def _spellings(terms: tuple[str, ...]) -> dict[str, tuple[tuple[str, ...], ...]]
             words = tuple(unicodedata.normalize("NFC", term.lower()).split())
             spellings.setdefault(" ".join(fold(term).split()), set()).add(words)
     return {key: tuple(sorted(value)) for key, value in spellings.items()}
+
+
+@lru_cache(maxsize=64)
+def _first_words(terms: tuple[str, ...]) -> frozenset[str] | None:
+    """The first word of each folded term (None when a term has none). Every word of a term
+    is a whole word where `_terms` finds it, so a text without one of these has no term."""
+    firsts = [_RUN.findall(fold(t))[:1] for t in terms if t]
+    if not all(firsts):
+        return None
+    return frozenset(first for (first,) in firsts)
 
 
 @lru_cache(maxsize=64)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -111,11 +111,33 @@ class AgencyRegistry(BaseModel):
         return tuple(agency.code for agency in self.agencies)
 
     def get(self, code: str) -> Agency | None:
-        return next((agency for agency in self.agencies if agency.code == code), None)
+        known = _BY_CODE.get(id(self))
+        if known is None or known[0] is not self:
+            known = (self, {agency.code: agency for agency in self.agencies})
+            _keep(_BY_CODE, id(self), known)
+        return known[1].get(code)  # codes are unique
 
     def active_on(self, day: date) -> AgencyRegistry:
         """The agencies in force on `day` (the day an item was received)."""
-        return AgencyRegistry(agencies=tuple(a for a in self.agencies if a.is_active_on(day)))
+        known = _BY_DAY.get((id(self), day))
+        if known is None or known[0] is not self:
+            found = AgencyRegistry(agencies=tuple(a for a in self.agencies if a.is_active_on(day)))
+            known = (self, found)
+            _keep(_BY_DAY, (id(self), day), known)
+        return known[1]
+
+
+# Lookups worked out once per registry (and day), outside the models so that they do not
+# take part in comparing them. Each entry holds its registry: an id is not reused meanwhile.
+_BY_CODE: dict[int, tuple[AgencyRegistry, dict[str, Agency]]] = {}
+_BY_DAY: dict[tuple[int, date], tuple[AgencyRegistry, AgencyRegistry]] = {}
+_KEPT = 4096
+
+
+def _keep(memo: dict[Any, Any], key: object, value: object) -> None:
+    if len(memo) >= _KEPT:
+        memo.clear()
+    memo[key] = value
 
 
 def parse_agencies(data: object, *, source: str = "agencies") -> AgencyRegistry:

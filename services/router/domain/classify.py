@@ -6,7 +6,6 @@ rule that decided, the rules version, a confidence and short reasons an officer 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -29,6 +28,7 @@ from services.router.domain.evidence import (
 from services.router.domain.matching import (
     LOCAL,
     MARKED,
+    Match,
     Scope,
     Texts,
     normalise_pair,
@@ -42,7 +42,7 @@ TRIAGE = "TRIAGE"
 # `key + MARKED` with diacritics), the local-authority markers found, and the scope to read
 # after them. The default reads the rules' own district gazetteer (the 2023 structure);
 # today's structure passes the communes' gazetteer (services/router/structure/routing.py).
-Locate = Callable[[Mapping[str, str], Sequence[re.Match[str]], Scope], Place]
+Locate = Callable[[Mapping[str, str], Sequence[Match], Scope], Place]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -218,7 +218,7 @@ class _Where:
         self,
         texts: dict[str, str],
         rules: RuleSet,
-        markers: Sequence[re.Match[str]],
+        markers: Sequence[Match],
         *,
         scope: Scope,
     ) -> Place:
@@ -266,7 +266,7 @@ def _regulation_choice(
 ) -> Choice:
     """Who issued the regulation decides: central -> QG, a district -> it, else the field."""
     tally = Tally()
-    first_hits: dict[str, tuple[Scope, list[re.Match[str]]]] = {}
+    first_hits: dict[str, tuple[Scope, list[Match]]] = {}
     for rule in sorted(rules.competence_rules, key=lambda r: -r.priority):
         points, hits = fired(rule, texts, rules.scoring.mention_cap)
         if points:

@@ -10,16 +10,17 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from services.router.domain.matching import (
     LOCAL,
     MARKED,
     District,
+    Match,
     Phrases,
     PlaceConfidence,
     Scope,
     Texts,
-    words_of,
 )
 from services.router.domain.rules import CaseClass, Department, Rule, RuleSet
 
@@ -56,14 +57,14 @@ class Tally:
         return max(rules, key=lambda rule_id: rules[rule_id])
 
 
-def fired(rule: Rule, texts: dict[str, str], cap: int) -> tuple[float, list[re.Match[str]]]:
+def fired(rule: Rule, texts: dict[str, str], cap: int) -> tuple[float, list[Match]]:
     """Points a rule gives: its weight per distinct phrase matched, up to `cap` phrases."""
     hits = rule.when.hits(texts)
     distinct = {m.group(0) for m in hits}
     return rule.weight * min(len(distinct), cap), hits
 
 
-def quote(hits: Sequence[re.Match[str]]) -> str:
+def quote(hits: Sequence[Match]) -> str:
     phrases = list(dict.fromkeys(m.group(0) for m in hits))
     return ", ".join(f"'{p}'" for p in phrases[:3])
 
@@ -108,22 +109,43 @@ def _found(
     key = ("found", id(departments), vocabularies, scopes)
     if isinstance(texts, Texts) and (known := texts.memo.get(key)) is not None:
         return list(known)
+    if not isinstance(texts, Texts):
+        return [
+            (department, vocabulary, boost, counts)
+            for department, vocabulary, finder in _finders(departments, vocabularies)
+            for scope, boost in scopes
+            if (counts := _counts(finder, texts, scope))
+        ]
+    # Each scope read once; a list with none of its phrases in a scope is passed over.
+    reads = [(scope, boost, texts.read(texts[scope])) for scope, boost in scopes]
     found = [
         (department, vocabulary, boost, counts)
         for department, vocabulary, finder in _finders(departments, vocabularies)
-        for scope, boost in scopes
-        if (counts := _counts(finder, texts, scope))
+        for scope, boost, read in reads
+        if not finder.absent(read) and (counts := _counts(finder, texts, scope))
     ]
-    if isinstance(texts, Texts):
-        texts.memo[key] = found
+    texts.memo[key] = found
     return list(found)
+
+
+# The triples of `_finders` by departments and vocabularies, each kept with the departments
+# it was worked out from (kept alive with it, so an id is never reused meanwhile).
+_FINDERS: dict[tuple[int, tuple[str, ...]], tuple[object, list[Any]]] = {}
 
 
 def _finders(
     departments: Sequence[Department], vocabularies: tuple[str, ...]
 ) -> list[tuple[Department, str, Phrases]]:
     """The (department, vocabulary, phrase list) triples that can be matched."""
-    return [(d, v, finder) for d in departments for v in vocabularies if (finder := d.finder(v))]
+    key = (id(departments), vocabularies)
+    known = _FINDERS.get(key)
+    if known is not None and known[0] is departments:
+        return known[1]
+    found = [(d, v, finder) for d in departments for v in vocabularies if (finder := d.finder(v))]
+    if len(_FINDERS) >= 64:
+        _FINDERS.clear()
+    _FINDERS[key] = (departments, found)
+    return found
 
 
 def _counts(finder: Phrases, texts: dict[str, str], scope: str) -> Mapping[str, int]:
@@ -132,13 +154,13 @@ def _counts(finder: Phrases, texts: dict[str, str], scope: str) -> Mapping[str, 
     text, marked = texts[scope], texts.get(scope + MARKED, "")
     if not isinstance(texts, Texts):
         return Counter(m.group(0) for m in finder.finditer(text, marked))
+    read = texts.read(text)
+    if finder.absent(read):
+        return {}
     key = ("counts", id(finder), text, marked)
     counts: Mapping[str, int] | None = texts.memo.get(key)
     if counts is None:
-        words = texts.memo.get(("words", text))
-        if words is None:
-            words = texts.memo[("words", text)] = words_of(text)
-        found = finder.finditer(text, marked) if finder.may_match(words) else iter(())
+        found = finder.matches(text, marked, read)
         counts = texts.memo[key] = Counter(m.group(0) for m in found)
     return counts
 
@@ -168,13 +190,15 @@ def target_tally(
         if target is not None:
             tally.add(target, points, rule.id, quote(hits))
     # "Đề nghị Sở ...": the department the item names most, else the one it is most about.
+    if not deferred:
+        return tally
     leaders = field_tally(texts, rules, ACTORS).ranked() or tally.ranked(exclude=[LOCAL])
     for rule, points, hits in deferred if leaders else ():
         tally.add(leaders[0][0], points, rule.id, quote(hits))
     return tally
 
 
-def local_hits(texts: dict[str, str], rules: RuleSet) -> list[re.Match[str]]:
+def local_hits(texts: dict[str, str], rules: RuleSet) -> list[Match]:
     """Where the text names a local authority, in reading order (the place follows it)."""
     local = [r for r in rules.actor_rules if r.target in {"district_of_place", "named_agency"}]
     hits = [m for rule in local for m in rule.when.hits(texts)]
@@ -195,7 +219,7 @@ class Place:
 def district_of_place(
     texts: Mapping[str, str],
     districts: Sequence[District],
-    markers: Sequence[re.Match[str]],
+    markers: Sequence[Match],
     *,
     scope: Scope,
     confidence: PlaceConfidence,
@@ -203,7 +227,16 @@ def district_of_place(
     """The district where it happened: the place named right after a marker ("UBND xã …"),
     else a place named in the text, else the submitter's address, else a bare name."""
     text, address = texts["text"], texts["address"]
-    context = _votes(districts, lambda d: d.prefixed_in(text) + d.prefixed_in(address))
+    counted: dict[tuple[int, str], int] = {}
+
+    def prefixed(district: District, where: str) -> int:
+        """How often the text or the address names a district with its unit, counted once
+        and only when a step needs it."""
+        key = (id(district), where)
+        if key not in counted:
+            counted[key] = district.prefixed_in(texts[where])
+        return counted[key]
+
     for marker in markers:
         # "UBND huyện Ia Grai có kế hoạch" names it inside; "UBND xã | Song An" right after.
         inside = [
@@ -212,16 +245,22 @@ def district_of_place(
             if d.prefixed_in(marker.group(0)) or d.bare_in(marker.group(0))
         ]
         named = inside or _named_after(districts, texts.get(scope, ""), marker.end())
-        code = named[0] if len(named) == 1 else _vote(context, among=named)
+        if len(named) == 1:
+            code: str | None = named[0]
+        elif named:  # the places named in the text and the address decide between them
+            context = _votes(districts, lambda d: prefixed(d, "text") + prefixed(d, "address"))
+            code = _vote(context, among=named)
+        else:
+            code = None
         if code:
             note = f"district {code}: named at '{marker.group(0)}'"
             return Place(code, confidence.after_marker, note)
     steps = [
-        ("a place in the text", confidence.in_text, lambda d: d.prefixed_in(text)),
+        ("a place in the text", confidence.in_text, lambda d: prefixed(d, "text")),
         (
             "the submitter's address",
             confidence.in_address,
-            lambda d: d.prefixed_in(address) * 2 + d.bare_in(address),
+            lambda d: prefixed(d, "address") * 2 + d.bare_in(address),
         ),
         ("a district name in the text", confidence.bare_name, lambda d: d.bare_in(text)),
     ]
@@ -236,7 +275,7 @@ def named_agency(
     text: str,
     finders: Sequence[tuple[str, re.Pattern[str] | None]],
     districts: Sequence[District],
-    markers: Sequence[re.Match[str]],
+    markers: Sequence[Match],
 ) -> str | None:
     """The agency named just after a marker such as an operator's "chuyển …"."""
     for marker in markers:

@@ -168,6 +168,11 @@ class Scoring(BaseModel):
     place: PlaceConfidence = PlaceConfidence()
 
 
+# The rule sets in force on a day, by rule set (its id) and day: outside the models, so
+# that they take no part in comparing them. Each entry holds its rule set (no id reuse).
+_ACTIVE: dict[tuple[int, date], tuple[RuleSet, RuleSet]] = {}
+_KEPT = 4096
+
 _SECTIONS: dict[str, type[Rule]] = {
     "class_rules": ClassRule,
     "kind_rules": KindRule,
@@ -202,11 +207,20 @@ class RuleSet(BaseModel):
 
     def active_on(self, day: date) -> RuleSet:
         """The rules in force on `day`; rules without dates follow the file's dates."""
-        update: dict[str, Any] = {
-            name: tuple(rule for rule in getattr(self, name) if rule.in_force(day))
-            for name in [*_SECTIONS, "departments"]
-        }
-        return self.model_copy(update=update)
+        known = _ACTIVE.get((id(self), day))  # worked out once per rule set and day
+        if known is not None and known[0] is self:
+            return known[1]
+        update: dict[str, Any] = {}
+        for name in [*_SECTIONS, "departments"]:
+            every = getattr(self, name)
+            kept = tuple(rule for rule in every if rule.in_force(day))
+            update[name] = every if len(kept) == len(every) else kept  # the same tuple: the
+            # same key for what is worked out once per tuple (evidence._finders)
+        active = self.model_copy(update=update)
+        if len(_ACTIVE) >= _KEPT:
+            _ACTIVE.clear()
+        _ACTIVE[(id(self), day)] = (self, active)
+        return active
 
     def concrete_targets(self) -> set[str]:
         rules = [

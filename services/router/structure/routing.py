@@ -25,7 +25,7 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -33,7 +33,7 @@ from services.kit.text import fold
 from services.router.domain.agencies import Agency, AgencyRegistry
 from services.router.domain.classify import TRIAGE, RoutingDecision, RoutingInput, route
 from services.router.domain.evidence import Place
-from services.router.domain.matching import PlaceConfidence, Scope
+from services.router.domain.matching import Match, PlaceConfidence, Scope, Texts
 from services.router.domain.rules import RuleSet, parse_rules
 from services.router.structure.agencies import Structure
 from services.router.structure.departments import Departments
@@ -42,6 +42,7 @@ from services.router.structure.units import AdminUnits
 
 VERSION_MARCH_2025 = "2025.3"
 VERSION_JULY_2025 = "2025.7"
+_DAYS_KEPT = 1024
 _WINDOW = 90  # characters after a local-authority marker where its place is read
 _SENTENCE_END = re.compile(r" \. ")
 
@@ -57,13 +58,21 @@ class DatedRouter:
     rules_march: RuleSet
     rules_today: RuleSet
     every_code: AgencyRegistry  # every code that ever was an agency, open-ended
+    # The agencies in force by day, worked out once per day (the structure does not change).
+    _agencies_by_day: dict[date, AgencyRegistry] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def route(
         self, item: RoutingInput, *, exclude: frozenset[str] = frozenset()
     ) -> RoutingDecision:
         day = item.received_on
         period = self.structure.period_on(day)
-        in_force = self.structure.active_on(day)
+        in_force = self._agencies_by_day.get(day)
+        if in_force is None:
+            if len(self._agencies_by_day) >= _DAYS_KEPT:
+                self._agencies_by_day.clear()
+            in_force = self._agencies_by_day[day] = self.structure.active_on(day)
         if period is None or period.id == "2023":
             return route(item, rules=self.rules_2023, agencies=in_force, exclude=exclude)
         if period.id == "2025-03":
@@ -176,30 +185,40 @@ class _Locator:
     gazetteer: Gazetteer
     confidence: PlaceConfidence
 
-    def __call__(
-        self, texts: Mapping[str, str], markers: Sequence[re.Match[str]], scope: Scope
-    ) -> Place:
-        address = self.gazetteer.find(texts.get("address", ""))
+    def __call__(self, texts: Mapping[str, str], markers: Sequence[Match], scope: Scope) -> Place:
+        address = self._find(texts, texts.get("address", ""))
         source = texts.get(scope, "")
         for marker in markers:
             window = _sentence(source, marker.start(), marker.end() + _WINDOW)
-            place = self._place(window, address, self.confidence.after_marker)
+            place = self._place(texts, window, address, self.confidence.after_marker)
             if place is not None:
                 return place
         for key, sure in (("text", self.confidence.in_text), ("address", None)):
             if key == "address":
                 place = self._resolved(address, self.confidence.in_address)
             else:
-                place = self._place(texts.get(key, ""), address, sure or 0.0)
+                place = self._place(texts, texts.get(key, ""), address, sure or 0.0)
             if place is not None:
                 return place
-        named = [m for m in self.gazetteer.find(texts.get("text", "")) if m.ambiguous]
+        named = [m for m in self._find(texts, texts.get("text", "")) if m.ambiguous]
         if named:
             return Place(None, 0.0, f"xã, phường: chưa xác định ({named[0].reason_vi})")
         return Place(None, 0.0, "xã, phường: không tìm thấy địa danh trong tỉnh")
 
-    def _place(self, text: str, address: Sequence[PlaceMatch], sure: float) -> Place | None:
-        matches = self.gazetteer.find(text)
+    def _find(self, texts: Mapping[str, str], text: str) -> tuple[PlaceMatch, ...]:
+        """The gazetteer's places in one of the item's texts, found once per item."""
+        if not isinstance(texts, Texts):
+            return self.gazetteer.find(text)
+        key = ("places", id(self.gazetteer), text)
+        found: tuple[PlaceMatch, ...] | None = texts.memo.get(key)
+        if found is None:
+            found = texts.memo[key] = self.gazetteer.find(text)
+        return found
+
+    def _place(
+        self, texts: Mapping[str, str], text: str, address: Sequence[PlaceMatch], sure: float
+    ) -> Place | None:
+        matches = self._find(texts, text)
         place = self._resolved(matches, sure)
         if place is not None:
             return place

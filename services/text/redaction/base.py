@@ -11,7 +11,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Literal
+from functools import lru_cache
+from typing import Literal, NamedTuple
 
 from services.kit.text import CharTable, fold
 
@@ -67,8 +68,7 @@ _PLACEHOLDER_AFTER = re.compile(r"[ \u00a0]" + _ANY_PLACEHOLDER)
 _WORD = re.compile(r"[^\W\d_]+(?:['’‘][^\W\d_]+)*")
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):  # a tuple: a text has many, and a tuple is quickest to make
     start: int
     end: int
     text: str
@@ -131,10 +131,8 @@ class TextView:
 def make_view(text: str) -> TextView:
     lower = _same_length(text, "lower")
     folded = _same_length(text, "fold")
-    tokens = tuple(
-        Token(m.start(), m.end(), m.group(), folded[m.start() : m.end()])
-        for m in _WORD.finditer(text)
-    )
+    spans = map(re.Match.span, _WORD.finditer(text))
+    tokens = tuple([Token._make((a, b, text[a:b], folded[a:b])) for a, b in spans])
     # Placeholders carry diacritics of their own; they must not change the mode.
     bare = re.sub(_ANY_PLACEHOLDER, "", text)
     plain = _same_length(bare, "fold") == _same_length(bare, "lower")
@@ -161,7 +159,17 @@ class Lexicon:
         return cls(frozenset(w.lower() for w in items), frozenset(fold(w) for w in items))
 
     def has(self, view: TextView, text: str) -> bool:
-        return fold(text) in self.folded if view.plain else text.lower() in self.exact
+        if not view.plain:
+            return text.lower() in self.exact
+        return (_fold_word(text) if len(text) <= _WORD_CACHED else fold(text)) in self.folded
+
+
+_WORD_CACHED = 40  # characters: a longer "word" is folded each time, not kept
+
+
+@lru_cache(maxsize=16384)  # words, not texts: a language has only so many
+def _fold_word(word: str) -> str:
+    return fold(word)
 
 
 def alternation(phrases: list[str]) -> str:

@@ -158,8 +158,12 @@ def _key(view: TextView, start: int, end: int) -> str:
 
 
 def _surname_names(view: TextView) -> Iterator[Span]:
-    index = 0
-    while index < len(view.tokens):
+    index, tokens = 0, view.tokens
+    while index < len(tokens):
+        text = tokens[index].text
+        if not (text[0].isupper() or text.isupper()):  # neither capitalised nor upper case
+            index += 1  # so no name starts here (`_surname_name_end`)
+            continue
         end = _surname_name_end(view, index)
         if end > index:
             yield Span(view.tokens[index].start, view.tokens[end - 1].end, Kind.NAME)

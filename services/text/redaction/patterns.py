@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from services.kit.text import CharTable
 from services.text.redaction.base import Kind, Span, TextView, alternation
 
 # One optional separator between digits: "0905 123 456", "0914.557.208", "(0269) 3846117".
@@ -104,20 +105,61 @@ def _cmnd(view: TextView) -> Iterator[Span]:
             yield Span(m.start(), m.end(), Kind.ID_NUMBER)
 
 
+# What each detector cannot match without: how many decimal digits (`\d`) its shortest
+# match holds, in the text it reads. A text with fewer is not scanned (issue 12).
+_MIN_DIGITS = {
+    "TAX_WITH_WORD": 10,  # \d(?:[ .]?\d){9}
+    "TAX_BRANCH": 13,  # \d{10} - \d{3}
+    "PHONE": 7,  # a foreign number: + \d{1,3} and 6 more; a national one has 10
+    "ID_WITH_WORD": 7,  # \d(?:[ .-]?\d){6,11}
+    "CCCD": 12,
+    "CMND": 9,
+    "BANK_WITH_WORD": 6,  # \d(?:[ .\-]?\d){5,18}
+    "LONG_NUMBER": 13,
+    "PLATE": 6,  # \d{2} and \d{4,5} (or \d{3}.\d{2})
+    "PLATE_WITH_WORD": 6,  # \d{2} and \d{3}, \d{1,2}
+}
+_DECIMAL = CharTable(lambda ch: ch if ch.isdecimal() else None)  # what `\d` matches
+# Every spelt-out e-mail holds "@", a bracket, or " at " / " a cong " between spaces.
+_SPELLED_AT = re.compile(r"[@\[({<]|[ \u00a0](?:at|a cong)[ \u00a0]")
+
+
 def pattern_spans(view: TextView) -> list[Span]:
     """Everything found by shape alone; overlaps are resolved by the caller."""
     text, folded = view.text, view.folded
+    digits = len(text.translate(_DECIMAL))
+    folded_digits = len(folded.translate(_DECIMAL))
+
+    def enough(name: str, on_folded: bool = False) -> bool:
+        return (folded_digits if on_folded else digits) >= _MIN_DIGITS[name]
+
     return [
-        *_spans(EMAIL, text, Kind.EMAIL),
-        *_spans(SPELLED_EMAIL, folded, Kind.EMAIL),
-        *_spans(TAX_WITH_WORD, folded, Kind.TAX_CODE, "v"),
-        *_spans(TAX_BRANCH, text, Kind.TAX_CODE),
-        *_spans(PHONE, text, Kind.PHONE),
-        *_spans(ID_WITH_WORD, folded, Kind.ID_NUMBER, "v"),
-        *_spans(CCCD, text, Kind.ID_NUMBER),
-        *_cmnd(view),
-        *_spans(BANK_WITH_WORD, folded, Kind.BANK_ACCOUNT, "v"),
-        *_spans(LONG_NUMBER, text, Kind.BANK_ACCOUNT),
-        *_spans(PLATE, text, Kind.LICENCE_PLATE),
-        *_spans(PLATE_WITH_WORD, folded, Kind.LICENCE_PLATE, "v"),
+        *(_spans(EMAIL, text, Kind.EMAIL) if "@" in text else ()),
+        *(_spans(SPELLED_EMAIL, folded, Kind.EMAIL) if _SPELLED_AT.search(folded) else ()),
+        *(
+            _spans(TAX_WITH_WORD, folded, Kind.TAX_CODE, "v")
+            if enough("TAX_WITH_WORD", True)
+            else ()
+        ),
+        *(_spans(TAX_BRANCH, text, Kind.TAX_CODE) if enough("TAX_BRANCH") else ()),
+        *(_spans(PHONE, text, Kind.PHONE) if enough("PHONE") else ()),
+        *(
+            _spans(ID_WITH_WORD, folded, Kind.ID_NUMBER, "v")
+            if enough("ID_WITH_WORD", True)
+            else ()
+        ),
+        *(_spans(CCCD, text, Kind.ID_NUMBER) if enough("CCCD") else ()),
+        *(_cmnd(view) if enough("CMND") else ()),
+        *(
+            _spans(BANK_WITH_WORD, folded, Kind.BANK_ACCOUNT, "v")
+            if enough("BANK_WITH_WORD", True)
+            else ()
+        ),
+        *(_spans(LONG_NUMBER, text, Kind.BANK_ACCOUNT) if enough("LONG_NUMBER") else ()),
+        *(_spans(PLATE, text, Kind.LICENCE_PLATE) if enough("PLATE") else ()),
+        *(
+            _spans(PLATE_WITH_WORD, folded, Kind.LICENCE_PLATE, "v")
+            if enough("PLATE_WITH_WORD", True)
+            else ()
+        ),
     ]
