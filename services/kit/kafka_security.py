@@ -16,10 +16,12 @@ from typing import Any, Literal
 
 from faststream.security import BaseSecurity, SASLScram512
 
+from services.kit.errors import PaknError
+
 Protocol = Literal["PLAINTEXT", "SASL_SSL", "SSL"]
 
 
-class KafkaSecurityError(ValueError):
+class KafkaSecurityError(PaknError, ValueError):
     """The Kafka security settings are incomplete or unreadable: the service does not start."""
 
 
