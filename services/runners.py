@@ -53,7 +53,14 @@ async def run_on_kafka(
     broker = make_broker(bootstrap, client_id=f"pakn-{service.name}")
     publisher: Publisher = KafkaPublisher(broker)
     for sub in service.subscriptions(publisher=publisher):
-        attach(broker, topic=sub.topic, group_id=sub.group_id, handler=sub.handler, workers=workers)
+        attach(
+            broker,
+            topic=sub.topic,
+            group_id=sub.group_id,
+            handler=sub.handler,
+            workers=workers,
+            batch=getattr(getattr(service, "settings", None), "consumer_batch", None),
+        )
     await broker.start()
     log.info("%s consuming from %s; web on http://%s:%d", service.name, bootstrap, host, port)
     app = service.web()

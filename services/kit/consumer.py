@@ -1,4 +1,5 @@
-"""The one way every service consumes: archive → decode → de-duplicate → handle in a transaction.
+"""The one way every service consumes: archive → decode → de-duplicate → handle in a transaction,
+for a batch of messages at a time.
 
 A message that cannot be decoded, or whose handling fails permanently, is parked on the
 dead-letter topic with its error and the consumer moves on. Anything else that goes wrong —
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
@@ -26,14 +27,14 @@ from typing import Generic, TypeVar, assert_never
 
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from schemas.events import Event
 from schemas.topics import dead_letter
 from services.kit.columns import UtcDateTime, utc_now
 from services.kit.db import Database
-from services.kit.errors import Permanent, Transient
+from services.kit.errors import PaknError, Permanent, Transient
 from services.kit.errors import PermanentError as PermanentError  # re-exported: its old home
 from services.kit.faults import is_transient
 from services.kit.health import Readiness, backoff_s, readiness
@@ -82,10 +83,19 @@ Archive = Callable[[Message], Awaitable[None]]
 
 @dataclass
 class Pipeline(Generic[E]):
-    """Consumes one topic for one service.
+    """Consumes one topic for one service, one message or a batch of them at a time.
+
+    A batch is applied in one database transaction (`consume`): the archive step, then
+    every decodable event not yet processed, with its `ProcessedEvent` row, in the order
+    given (a partition's order). If an event fails permanently, the batch is rolled back and
+    done again with each event in a SAVEPOINT of its own: the poison's savepoint alone is
+    rolled back, and it is parked once the transaction has committed, like an undecodable
+    message. A transient failure anywhere rolls back the whole batch, which is tried again
+    as a whole. docs/decisions/0009-batches.md.
 
     `archive`, when given, keeps the raw message before anything reads it; it runs inside
-    the same retry scope as the handler, so a database outage cannot skip it.
+    the same retry scope as the handler, so a database outage cannot skip it, and the
+    transactions it opens on `db` join the batch's (`Database.joined`).
     """
 
     service: str
@@ -106,17 +116,27 @@ class Pipeline(Generic[E]):
         return f"{self.service} consumer"
 
     async def __call__(self, message: Message) -> None:
+        await self.consume([message])
+
+    async def consume(self, messages: Sequence[Message]) -> None:
+        """Handle or park every message of `messages`, or raise `Redeliver` for all of them.
+
+        Returning normally is what lets the transport commit the offsets past the batch;
+        until then a failure is retried with a bounded back-off, and nothing escapes as
+        done (docs/decisions/0006-database-outages.md).
+        """
+        if not messages:
+            return
         for _attempt in range(self.retries + 1):
             try:
-                await self._consume(message)
+                await self._consume(messages)
             except Exception as error:  # nothing may escape as "done": the offset would move
                 self.health.down(self.component, error)
                 failures = self.health.failures(self.component)
                 log.warning(
-                    "%s: %s@%s not handled yet (failure %d): %s",
+                    "%s: %s not handled yet (failure %d): %s",
                     self.service,
-                    message.topic,
-                    message.offset,
+                    _where(messages),
                     failures,
                     error,
                 )
@@ -126,43 +146,101 @@ class Pipeline(Generic[E]):
                 continue
             self.health.up(self.component)
             return
-        raise Redeliver(f"{self.service}: giving up for now on {message.topic}@{message.offset}")
+        raise Redeliver(f"{self.service}: giving up for now on {_where(messages)}")
 
-    async def _consume(self, message: Message) -> None:
-        if self.archive is not None:
-            await self.archive(message)
+    async def _consume(self, messages: Sequence[Message]) -> None:
         try:
-            event = self.adapter.validate_json(message.value)
-        except (ValidationError, ValueError) as error:
-            await self._park(message, error)
-            return
+            # One message needs no second pass: its savepoint costs less than a redo.
+            applied, parked = await self._attempt(messages, isolate=len(messages) == 1)
+        except _Isolate as why:
+            log.info("%s: %s again, event by event: %s", self.service, _where(messages), why)
+            applied, parked = await self._attempt(messages, isolate=True)
+        if applied:
+            self.after_commit()
+        for _index, poison, error in sorted(parked, key=lambda item: item[0]):
+            await self._park(poison, error)
+
+    async def _attempt(
+        self, messages: Sequence[Message], *, isolate: bool
+    ) -> tuple[int, list[tuple[int, Message, BaseException]]]:
+        """One transaction for the batch: how many events it applied, which messages to park.
+
+        First without savepoints (`isolate=False`): an event that fails permanently, or a
+        constraint that fails at the commit, rolls the whole batch back (`_Isolate`), and
+        the batch is done again with each event in a SAVEPOINT of its own, so that the
+        poison alone is taken back. Most batches have no poison and pay for no savepoint.
+        """
+        parked: list[tuple[int, Message, BaseException]] = []
+        applied = 0
         try:
-            await self._apply(event)
+            async with self.db.batch() as session:
+                if self.archive is not None:
+                    with self.db.joined(session):
+                        for message in messages:
+                            await self.archive(message)
+                decoded: list[tuple[int, Message, E]] = []
+                for index, message in enumerate(messages):
+                    try:
+                        event = self.adapter.validate_json(message.value)
+                    except (ValidationError, ValueError) as error:
+                        parked.append((index, message, error))
+                        continue
+                    decoded.append((index, message, event))
+                done = await self._processed(session, [event.event_id for _, _, event in decoded])
+                for index, message, event in decoded:
+                    if event.event_id in done:
+                        continue  # redelivered, or twice in this batch
+                    try:
+                        await (self._apply_alone if isolate else self._apply)(session, event)
+                    except Exception as error:
+                        match decide(error):
+                            case Decision.RETRY:
+                                raise  # the whole batch rolls back and is tried again
+                            case Decision.PARK if not isolate:
+                                raise _Isolate(f"{type(error).__name__}: {error}") from error
+                            case Decision.PARK:
+                                # A unique violation: either a concurrent replica handled
+                                # the same event, or the data is bad. Anything else is a
+                                # bug or bad data, which must not block the partition.
+                                if isinstance(error, IntegrityError) and await self._processed(
+                                    session, [event.event_id]
+                                ):
+                                    done.add(event.event_id)
+                                    continue
+                                parked.append((index, message, error))
+                                continue
+                            case _ as unreachable:
+                                assert_never(unreachable)
+                    done.add(event.event_id)
+                    applied += 1
+        except _Isolate:
+            raise
         except Exception as error:
-            match decide(error):
-                case Decision.RETRY:
-                    raise
-                case Decision.PARK:
-                    # A unique violation: either a concurrent replica handled the same event,
-                    # or the data is bad. Anything else is a bug or bad data, which must not
-                    # block the partition.
-                    if isinstance(error, IntegrityError) and await self._seen(event.event_id):
-                        return
-                    await self._park(message, error)
-                case _ as unreachable:
-                    assert_never(unreachable)
+            if isolate or decide(error) is Decision.RETRY:
+                raise
+            # e.g. a constraint that failed when the batch was flushed at its commit
+            raise _Isolate(f"{type(error).__name__}: {error}") from error
+        return applied, parked
 
-    async def _apply(self, event: E) -> None:
-        async with self.db.transaction() as session:
-            if await session.get(ProcessedEvent, (self.service, event.event_id)):
-                return
-            await self.handle(session, event)
-            session.add(ProcessedEvent(service=self.service, event_id=event.event_id))
-        self.after_commit()
+    async def _apply(self, session: AsyncSession, event: E) -> None:
+        await self.handle(session, event)
+        session.add(ProcessedEvent(service=self.service, event_id=event.event_id))
 
-    async def _seen(self, event_id: str) -> bool:
-        async with self.db.session() as session:
-            return await session.get(ProcessedEvent, (self.service, event_id)) is not None
+    async def _apply_alone(self, session: AsyncSession, event: E) -> None:
+        """Handle `event` in a SAVEPOINT: a failure takes back this event's work alone."""
+        async with session.begin_nested():
+            await self._apply(session, event)
+            await session.flush()  # a constraint fails here, inside the savepoint
+
+    async def _processed(self, session: AsyncSession, event_ids: Sequence[str]) -> set[str]:
+        """Which of `event_ids` this service has already processed (one query)."""
+        if not event_ids:
+            return set()
+        query = select(ProcessedEvent.event_id).where(
+            ProcessedEvent.service == self.service,
+            col(ProcessedEvent.event_id).in_(set(event_ids)),
+        )
+        return set((await session.exec(query)).all())
 
     async def _park(self, message: Message, error: BaseException) -> None:
         """Dead-letter the message; if even that fails, the message is tried again later."""
@@ -196,3 +274,14 @@ class Pipeline(Generic[E]):
             if decide(hook_error) is Decision.RETRY:
                 raise  # parked twice at worst: the dead-letter topic is at-least-once
             log.exception("%s: recording the dead letter failed", self.service)
+
+
+class _Isolate(PaknError):
+    """The batch holds a message that fails permanently: do it again event by event."""
+
+
+def _where(messages: Sequence[Message]) -> str:
+    first, last = messages[0], messages[-1]
+    if len(messages) == 1:
+        return f"{first.topic}@{first.offset}"
+    return f"{len(messages)} messages of {first.topic} ({first.offset}…{last.offset})"

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+# An execution option: this connection's transaction takes SAVEPOINTs (see `Database.batch`).
+SAVEPOINTS = "pakn_savepoints"
 
 
 def is_sqlite(url: str) -> bool:
@@ -25,6 +29,7 @@ def make_engine(url: str) -> AsyncEngine:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_async_engine(url, connect_args={"timeout": 30})
     event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    event.listen(engine.sync_engine, "begin", _sqlite_begin)
     return engine
 
 
@@ -37,6 +42,33 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _sqlite_begin(connection: Connection) -> None:
+    """Take the transaction out of pysqlite's hands where SAVEPOINTs are needed.
+
+    pysqlite emits BEGIN only before its first INSERT/UPDATE/DELETE: a SAVEPOINT issued
+    before that opens the transaction itself, and its RELEASE commits everything (the
+    SQLAlchemy documentation's "Serializable isolation / Savepoints / Transactional DDL").
+    A connection asking for savepoints (`Database.batch`) therefore turns the driver's
+    transaction handling off and begins with `BEGIN IMMEDIATE` here: it takes the write
+    lock at once (waiting up to the busy timeout), so it can never fail half-way to upgrade
+    a read snapshot. Every other transaction keeps the driver's default, as before.
+    """
+    dbapi_connection = connection.connection.dbapi_connection
+    assert dbapi_connection is not None
+    if connection.get_execution_options().get(SAVEPOINTS):
+        if dbapi_connection.isolation_level is not None:
+            dbapi_connection.isolation_level = None
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    elif dbapi_connection.isolation_level is None:
+        dbapi_connection.isolation_level = ""  # pysqlite's default: deferred, implicit BEGIN
+
+
+# The batch session the archive hook of a pipeline joins (see `Database.joined`).
+_JOINED: ContextVar[tuple[Database, AsyncSession] | None] = ContextVar(
+    "pakn_joined_session", default=None
+)
+
+
 class Database:
     """One service's database: an engine and a way to open a transaction."""
 
@@ -46,12 +78,45 @@ class Database:
         self._sessions = async_sessionmaker(
             self.engine, class_=AsyncSession, expire_on_commit=False
         )
+        self._batch_sessions = async_sessionmaker(
+            self.engine.execution_options(**{SAVEPOINTS: True}),
+            class_=AsyncSession,
+            expire_on_commit=False,
+        )
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """A session whose work commits on success and rolls back on any error."""
+        """A session whose work commits on success and rolls back on any error.
+
+        Inside `joined(session)` it is a SAVEPOINT of that session's transaction instead:
+        the work commits with it.
+        """
+        joined = _JOINED.get()
+        if joined is not None and joined[0] is self:
+            session = joined[1]
+            async with session.begin_nested():
+                yield session
+            return
         async with self._sessions() as session, session.begin():
             yield session
+
+    @asynccontextmanager
+    async def batch(self) -> AsyncIterator[AsyncSession]:
+        """One transaction in which `session.begin_nested()` SAVEPOINTs work, on SQLite too
+        (where it holds the write lock from its start: keep it short)."""
+        async with self._batch_sessions() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def joined(self, session: AsyncSession) -> Iterator[None]:
+        """Within the block (and this task), `transaction()` joins `session`'s transaction
+        as a SAVEPOINT instead of opening one of its own: a pipeline's hook written for a
+        transaction of its own then commits, or not, with the pipeline's batch."""
+        token = _JOINED.set((self, session))
+        try:
+            yield
+        finally:
+            _JOINED.reset(token)
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:

@@ -1,24 +1,39 @@
-"""Transactional outbox: events are stored with the state change, then relayed to the bus."""
+"""Transactional outbox: events are stored with the state change, then relayed to the bus.
+
+The relay sleeps until there is something to publish: a commit that stored outbox rows
+wakes the relays of its service in this process at once, and on PostgreSQL the committing
+transaction also sends `NOTIFY pakn_outbox, '<service>'`, which wakes the relays of other
+processes (`LISTEN` on a connection of their own). A slow poll remains as a safety net.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
+import weakref
 from collections import defaultdict
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import Column, Text
+from sqlalchemy import Column, Text, event, text, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, SessionTransaction
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from schemas.events import Event
 from services.kit.columns import UtcDateTime, utc_now
 from services.kit.db import Database, is_sqlite
+from services.kit.health import backoff_s
 from services.kit.loop import Poller
-from services.kit.transport import Message, Publisher
+from services.kit.transport import Message, Publisher, publish_all
 
 log = logging.getLogger(__name__)
+
+CHANNEL = "pakn_outbox"  # PostgreSQL NOTIFY channel; the payload is the service's name
+_STAGED = "pakn_outbox_services"  # Session.info key: services whose rows this transaction adds
 
 
 class OutboxMessage(SQLModel, table=True):
@@ -57,50 +72,150 @@ def to_message(row: OutboxMessage) -> Message:
     )
 
 
+# --- waking the relays when rows are committed -------------------------------------------
+
+_RELAYS: dict[str, weakref.WeakSet[OutboxRelay]] = defaultdict(weakref.WeakSet)
+
+
+@event.listens_for(Session, "after_flush")
+def _note_staged(session: Session, _context: Any) -> None:
+    services = {row.service for row in session.new if isinstance(row, OutboxMessage)}
+    if services:
+        session.info.setdefault(_STAGED, set()).update(services)
+
+
+@event.listens_for(Session, "before_commit")
+def _notify_other_processes(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a SAVEPOINT released: the transaction has not committed yet
+    staged: set[str] = session.info.setdefault(_STAGED, set())
+    staged.update(row.service for row in session.new if isinstance(row, OutboxMessage))
+    if not staged:
+        return
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        # Delivered when (and only if) the transaction commits.
+        for service in sorted(staged):
+            connection.execute(
+                text("SELECT pg_notify(:channel, :service)"),
+                {"channel": CHANNEL, "service": service},
+            )
+
+
+@event.listens_for(Session, "after_commit")
+def _wake_after_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return
+    for service in session.info.pop(_STAGED, ()):
+        wake_relays(service)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_rolled_back(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_STAGED, None)
+
+
+def wake_relays(service: str) -> None:
+    """Wake every running relay of `service` in this process."""
+    for relay in list(_RELAYS.get(service, ())):
+        with contextlib.suppress(RuntimeError):  # a relay of an event loop that has closed
+            relay.wake()
+
+
 class OutboxRelay:
     """Publishes a service's pending outbox rows in order, then marks them sent.
 
-    A crash between publish and mark re-publishes: consumers de-duplicate on event_id.
+    One round takes up to `batch` rows in id order, sends them all, waits until the broker
+    has every one (`publish_all`), then marks them in one statement. A crash or a failed
+    send before the mark re-publishes: consumers de-duplicate on event_id. The producer is
+    idempotent and sends in id order, so one key's (one case's) events keep their order.
     On PostgreSQL, `SKIP LOCKED` lets several replicas relay without publishing twice;
     per-case order is guaranteed within one relay, so run one relay per service.
+
+    Between rounds it sleeps until woken (a commit that stored rows for `service`, in this
+    process or, on PostgreSQL, any other) or for `interval_s`, the safety net.
     """
 
     def __init__(
-        self, *, db: Database, service: str, publisher: Publisher, interval_s: float = 0.2
+        self,
+        *,
+        db: Database,
+        service: str,
+        publisher: Publisher,
+        interval_s: float = 1.0,
+        batch: int = 500,
     ) -> None:
         self._db = db
         self._service = service
         self._publisher = publisher
+        self._batch = batch
         self._poller = Poller(self.run_once, idle_s=interval_s, name=f"{service} outbox relay")
 
     def wake(self) -> None:
         self._poller.wake()
 
-    async def run_once(self, *, batch: int = 200) -> int:
+    async def run_once(self, *, batch: int | None = None) -> int:
         async with self._db.transaction() as session:
             query = (
                 select(OutboxMessage)
                 .where(OutboxMessage.service == self._service)
                 .where(col(OutboxMessage.published_at).is_(None))
                 .order_by(col(OutboxMessage.id))
-                .limit(batch)
+                .limit(batch or self._batch)
             )
             if not is_sqlite(self._db.url):
                 query = query.with_for_update(skip_locked=True)
             rows = (await session.exec(query)).all()
-            by_key: dict[str | None, list[OutboxMessage]] = defaultdict(list)
-            for row in rows:
-                by_key[row.key].append(row)
-            # Keys are case ids: one case's events go out in order, different cases at once.
-            await asyncio.gather(*(self._publish_in_order(group) for group in by_key.values()))
-            for row in rows:
-                session.add(row)
+            if not rows:
+                return 0
+            await publish_all(self._publisher, [to_message(row) for row in rows])
+            await session.exec(
+                update(OutboxMessage)
+                .where(col(OutboxMessage.id).in_([row.id for row in rows]))
+                .values(published_at=datetime.now(UTC))
+            )
             return len(rows)
 
-    async def _publish_in_order(self, rows: list[OutboxMessage]) -> None:
-        for row in rows:
-            await self._publisher.publish(to_message(row))
-            row.published_at = datetime.now(UTC)
-
     async def run(self) -> None:
-        await self._poller.run()
+        _RELAYS[self._service].add(self)
+        listener = None if is_sqlite(self._db.url) else asyncio.create_task(self._listen())
+        try:
+            await self._poller.run()
+        finally:
+            _RELAYS[self._service].discard(self)
+            if listener is not None:
+                listener.cancel()
+                await asyncio.gather(listener, return_exceptions=True)
+
+    async def _listen(self) -> None:
+        """LISTEN for other processes' commits, reconnecting for as long as it takes."""
+        import asyncpg
+
+        dsn = make_url(self._db.url).set(drivername="postgresql")
+        failures = 0
+
+        def notified(_conn: object, _pid: int, _channel: str, payload: str) -> None:
+            if payload == self._service:
+                self.wake()
+
+        while True:
+            try:
+                connection = await asyncpg.connect(dsn.render_as_string(hide_password=False))
+            except Exception as error:
+                failures += 1
+                log.warning("%s outbox listener: cannot connect: %s", self._service, error)
+                await asyncio.sleep(backoff_s(failures, base_s=0.5, cap_s=5.0))
+                continue
+            try:
+                await connection.add_listener(CHANNEL, notified)
+                failures = 0
+                self.wake()  # rows committed while nobody listened
+                while not connection.is_closed():
+                    await asyncio.sleep(5.0)
+                    await asyncio.wait_for(connection.fetchval("SELECT 1"), timeout=10)
+            except Exception as error:
+                log.warning("%s outbox listener lost its connection: %s", self._service, error)
+                await asyncio.sleep(0.5)
+            finally:
+                connection.terminate()  # nothing to flush on a listening connection

@@ -40,8 +40,20 @@ class ServiceSettings(BaseSettings):
     topic_namespace: str = Field(default="pakn", description="prefix of every topic and group")
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8000, ge=0, le=65535)
-    relay_interval_s: float = Field(default=0.2, gt=0, description="outbox poll when idle")
+    relay_interval_s: float = Field(
+        default=1.0,
+        gt=0,
+        description="outbox safety-net poll when idle (a commit that stores events wakes the "
+        "relay at once: in process, and through LISTEN/NOTIFY on PostgreSQL)",
+    )
     consumer_retries: int = Field(default=3, ge=0, description="transient-error retries")
+    consumer_batch: int = Field(
+        default=100,
+        ge=1,
+        le=10_000,
+        description="messages a consumer takes per poll and applies in one database "
+        "transaction (1: one at a time)",
+    )
     consumer_workers: int = Field(
         default=3, ge=1, le=64, description="consumers per subscription in this process"
     )

@@ -10,8 +10,8 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from types import ModuleType
 from typing import Any, cast
 
@@ -93,6 +93,11 @@ def test_an_explicit_permanent_wins_over_a_transient_cause() -> None:
 # --- the pipeline --------------------------------------------------------------------------
 
 
+class _Rows:
+    def all(self) -> list[object]:
+        return []
+
+
 class _Session:
     def __init__(self) -> None:
         self.added: list[object] = []
@@ -100,8 +105,18 @@ class _Session:
     async def get(self, _model: object, _key: object) -> None:
         return None  # no event processed yet
 
+    async def exec(self, _query: object) -> _Rows:
+        return _Rows()  # no event processed yet
+
     def add(self, row: object) -> None:
         self.added.append(row)
+
+    async def flush(self) -> None:
+        pass
+
+    @asynccontextmanager
+    async def begin_nested(self) -> AsyncIterator[None]:
+        yield
 
 
 class _Database:
@@ -110,6 +125,14 @@ class _Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[_Session]:
         yield _Session()
+
+    @asynccontextmanager
+    async def batch(self) -> AsyncIterator[_Session]:
+        yield _Session()
+
+    @contextmanager
+    def joined(self, _session: object) -> Iterator[None]:
+        yield
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[_Session]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import pytest
@@ -14,17 +13,14 @@ from schemas.events import CASE_EVENT_ADAPTER, CaseEvent, CaseTransferred
 from services.kit.consumer import PermanentError, Pipeline, ProcessedEvent
 from services.kit.db import Database
 from services.kit.health import Readiness
-from services.kit.migrate import upgrade
 from services.kit.outbox import OutboxMessage, OutboxRelay, add_event
-from services.kit.settings import data_dir_url
 from services.kit.transport import InMemoryBus, Message, Redeliver
+from tests.unit.databases import migrated_copy
 
 
 @pytest.fixture
 async def db(tmp_path: Path) -> Database:
-    url = data_dir_url(tmp_path, "kit")
-    await asyncio.to_thread(upgrade, url)
-    return Database(url)
+    return Database(migrated_copy(tmp_path, "kit"))  # migrated once: tests.unit.databases
 
 
 def _event(case_id: str = "c1") -> CaseTransferred:

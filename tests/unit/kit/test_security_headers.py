@@ -5,7 +5,6 @@ base URL only, and parameters checked before they reach a route."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
@@ -17,7 +16,6 @@ from services.embedded import Embedded
 from services.intake.service import IntakeService
 from services.intake.settings import IntakeSettings
 from services.intake.web import MissingSetting
-from services.kit.migrate import upgrade
 from services.kit.settings import data_dir_url
 from services.kit.web import (
     INTERNAL_PREFIXES,
@@ -31,6 +29,7 @@ from services.notifier.service import NotifierService
 from services.notifier.settings import NotifierSettings
 from services.router.service import RouterService
 from services.router.settings import RouterSettings
+from tests.unit.databases import migrated_copy
 
 BASE = "https://pakn.gialai.gov.vn"
 HEADERS = ("content-security-policy", "x-content-type-options", "x-frame-options")
@@ -50,9 +49,8 @@ PORTAL_ITEM = {
 def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One migrated SQLite file per service (the migrations create every service's tables)."""
     root = tmp_path_factory.mktemp("edge")
-    with ThreadPoolExecutor(1) as pool:  # Alembic's env runs its own event loop
-        for name in ("intake", "router", "notifier"):
-            pool.submit(upgrade, data_dir_url(root, name)).result()
+    for name in ("intake", "router", "notifier"):
+        migrated_copy(root, name)  # copies of one migrated file: tests.unit.databases
     return root
 
 

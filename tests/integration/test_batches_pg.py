@@ -1,0 +1,77 @@
+"""The batch pipeline's scenarios (tests/unit/kit/batch_scenarios.py) on PostgreSQL, and
+the outbox relay woken by LISTEN/NOTIFY."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+import asyncpg
+import pytest
+from sqlalchemy.engine import make_url
+
+from services.kit.db import Database
+from services.kit.outbox import CHANNEL, OutboxRelay, add_event
+from services.kit.transport import InMemoryBus
+from tests.unit.kit.batch_scenarios import SCENARIOS, event, until
+
+
+def _dsn(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda scenario: scenario.__name__)
+async def test_batches_on_postgresql(
+    pg_url: str, scenario: Callable[[Database], Awaitable[None]]
+) -> None:
+    db = Database(pg_url)
+    try:
+        await scenario(db)
+    finally:
+        await db.dispose()
+
+
+async def test_a_commit_that_stages_events_notifies_other_processes(pg_url: str) -> None:
+    heard: list[str] = []
+    listener = await asyncpg.connect(_dsn(pg_url))
+    await listener.add_listener(CHANNEL, lambda *args: heard.append(args[-1]))
+    db = Database(pg_url)
+    try:
+        async with db.transaction() as session:
+            add_event(session, service="svc", topic="out", key="a", event=event("a"))
+            add_event(session, service="svc", topic="out", key="b", event=event("b"))
+        with pytest.raises(RuntimeError):
+            async with db.transaction() as session:  # rolled back: no notification
+                add_event(session, service="other", topic="out", key="c", event=event("c"))
+                await session.flush()
+                raise RuntimeError("rolled back")
+        await until(lambda: heard)
+        await asyncio.sleep(0.2)
+        assert heard == ["svc"]  # once per transaction and service
+    finally:
+        await listener.close()
+        await db.dispose()
+
+
+async def test_a_relay_is_woken_by_a_notification(pg_url: str) -> None:
+    """Another process's commit: a row inserted and notified without this process's help."""
+    bus = InMemoryBus()
+    db = Database(pg_url)
+    relay = OutboxRelay(db=db, service="svc", publisher=bus, interval_s=60)
+    running = asyncio.create_task(relay.run())
+    writer = await asyncpg.connect(_dsn(pg_url))
+    try:
+        await asyncio.sleep(1.0)  # the relay listens, found nothing and sleeps for a minute
+        async with writer.transaction():
+            await writer.execute(
+                "INSERT INTO outbox (service, topic, key, event_id, payload, created_at)"
+                " VALUES ('svc', 'out', 'a', 'e-1', $1, now())",
+                event("a").model_dump_json(),
+            )
+            await writer.execute(f"NOTIFY {CHANNEL}, 'svc'")
+        await until(lambda: bus.topics["out"], timeout_s=10)
+    finally:
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+        await writer.close()
+        await db.dispose()
