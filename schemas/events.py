@@ -7,13 +7,23 @@ fails when the committed JSON Schema documents drift from these models.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationInfo,
+    model_validator,
+)
 
 from schemas.actions import Outcome
-from schemas.base import SCHEMA_VERSION, Deadlines, Event
+from schemas.base import SCHEMA_VERSION, Deadlines, Event, _new_id
 from schemas.submission import Channel, Submission, SubmitterType
 
 __all__ = ["SCHEMA_VERSION", "Deadlines", "Event"]
@@ -21,11 +31,68 @@ __all__ = ["SCHEMA_VERSION", "Deadlines", "Event"]
 Stage = Literal["classify", "forward", "answer"]
 
 
-class SubmissionReceived(Event):
-    """A channel posts one item to the intake topic."""
+def _require_event_id(schema: dict[str, Any]) -> None:
+    """The published contract requires `event_id` of producers (see `SubmissionReceived`)."""
+    required = schema.setdefault("required", [])
+    if "event_id" not in required:
+        required.insert(0, "event_id")
 
+
+LEGACY_ID_PREFIX = "derived-"
+
+
+class SubmissionReceived(Event):
+    """A channel posts one item to the intake topic (docs/producing-to-intake.md).
+
+    `event_id` is required of producers (the JSON Schema says so). A message without one,
+    from a producer written before it was, is still read: its id is derived from its
+    content (`LEGACY_ID_PREFIX` + SHA-256), so a copy delivered again is still recognised.
+    """
+
+    model_config = ConfigDict(json_schema_extra=_require_event_id)
+
+    event_id: str = Field(
+        default_factory=_new_id,
+        min_length=1,
+        max_length=64,
+        description=(
+            "Unique per submission, chosen by the producer (a UUID). The intake registers each "
+            "event_id once: a message delivered or sent again with the same event_id is "
+            "skipped. Send the same event_id again when retrying the same submission."
+        ),
+    )
+    correlation_id: str = Field(
+        min_length=1,
+        max_length=64,
+        description=(
+            "Chosen by the producer to find its result: the intake copies it onto the "
+            "case.accepted or case.refused event it publishes for this submission on the "
+            "case-event topic. Not used for de-duplication."
+        ),
+    )
     event_type: Literal["submission.received"] = "submission.received"
-    submission: Submission
+    submission: Submission = Field(
+        description=(
+            "The item. Its (channel, channel_ref) is unique on the register: a submission "
+            "whose channel and channel_ref are already registered registers nothing and "
+            "publishes nothing (the first registration stands)."
+        )
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _derive_missing_event_id(cls, data: Any, info: ValidationInfo) -> Any:
+        if info.mode == "json" and isinstance(data, dict) and not data.get("event_id"):
+            data = {**data, "event_id": derived_event_id(data)}
+        return data
+
+
+def derived_event_id(message: dict[str, Any]) -> str:
+    """The id of a `submission.received` sent without one: a hash of its content, so the
+    same message read twice (or archived, then decoded) gets the same id."""
+    canonical = json.dumps(message, sort_keys=True, ensure_ascii=False, default=str)
+    digest = hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
+    return (LEGACY_ID_PREFIX + digest)[:64]
 
 
 class Submitter(BaseModel):
@@ -56,11 +123,19 @@ class CaseFacts(BaseModel):
 
 
 class CaseAccepted(Event):
+    """The intake registered the item and accepted it; `case.tracking_code` is its code.
+    `correlation_id` is the producer's when the item came as a `submission.received`
+    (docs/producing-to-intake.md), else the case id."""
+
     event_type: Literal["case.accepted"] = "case.accepted"
     case: CaseFacts
 
 
 class CaseRefused(Event):
+    """The intake registered the item (it has a tracking code) and refused it: `reason` (the
+    codes of interfaces.md §2), `message_vi` for the citizen. `correlation_id` as on
+    `CaseAccepted`."""
+
     event_type: Literal["case.refused"] = "case.refused"
     case: CaseFacts
     reason: str
@@ -120,6 +195,8 @@ class CaseTransferred(CaseEventBase):
 
 
 class CaseTaken(CaseEventBase):
+    """The agency confirmed the case is its own and started handling it."""
+
     event_type: Literal["case.taken"] = "case.taken"
     agency: str
     by: str
@@ -147,6 +224,8 @@ class InfoReceived(CaseEventBase):
 
 
 class DeadlineExtended(CaseEventBase):
+    """The one extension of the answer deadline, with its reason."""
+
     event_type: Literal["case.extended"] = "case.extended"
     agency: str
     reason: str
@@ -165,6 +244,8 @@ class DeadlinesRecalculated(CaseEventBase):
 
 
 class DeadlineReminder(CaseEventBase):
+    """A deadline is near: the agency is reminded."""
+
     event_type: Literal["case.reminder"] = "case.reminder"
     agency: str
     agency_email: str | None = None
@@ -185,6 +266,8 @@ class CaseEscalated(CaseEventBase):
 
 
 class CaseAnswered(CaseEventBase):
+    """The approved answer: published (redacted) and sent to the submitter."""
+
     event_type: Literal["case.answered"] = "case.answered"
     agency: str
     agency_name: str

@@ -28,8 +28,21 @@ class Submission(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     channel: Channel
-    channel_ref: str | None = Field(default=None, max_length=200)
-    received_at: datetime
+    channel_ref: str | None = Field(
+        default=None,
+        max_length=200,
+        description=(
+            "The channel's own reference (call id, letter number; `id` in the flat import "
+            "format). The intake registers one case per (channel, channel_ref): an item whose "
+            "pair is already on the register is not registered again and nothing is published "
+            "for it. Without it, no such check."
+        ),
+    )
+    received_at: datetime = Field(
+        description="The legal time of receipt, ISO 8601 with an offset; between the "
+        "register's start (1 Jan 2023 by default) and now + 5 minutes (the intake's "
+        "RECEIVED_AT_* settings), else the item is refused at intake."
+    )
     submitter_type: SubmitterType = SubmitterType.INDIVIDUAL
     name: str = Field(default="", max_length=300)
     organization: str = Field(default="", max_length=300)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import logging
 import os
 import sys
@@ -86,7 +87,14 @@ def _holidays(args: argparse.Namespace) -> int:
 def _accounts(args: argparse.Namespace) -> int:
     from services.router.console.accounts_cli import run_accounts
 
-    return run_accounts(args, out=sys.stdout, err=sys.stderr)
+    if args.action != "list":
+        return run_accounts(args, out=sys.stdout, err=sys.stderr)
+    # Written here, outside run_accounts' handling of OSError, so that a reader that closed
+    # the pipe (`pakn accounts list | head`) ends the command quietly (see `main`).
+    listing = io.StringIO()
+    status = run_accounts(args, out=listing, err=sys.stderr)
+    sys.stdout.write(listing.getvalue())
+    return status
 
 
 def _cutover(args: argparse.Namespace) -> int:
@@ -96,7 +104,9 @@ def _cutover(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from services.intake.import_command import ImportFailed, print_summary, run_import
+    """0: the file was read (items may have been refused or bad lines reported); 1: not one
+    line could be read, or no item at all; 2: the file or the database cannot be used."""
+    from services.intake.import_command import ImportFailed, failure, print_summary, run_import
     from services.intake.settings import IntakeSettings
 
     path = Path(args.file)
@@ -108,6 +118,9 @@ def _import(args: argparse.Namespace) -> int:
         print(f"pakn import: {error}", file=sys.stderr)
         return 2
     print_summary(summary, name=path.name, out=sys.stdout, as_json=args.json)
+    if (why := failure(summary, name=path.name)) is not None:
+        print(f"pakn import: {why}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -249,7 +262,25 @@ def main(argv: list[str] | None = None) -> int:
     )
     if not args.verbose:  # each migration step is not news to an operator
         logging.getLogger("alembic").setLevel(logging.WARNING)
-    return int(args.func(args))
+    try:
+        status = int(args.func(args))
+        sys.stdout.flush()  # a closed pipe shows here, not at exit with a traceback
+    except BrokenPipeError:
+        return _reader_went_away()
+    return status
+
+
+SIGPIPE_STATUS = 128 + 13  # what a shell reports for a command ended by SIGPIPE
+
+
+def _reader_went_away() -> int:
+    """`pakn accounts list | head`: the reader closed the pipe. End quietly, as a command
+    killed by SIGPIPE would (https://docs.python.org/3/library/signal.html#note-on-sigpipe):
+    standard output goes to /dev/null so that the interpreter's last flush cannot fail."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return SIGPIPE_STATUS
 
 
 if __name__ == "__main__":

@@ -10,12 +10,11 @@ a line whose `id` is already on the register is the same item (`channel_ref`).
 from __future__ import annotations
 
 import hashlib
-import io
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from itertools import count, islice
+from itertools import chain, count, islice
 from pathlib import Path
 
 from sqlalchemy import bindparam, text
@@ -26,7 +25,7 @@ from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from schemas.topics import Topics
-from services.intake.flatfile import FlatLine, read_flat
+from services.intake.flatfile import FlatLine, csv_text, read_flat, sniff_encoding, text_lines
 from services.intake.models import IntakeCase, RawPayload
 from services.intake.receiving import safe_text
 from services.intake.register import Registration, register_many
@@ -78,11 +77,19 @@ class ImportSummary:
 
 
 def lines_with_raw(path: Path) -> Iterator[ImportLine]:
-    """Each line the flat reader yields, with the bytes it was read from."""
-    raw_lines = _physical_lines(path)
+    """Each line the flat reader yields, with the bytes it was read from (a UTF-16 file's
+    lines, and any file's lines without their BOM, in UTF-8).
+
+    `FlatFileError` before the first line when the file cannot be read at all."""
+    encoding = sniff_encoding(path)
+    lines = read_flat(path, encoding=encoding)
+    first = next(lines, None)  # the header and the encoding are checked before any line
+    if first is None:
+        return
+    raw_lines = _physical_lines(path, encoding)
     header = next(raw_lines, b"") if path.suffix.lower() == ".csv" else b""
     position = 1 if header else 0
-    for line in read_flat(path):
+    for line in chain([first], lines):
         chunk = []
         while position < line.line_no:
             chunk.append(next(raw_lines, b""))
@@ -90,14 +97,13 @@ def lines_with_raw(path: Path) -> Iterator[ImportLine]:
         yield ImportLine(line, header + b"".join(chunk).strip(b"\r\n"))
 
 
-def _physical_lines(path: Path) -> Iterator[bytes]:
+def _physical_lines(path: Path, encoding: str) -> Iterator[bytes]:
     """Lines split as each reader splits them (CSV: universal newlines), as bytes."""
     with path.open("rb") as handle:
         if path.suffix.lower() != ".csv":
-            yield from handle
+            yield from text_lines(handle, encoding)
             return
-        text = io.TextIOWrapper(handle, encoding="utf-8", errors="surrogateescape", newline="")
-        for line in text:
+        for line in csv_text(handle, encoding):
             yield line.encode("utf-8", errors="surrogateescape")
 
 
@@ -218,7 +224,10 @@ class Importer:
             async with session.begin_nested():
                 (registration,) = await self._register(session, [(raw_id, item)])
         except (IntegrityError, DBAPIError) as error:
-            note = safe_text(f"{self.name}, dòng {item.line.line_no}: {type(error).__name__}")
+            note = safe_text(
+                f"{self.name}, dòng {item.line.line_no}: cơ sở dữ liệu không nhận dòng này "
+                f"({type(error).__name__})"
+            )
             mark = {"raw_id": raw_id, "new_status": "failed", "new_case": None, "new_error": note}
             await (await session.connection()).execute(MARK, [mark])
             self.summary.bad_line(item.line.line_no, note)

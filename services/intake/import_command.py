@@ -54,6 +54,16 @@ async def run_import(
         await db.dispose()
 
 
+def failure(summary: ImportSummary, *, name: str) -> str | None:
+    """Why the run failed as a whole (Vietnamese), or None: no item in the file, or not one
+    line that could be read. Lines registered, refused or imported before are a success."""
+    if summary.read == 0:
+        return f"{name}: tệp không có mục nào để nhập"
+    if summary.malformed == summary.read:
+        return f"{name}: không đọc được dòng nào ({summary.malformed} dòng lỗi, xem ở trên)"
+    return None
+
+
 def print_summary(summary: ImportSummary, *, name: str, out: TextIO, as_json: bool) -> None:
     if as_json:
         out.write(json.dumps(summary_json(summary), ensure_ascii=False) + "\n")
