@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import socket
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,13 +31,49 @@ _TIERS = {"integration": pytest.mark.integration, "browser": pytest.mark.browser
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every test by its tier's directory: `-m "not integration and not browser"` is
-    the fast tier alone (markers declared in pyproject.toml)."""
-    here = Path(__file__).parent
+    """Mark every test by its tier's directory (the fuzz tier is marked in its module):
+    `-m "not integration and not browser and not fuzz"` is the fast tier alone (markers
+    declared in pyproject.toml)."""
     for item in items:
-        try:
-            tier = item.path.relative_to(here).parts[0]
-        except ValueError:
-            continue
+        tier = _tier(item.path)
         if tier in _TIERS:
             item.add_marker(_TIERS[tier])
+
+
+_ROUTER_CORE: list[Any] = []
+
+
+def _router_core_loaded_once(**files_and_topics: Any) -> Any:
+    """`services.router.core.load_core` for the unit tests' routers: the packaged data
+    files are read and checked once per process (a fifth of a second each time, some
+    ninety routers a run) and the frozen `RouterCore` is shared, with each router's own
+    topics. A router given files of its own loads them as before."""
+    from services.router.core import load_core
+
+    topics = files_and_topics.pop("topics", None)
+    if any(files_and_topics.values()):
+        return load_core(**files_and_topics, topics=topics)
+    if not _ROUTER_CORE:
+        _ROUTER_CORE.append(load_core())
+    core = _ROUTER_CORE[0]
+    return core if topics is None else dataclasses.replace(core, topics=topics)
+
+
+@pytest.fixture(autouse=True)
+def _routers_share_the_packaged_data(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """In the unit tier, every `RouterService` built on the packaged data shares one loaded
+    core (the integration tier's services load theirs as in production)."""
+    if _tier(request.node.path) == "unit":
+        import services.router.service
+
+        monkeypatch.setattr(services.router.service, "load_core", _router_core_loaded_once)
+    yield
+
+
+def _tier(path: Path) -> str:
+    try:
+        return path.relative_to(Path(__file__).parent).parts[0]
+    except ValueError:
+        return ""

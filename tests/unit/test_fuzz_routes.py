@@ -8,6 +8,9 @@ the internal and hidden routes too, which the served `/openapi.json` leaves out.
 console and the staff pages are fuzzed twice: without a session (a redirect, 401 or 403,
 never a 5xx) and logged in as the supervisor (who also holds the staff pass). The number
 of examples per operation is bounded and derandomized, so a run is the same every time.
+
+Its own tier, `fuzz` (some 25 s): `scripts/test` runs it, the fast tier leaves it out
+(`-m "not integration and not browser and not fuzz"`).
 """
 
 from __future__ import annotations
@@ -31,9 +34,11 @@ from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from services.embedded import Embedded
 from services.kit.db import Database
-from services.kit.migrate import upgrade
 from services.kit.web import full_openapi
 from services.router.console.accounts import create_account
+from tests.unit.databases import migrated_copy
+
+pytestmark = pytest.mark.fuzz
 
 EXAMPLES = 25  # per operation and mode (without, with a session)
 NASTY = (
@@ -122,9 +127,8 @@ def _in_thread(coroutine: Any) -> Any:
 
 async def _prepare(system: Embedded) -> None:
     """Migrated databases and a supervisor's account, on engines of their own."""
-    system.data_dir.mkdir(parents=True, exist_ok=True)
-    for service in system.services:
-        await asyncio.to_thread(upgrade, service.db.url)
+    for name in ("intake", "router", "notifier"):  # the files of Embedded's URLs
+        migrated_copy(system.data_dir, name)
     db = Database(system.router.db.url)
     try:
         async with db.transaction() as session:

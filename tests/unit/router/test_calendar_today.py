@@ -15,8 +15,6 @@ import pytest
 import yaml
 
 from services.cli import main
-from services.kit.migrate import upgrade
-from services.kit.settings import data_dir_url
 from services.router.calendars import year_sources
 from services.router.domain.calendar import (
     RULE_SOURCE,
@@ -29,6 +27,7 @@ from services.router.domain.calendar import (
 )
 from services.router.domain.deadlines import compute_deadlines
 from services.router.holidays_admin import load_year_tables
+from tests.unit.databases import migrated_copy
 from tests.unit.router.lifecycle_support import RouterHarness
 
 CAL = load_calendar()
@@ -188,8 +187,7 @@ async def test_year_sources_name_who_loaded_a_year(router: RouterHarness) -> Non
 def test_the_log_command_shows_each_year_source(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    url = data_dir_url(tmp_path, "cli")
-    upgrade(url)
+    url = migrated_copy(tmp_path, "cli")  # migrated once: tests.unit.databases
     monkeypatch.setenv("PAKN_ROUTER_DATABASE_URL", url)
     assert main(["holidays", "log"]) == 0
     out = capsys.readouterr().out

@@ -11,11 +11,10 @@ import yaml
 
 from schemas.actions import RecordInfoReceived, RequestInfo, SubmitAnswer
 from services.cli import main
-from services.kit.migrate import upgrade
-from services.kit.settings import data_dir_url
 from services.router.domain.calendar import CalendarDataError, load_calendar
 from services.router.holidays_admin import change_log, load_year_tables, read_tables
 from services.router.models import RoutedCase
+from tests.unit.databases import migrated_copy
 from tests.unit.router.lifecycle_support import DISTRICT, RouterHarness
 
 
@@ -132,8 +131,7 @@ def test_a_malformed_schedule_is_refused_with_the_entry_named(tmp_path: Path) ->
 def test_the_command_line_loads_a_schedule_and_shows_the_log(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    url = data_dir_url(tmp_path, "cli")
-    upgrade(url)
+    url = migrated_copy(tmp_path, "cli")  # migrated once: tests.unit.databases
     monkeypatch.setenv("PAKN_ROUTER_DATABASE_URL", url)
     table = load_calendar().table_for(2023).model_dump(mode="json")
     table["days_off"].append({"date": "2023-03-15", "name": "Nghỉ đột xuất"})
