@@ -24,6 +24,7 @@ def _run(args: argparse.Namespace) -> int:
             host=s.http_host,
             port=s.http_port,
             workers=s.consumer_workers,
+            security=s.kafka_security(),
         )
     )
     return 0
@@ -147,8 +148,9 @@ def _topics(args: argparse.Namespace) -> int:
         create_topics(
             settings.kafka_bootstrap,
             names,
-            partitions=args.partitions,
-            replication=args.replication,
+            partitions=args.partitions or settings.topic_partitions,
+            replication=args.replication or settings.topic_replication,
+            client=settings.kafka_security().aiokafka(),
         )
     )
     print(f"{len(created)} topic(s) created, {len(names) - len(created)} already there")
@@ -193,8 +195,10 @@ def parser() -> argparse.ArgumentParser:
     r.set_defaults(func=_run)
 
     t = sub.add_parser("topics", help="create every topic (router's settings: broker, namespace)")
-    t.add_argument("--partitions", type=int, default=3)
-    t.add_argument("--replication", type=int, default=1)
+    t.add_argument("--partitions", type=int, help="default: the TOPIC_PARTITIONS setting (3)")
+    t.add_argument(
+        "--replication", type=int, help="default: the TOPIC_REPLICATION setting (1; 3 on a cluster)"
+    )
     t.set_defaults(func=_topics)
 
     k = sub.add_parser("acls", help="principals and ACLs on the secured cluster, from the agencies")

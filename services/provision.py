@@ -7,6 +7,7 @@ explicitly: the fixed topics, their dead-letter topics, and one queue per agency
 from __future__ import annotations
 
 import contextlib
+from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
@@ -22,10 +23,16 @@ def wanted_topics(topics: Topics, agencies: AgencyRegistry) -> list[str]:
 
 
 async def create_topics(
-    bootstrap: str, names: list[str], *, partitions: int, replication: int
+    bootstrap: str,
+    names: list[str],
+    *,
+    partitions: int,
+    replication: int,
+    client: dict[str, Any] | None = None,
 ) -> list[str]:
-    """Create the topics that do not exist yet; return the names created."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    """Create the topics that do not exist yet; return the names created. `client` carries
+    the security settings (on a secured cluster, a principal allowed to create topics)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **(client or {}))
     await admin.start()
     try:
         existing = set(await admin.list_topics())

@@ -14,6 +14,7 @@ from fastapi import FastAPI
 
 from services.kit.health import add_probes
 from services.kit.kafka import KafkaPublisher, attach, make_broker
+from services.kit.kafka_security import KafkaSecurity
 from services.kit.runtime import Service
 from services.kit.transport import InMemoryBus, Publisher
 
@@ -47,10 +48,16 @@ async def serve_until_stopped(
 
 
 async def run_on_kafka(
-    service: Service, *, bootstrap: str, host: str, port: int, workers: int = 1
+    service: Service,
+    *,
+    bootstrap: str,
+    host: str,
+    port: int,
+    workers: int = 1,
+    security: KafkaSecurity | None = None,
 ) -> None:
     """Production: one service, its consumers on Kafka, its relay and its web app."""
-    broker = make_broker(bootstrap, client_id=f"pakn-{service.name}")
+    broker = make_broker(bootstrap, client_id=f"pakn-{service.name}", security=security)
     publisher: Publisher = KafkaPublisher(broker)
     for sub in service.subscriptions(publisher=publisher):
         attach(

@@ -12,6 +12,7 @@ from faststream.exceptions import NackMessage
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 
+from services.kit.kafka_security import KafkaSecurity
 from services.kit.transport import BatchHandler, Handler, Message, Redeliver
 
 log = logging.getLogger(__name__)
@@ -20,11 +21,14 @@ DEFAULT_BATCH = 100  # ServiceSettings.consumer_batch's default
 BATCH_WAIT_MS = 100  # how long one poll waits for records when there are none
 
 
-def make_broker(bootstrap: str, *, client_id: str) -> KafkaBroker:
+def make_broker(
+    bootstrap: str, *, client_id: str, security: KafkaSecurity | None = None
+) -> KafkaBroker:
     # acks=all + idempotence: a retried send never duplicates or reorders within a partition.
     return KafkaBroker(
         bootstrap.split(","),
         client_id=client_id,
+        security=(security or KafkaSecurity()).faststream(),
         enable_idempotence=True,
         acks="all",
         request_timeout_ms=30_000,

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from services.kit.kafka_security import KafkaSecurity
 
 
 class ProvinceSettings(BaseSettings):
@@ -25,6 +28,16 @@ class ProvinceSettings(BaseSettings):
         default="0269 3 822 333",
         description="PLACEHOLDER to confirm: the PAKN hotline of the merged province",
     )
+    hotline_hours: str = Field(
+        default="7 giờ 30 đến 11 giờ 30 và 13 giờ 30 đến 17 giờ, thứ Hai đến thứ Sáu "
+        "(trừ ngày nghỉ lễ, Tết)",
+        description="PLACEHOLDER to confirm: when the hotline answers (shown to citizens with "
+        "the number: the published channels page, receipts)",
+    )
+    pakn_email: str = Field(
+        default="pakn@gialai.gov.vn",
+        description="the published PAKN mailbox citizens write to (channels page, receipts)",
+    )
 
 
 class ServiceSettings(BaseSettings):
@@ -38,6 +51,31 @@ class ServiceSettings(BaseSettings):
     )
     kafka_bootstrap: str = Field(default="127.0.0.1:19092", description="host:port[,host:port]")
     topic_namespace: str = Field(default="pakn", description="prefix of every topic and group")
+    kafka_security_protocol: Literal["PLAINTEXT", "SASL_SSL", "SSL"] = Field(
+        default="PLAINTEXT",
+        description="PLAINTEXT (the local broker), SASL_SSL (SCRAM-SHA-512 over TLS: the secured "
+        "cluster, production) or SSL (mutual TLS)",
+    )
+    kafka_username: str = Field(
+        default="", description="SASL_SSL: this service's principal, e.g. pakn-router (pakn acls)"
+    )
+    kafka_password_file: str = Field(
+        default="", description="SASL_SSL: a file holding the principal's password (mode 600)"
+    )
+    kafka_ca_file: str = Field(
+        default="", description="PEM file of the CA that signed the brokers' certificates"
+    )
+    kafka_cert_file: str = Field(default="", description="SSL: this client's certificate (PEM)")
+    kafka_key_file: str = Field(default="", description="SSL: this client's private key (PEM)")
+    topic_partitions: int = Field(
+        default=3, ge=1, le=1000, description="partitions of each topic `pakn topics` creates"
+    )
+    topic_replication: int = Field(
+        default=1,
+        ge=1,
+        le=10,
+        description="replication factor of each topic `pakn topics` creates (3 on a cluster)",
+    )
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8000, ge=0, le=65535)
     relay_interval_s: float = Field(
@@ -62,6 +100,17 @@ class ServiceSettings(BaseSettings):
         default=None,
         description="shared by all services: signs the staff pass of the internal pages",
     )
+
+    def kafka_security(self) -> KafkaSecurity:
+        """How this service authenticates to the broker (services/kit/kafka_security.py)."""
+        return KafkaSecurity(
+            protocol=self.kafka_security_protocol,
+            username=self.kafka_username,
+            password_file=self.kafka_password_file,
+            ca_file=self.kafka_ca_file,
+            cert_file=self.kafka_cert_file,
+            key_file=self.kafka_key_file,
+        )
 
     @field_validator("database_url")
     @classmethod
