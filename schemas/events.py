@@ -106,6 +106,16 @@ class Submitter(BaseModel):
     email: str = ""
 
 
+class GeoPoint(BaseModel):
+    """A WGS84 point the submitter gave (Open311's `lat`/`long`). Personal data, like the
+    address: used to find the commune, never published."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    lat: float = Field(ge=-90, le=90)
+    long: float = Field(ge=-180, le=180)
+
+
 class CaseFacts(BaseModel):
     """What a case is about; carried by accepted/refused events (private data included)."""
 
@@ -120,6 +130,7 @@ class CaseFacts(BaseModel):
     content: str = ""
     regulation: str = ""
     attachments: list[str] = Field(default_factory=list)
+    location: GeoPoint | None = None
 
 
 class CaseAccepted(Event):

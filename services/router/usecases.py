@@ -11,6 +11,7 @@ from services.router.domain.calendar import local_date
 from services.router.domain.classify import RoutingDecision, RoutingInput
 from services.router.emit import SERVICE, TRIAGE, TRIAGE_HOME, emit_routed
 from services.router.models import RoutedCase, RoutingHop
+from services.router.structure.centres import commune_near
 
 __all__ = ["SERVICE", "TRIAGE", "TRIAGE_HOME", "route_accepted", "routing_input"]
 
@@ -28,10 +29,22 @@ def routing_input(case: RoutedCase) -> RoutingInput:
     )
 
 
+def placed(facts: CaseFacts) -> CaseFacts:
+    """The case with an address line from its map point when it gave a point and no address
+    (an Open311 request): the commune nearest the point, saying so (structure/centres.py)."""
+    if facts.submitter.address.strip() or facts.location is None:
+        return facts
+    near = commune_near(facts.location.lat, facts.location.long)
+    if near is None:
+        return facts
+    submitter = facts.submitter.model_copy(update={"address": near.address_vi})
+    return facts.model_copy(update={"submitter": submitter})
+
+
 async def route_accepted(session: AsyncSession, *, event: CaseAccepted, core: RouterCore) -> None:
     if await session.get(RoutedCase, event.case.case_id) is not None:
         return  # already routed under another event id (a replayed intake event)
-    facts = event.case
+    facts = placed(event.case)
     decision = core.route(
         RoutingInput(
             title=facts.title,
