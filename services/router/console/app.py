@@ -15,6 +15,7 @@ from services.router.console import (
     pages_case,
     pages_queue,
     pages_regulations,
+    pages_reports,
 )
 from services.router.console.auth import Guards
 from services.router.console.context import Console
@@ -32,6 +33,7 @@ def build_app(console: Console) -> FastAPI:
         pages_regulations,
         pages_calendar,
         pages_admin,
+        pages_reports,
         api,
     ):
         app.include_router(module.routes(console, guards))

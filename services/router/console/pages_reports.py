@@ -1,0 +1,308 @@
+"""The reports page: feedback handling over a quarter or any range of days, as a page with
+charts (SVG with a table after each, no script) and as XLSX and PDF downloads.
+
+Who sees what is the console's rule: the supervisor (VPUB) the province and any agency, an
+agency's officers their own agency only. A guessed `co_quan` of another agency is refused
+(403), never answered with its figures."""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from services.kit.web import ParameterError, ascii_number, bounded_day
+from services.router.console.access import Officer
+from services.router.console.auth import Guards
+from services.router.console.context import PREFIX, PRIVATE_HEADERS, Console, ConsoleRoute
+from services.router.emit import TRIAGE
+from services.router.reports import pdf, xlsx
+from services.router.reports.figures import AgencyLine, Count, Report, compute, decimal, percent
+from services.router.reports.period import (
+    QUARTERS,
+    Period,
+    PeriodError,
+    days,
+    quarter_containing,
+    quarter_of,
+    roman,
+)
+
+PAGE = PREFIX + "/bao-cao"
+PROVINCE_CODE = "TINH"  # `co_quan` for the whole province (the supervisor's default)
+CHART_WIDTH = 360.0
+OTHER_AGENCY = "Bạn chỉ xem được báo cáo của cơ quan mình."
+UNKNOWN_AGENCY = "Mã cơ quan không có trong danh mục."
+
+
+class ReportRequestError(ValueError):
+    """A request the report cannot answer: the message (Vietnamese) and the status."""
+
+    def __init__(self, message: str, status_code: int = 400) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    count: int
+    width: float
+    y: int
+
+
+@dataclass(frozen=True)
+class StackedBar:
+    line: AgencyLine
+    y: int
+    on_time: float
+    late: float
+    open_now: float
+
+
+def bars(rows: list[Count], *, pitch: int = 28) -> list[Bar]:
+    scale = CHART_WIDTH / (max((r.count for r in rows), default=0) or 1)
+    return [Bar(r.label, r.count, r.count * scale, i * pitch) for i, r in enumerate(rows)]
+
+
+def stacked(lines: list[AgencyLine], *, pitch: int = 28) -> list[StackedBar]:
+    """Per agency: answered on time, answered late, in hand now (one scale for all)."""
+    shown = [s for s in lines if s.answered or s.open_now]
+    largest = max((s.answered + s.open_now for s in shown), default=0) or 1
+    scale = CHART_WIDTH / largest
+    return [
+        StackedBar(s, i * pitch, s.on_time * scale, s.late * scale, s.open_now * scale)
+        for i, s in enumerate(shown)
+    ]
+
+
+def parse_period(
+    today: date,
+    *,
+    nam: str | None,
+    quy: str | None,
+    tu_ngay: str | None,
+    den_ngay: str | None,
+) -> Period:
+    """A quarter (`nam`, `quy`), a whole year (`nam`), a range of days, or this quarter."""
+    year_raw, quarter_raw = (nam or "").strip(), (quy or "").strip()
+    if year_raw or quarter_raw:
+        year = ascii_number(year_raw) if year_raw else today.year
+        if year is None:
+            raise PeriodError("Năm phải là một số, ví dụ 2026.")
+        if not quarter_raw:
+            return days(*_year(year))
+        quarter = ascii_number(quarter_raw)
+        if quarter not in QUARTERS:
+            raise PeriodError("Quý phải là 1, 2, 3 hoặc 4.")
+        assert quarter is not None
+        return quarter_of(year, quarter)
+    try:
+        start = bounded_day(tu_ngay, label="Từ ngày")
+        end = bounded_day(den_ngay, label="Đến ngày")
+    except ParameterError as error:
+        raise PeriodError(str(error)) from error
+    if start is None and end is None:
+        return quarter_containing(today)
+    if start is None:
+        assert end is not None
+        start = quarter_containing(end).start
+    return days(start, end or max(today, start))
+
+
+def _year(year: int) -> tuple[date, date]:
+    if not 2000 <= year <= 2100:
+        raise PeriodError("Năm phải từ 2000 đến 2100.")
+    return date(year, 1, 1), date(year, 12, 31)
+
+
+def scope_of(console: Console, officer: Officer, co_quan: str | None) -> str | None:
+    """The agency whose report is asked for (None: the province), if this officer may see
+    it; `ReportRequestError` (403) for another agency's."""
+    raw = (co_quan or "").strip()
+    if not officer.is_supervisor:
+        if raw and raw != officer.agency:
+            raise ReportRequestError(OTHER_AGENCY, 403)
+        return officer.agency
+    if raw in ("", PROVINCE_CODE):
+        return None
+    if raw == TRIAGE or console.core.agencies.get(raw) is not None:
+        return raw
+    raise ReportRequestError(UNKNOWN_AGENCY)
+
+
+def query_of(period: Period, agency: str | None, officer: Officer) -> dict[str, str]:
+    """The parameters that ask for this report again (the links and downloads)."""
+    asked = (
+        {"nam": str(period.start.year), "quy": str(period.quarter)}
+        if period.quarter is not None
+        else {"tu_ngay": period.start.isoformat(), "den_ngay": period.end.isoformat()}
+    )
+    if officer.is_supervisor and agency is not None:
+        asked["co_quan"] = agency
+    return asked
+
+
+def routes(console: Console, guards: Guards) -> APIRouter:
+    api = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+    Viewer = Annotated[Officer, Depends(guards.page)]
+
+    async def report_for(
+        officer: Officer,
+        *,
+        nam: str | None,
+        quy: str | None,
+        tu_ngay: str | None,
+        den_ngay: str | None,
+        co_quan: str | None,
+    ) -> Report:
+        agency = scope_of(console, officer, co_quan)
+        try:
+            period = parse_period(
+                console.today(), nam=nam, quy=quy, tu_ngay=tu_ngay, den_ngay=den_ngay
+            )
+        except PeriodError as error:
+            raise ReportRequestError(str(error)) from error
+        async with console.db.session() as session:
+            core = await console.core_of(session)
+            return await compute(
+                session,
+                agency=agency,
+                period=period,
+                today=console.today(),
+                calendar=core.calendar,
+                agencies=core.agencies,
+                name_of=console.agency_label,
+            )
+
+    @api.get(PAGE)
+    async def report_page(
+        request: Request,
+        officer: Viewer,
+        nam: str | None = None,
+        quy: str | None = None,
+        tu_ngay: str | None = None,
+        den_ngay: str | None = None,
+        co_quan: str | None = None,
+    ) -> Response:
+        raw = {
+            "tu_ngay": (tu_ngay or "")[:10],
+            "den_ngay": (den_ngay or "")[:10],
+            "co_quan": (co_quan or "")[:16],
+        }
+        try:
+            report = await report_for(
+                officer, nam=nam, quy=quy, tu_ngay=tu_ngay, den_ngay=den_ngay, co_quan=co_quan
+            )
+        except ReportRequestError as error:
+            if error.status_code == 403:
+                return console.problem(
+                    request, status_code=403, message=str(error), officer=officer
+                )
+            context = {
+                "error": str(error),
+                "raw": raw,
+                "selected": raw["co_quan"] or PROVINCE_CODE,
+                **_choices(console, officer),
+            }
+            return console.page(request, "reports.html", context, officer=officer, status_code=400)
+        query = query_of(report.period, report.agency, officer)
+        keep = {"co_quan": query["co_quan"]} if "co_quan" in query else {}
+        year = report.period.start.year
+        context = {
+            "report": report,
+            "raw": {
+                **raw,
+                "tu_ngay": report.period.start.isoformat(),
+                "den_ngay": report.period.end.isoformat(),
+            },
+            "selected": report.agency or PROVINCE_CODE,
+            "quarters": [
+                (
+                    f"Quý {roman(q)}/{year}",
+                    f"{PAGE}?{urlencode({'nam': year, 'quy': q, **keep})}",
+                    q,
+                )
+                for q in QUARTERS
+            ],
+            "years": [
+                (str(y), f"{PAGE}?{urlencode({'nam': y, 'quy': 1, **keep})}")
+                for y in (year - 1, year + 1)
+            ],
+            "xlsx": f"{PAGE}.xlsx?{urlencode(query)}",
+            "pdf": f"{PAGE}.pdf?{urlencode(query)}",
+            "channel_bars": bars(report.by_channel),
+            "field_bars": bars(report.by_field),
+            "agency_bars": stacked(report.lines),
+            "percent": percent,
+            "decimal": decimal,
+            "summary": xlsx.summary_rows(report),
+            **_choices(console, officer),
+        }
+        return console.page(request, "reports.html", context, officer=officer)
+
+    @api.get(PAGE + ".xlsx")
+    async def report_xlsx(
+        request: Request,
+        officer: Viewer,
+        nam: str | None = None,
+        quy: str | None = None,
+        tu_ngay: str | None = None,
+        den_ngay: str | None = None,
+        co_quan: str | None = None,
+    ) -> Response:
+        try:
+            report = await report_for(
+                officer, nam=nam, quy=quy, tu_ngay=tu_ngay, den_ngay=den_ngay, co_quan=co_quan
+            )
+        except ReportRequestError as error:
+            return console.problem(
+                request, status_code=error.status_code, message=str(error), officer=officer
+            )
+        return _download(xlsx.workbook(report), xlsx.MEDIA_TYPE, _file_name(report, "xlsx"))
+
+    @api.get(PAGE + ".pdf")
+    async def report_pdf(
+        request: Request,
+        officer: Viewer,
+        nam: str | None = None,
+        quy: str | None = None,
+        tu_ngay: str | None = None,
+        den_ngay: str | None = None,
+        co_quan: str | None = None,
+    ) -> Response:
+        try:
+            report = await report_for(
+                officer, nam=nam, quy=quy, tu_ngay=tu_ngay, den_ngay=den_ngay, co_quan=co_quan
+            )
+        except ReportRequestError as error:
+            return console.problem(
+                request, status_code=error.status_code, message=str(error), officer=officer
+            )
+        return _download(pdf.document(report), pdf.MEDIA_TYPE, _file_name(report, "pdf"))
+
+    return api
+
+
+def _choices(console: Console, officer: Officer) -> dict[str, object]:
+    """The supervisor's scope list: the province, the triage queue, every agency."""
+    if not officer.is_supervisor:
+        return {"agencies": []}
+    listed = [(PROVINCE_CODE, "Toàn tỉnh"), (TRIAGE, console.agency_label(TRIAGE))]
+    return {"agencies": listed + console.agency_choices()}
+
+
+def _file_name(report: Report, extension: str) -> str:
+    return (
+        f"bao-cao-pakn-{(report.agency or PROVINCE_CODE).lower()}-{report.period.slug}.{extension}"
+    )
+
+
+def _download(body: bytes, media_type: str, name: str) -> Response:
+    headers = {
+        **PRIVATE_HEADERS,
+        "Content-Disposition": f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name)}",
+    }
+    return Response(content=body, media_type=media_type, headers=headers)

@@ -1,0 +1,147 @@
+"""The report as an Excel workbook (openpyxl): one sheet of key figures, one per breakdown.
+
+Numbers are stored as numbers (an agency sums them again in its own tables); percentages
+and averages rounded to one decimal."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from services.router.reports.figures import AgencyLine, Count, Report
+
+MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+BOLD = Font(bold=True)
+Cell = str | int | float | None
+
+
+def title_of(report: Report) -> str:
+    return f"Báo cáo tình hình tiếp nhận, xử lý phản ánh, kiến nghị — {report.scope_name}"
+
+
+def summary_rows(report: Report) -> list[tuple[str, Cell]]:
+    """The key figures, in the order of the province's form (the PDF uses them too)."""
+    t = report.total
+    rows: list[tuple[str, Cell]] = [
+        ("Số phản ánh, kiến nghị tiếp nhận trong kỳ (được chấp nhận xử lý)", t.received),
+        ("Số đã trả lời trong kỳ", t.answered),
+        ("— trong đó trả lời đúng hạn", t.on_time),
+        ("— trong đó trả lời quá hạn", t.late),
+        ("Tỷ lệ trả lời đúng hạn (%)", _round(t.on_time_percent)),
+        ("Số ngày làm việc trung bình để trả lời", _round(t.average_days)),
+        (f"Đang xử lý tại ngày {report.made_on:%d/%m/%Y}", t.open_now),
+        (f"— trong đó đã quá hạn trả lời tại ngày {report.made_on:%d/%m/%Y}", t.overdue_now),
+    ]
+    if report.is_province:
+        rows.append(("Số lượt chuyển xử lý giữa các cơ quan trong kỳ", t.transferred_in))
+    else:
+        rows.append(("Số hồ sơ cơ quan đã chuyển đi trong kỳ", t.transferred_out))
+        rows.append(("Số hồ sơ cơ quan khác chuyển đến trong kỳ", t.transferred_in))
+    return rows
+
+
+AGENCY_HEADERS = (
+    "Mã",
+    "Cơ quan",
+    "Tiếp nhận",
+    "Đã trả lời",
+    "Đúng hạn",
+    "Quá hạn",
+    "Tỷ lệ đúng hạn (%)",
+    "Số ngày làm việc TB",
+    "Đang xử lý",
+    "Đang quá hạn",
+    "Chuyển đi",
+    "Nhận chuyển đến",
+)
+
+
+def agency_row(s: AgencyLine) -> tuple[Cell, ...]:
+    return (
+        s.code,
+        s.name,
+        s.received,
+        s.answered,
+        s.on_time,
+        s.late,
+        _round(s.on_time_percent),
+        _round(s.average_days),
+        s.open_now,
+        s.overdue_now,
+        s.transferred_out,
+        s.transferred_in,
+    )
+
+
+def workbook(report: Report) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Tổng hợp"
+    sheet.append([title_of(report)])
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.append([f"Kỳ báo cáo: {report.period.label}"])
+    sheet.append([f"Lập ngày {report.made_on:%d/%m/%Y}"])
+    sheet.append([])
+    _header(sheet, ("Chỉ tiêu", "Số liệu"))
+    for label, value in summary_rows(report):
+        sheet.append([label, value])
+    sheet.append([])
+    sheet.append([report.refusals_note])
+    sheet["A" + str(sheet.max_row)].alignment = Alignment(wrap_text=True)
+    _widths(sheet, (70, 14))
+
+    _counts(book, "Theo kênh", "Kênh tiếp nhận", report.by_channel)
+    _counts(book, "Theo lĩnh vực", "Lĩnh vực", report.by_field)
+    _counts(book, "Theo loại", "Nhóm — loại", report.by_class)
+    lines = book.create_sheet("Theo cơ quan")
+    _header(lines, AGENCY_HEADERS)
+    for s in report.lines:
+        lines.append(list(agency_row(s)))
+    if report.is_province:
+        total = agency_row(report.total)
+        lines.append(["", *total[1:]])
+        for cell in lines[lines.max_row]:
+            cell.font = BOLD
+    _widths(lines, (10, 48, *(12,) * 10))
+    _counts(book, "Theo văn bản", "Văn bản quy định", report.by_regulation)
+    moves = book.create_sheet("Chuyển xử lý")
+    _header(moves, ("Từ cơ quan", "Đến cơ quan", "Số hồ sơ"))
+    for m in report.transfers:
+        moves.append([m.from_name, m.to_name, m.count])
+    _widths(moves, (48, 48, 12))
+
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _counts(book: Workbook, title: str, heading: str, rows: list[Count]) -> None:
+    sheet = book.create_sheet(title)
+    _header(sheet, (heading, "Số phản ánh, kiến nghị"))
+    for row in rows:
+        sheet.append([row.label, row.count])
+    sheet.append(["Cộng", sum(row.count for row in rows)])
+    for cell in sheet[sheet.max_row]:
+        cell.font = BOLD
+    _widths(sheet, (70, 22))
+
+
+def _header(sheet: Worksheet, names: tuple[str, ...]) -> None:
+    sheet.append(list(names))
+    for cell in sheet[sheet.max_row]:
+        cell.font = BOLD
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def _widths(sheet: Worksheet, widths: tuple[int, ...]) -> None:
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
