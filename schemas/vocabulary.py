@@ -38,3 +38,13 @@ CLASS_VI: Mapping[str, str] = {
     "behaviour": "Hành vi hành chính",
 }
 KIND_VI: Mapping[str, str] = {"phan_anh": "Phản ánh", "kien_nghi": "Kiến nghị"}
+
+# Why the intake refused an item (`CaseRefused.reason`, the codes of interfaces.md §2).
+REFUSAL_VI: Mapping[str, str] = {
+    "missing_contact": "Thiếu họ tên hoặc thông tin liên hệ của người gửi",
+    "not_vietnamese": "Không viết bằng tiếng Việt",
+    "empty_content": "Nội dung không rõ ràng",
+    "complaint_or_denunciation": "Là khiếu nại, tố cáo (không thuộc phạm vi phản ánh, kiến nghị)",
+    "duplicate": "Trùng với một phản ánh, kiến nghị đã tiếp nhận",
+    "not_administrative": "Không liên quan đến quy định, thủ tục hành chính",
+}

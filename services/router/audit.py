@@ -26,6 +26,7 @@ ACTION_VI = {
     "view_queue": "xem hàng đợi",
     "view_case": "xem hồ sơ",
     "view_regulation": "xem nhóm theo văn bản",
+    "report": "xem, tải báo cáo",
     "take": "tiếp nhận hồ sơ",
     "request_info": "yêu cầu bổ sung thông tin",
     "info_received": "ghi nhận thông tin bổ sung",

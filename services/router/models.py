@@ -1,6 +1,7 @@
 """The router's tables, all of them: where each case is, its deadlines, every hop it took,
 the clock stops, the reminders and escalations already sent, the holiday tables in force,
-and the console's (accounts, sessions, API tokens, answer drafts, the audit log).
+the items the intake refused (for the reports), and the console's (accounts, sessions, API
+tokens, answer drafts, the audit log).
 
 One module for the whole schema: whatever loads it has every router table on the metadata
 (the migrations, the tests' databases), and it imports nothing of the router's but the
@@ -81,6 +82,18 @@ class RoutingHop(SQLModel, table=True):
     # route (first routing) | transfer (an agency handed it on) | assign (triage decision)
     step: str = Field(default="route", max_length=16, sa_column_kwargs={"server_default": "route"})
     from_agency: str | None = Field(default=None, max_length=16)
+
+
+class RefusedItem(SQLModel, table=True):
+    """An item the intake refused (`CaseRefused`), kept for the reports' "refused, by
+    reason": one row per case, however often the event comes."""
+
+    __tablename__ = "router_refusal"
+
+    case_id: str = Field(primary_key=True, max_length=32)
+    received_at: datetime = Field(sa_type=UtcDateTime, index=True)
+    channel: str = Field(max_length=16)
+    reason: str = Field(max_length=32)  # a `CaseRefused.reason` code
 
 
 class ClockPause(SQLModel, table=True):

@@ -63,6 +63,7 @@ from services.router.core import RouterCore, load_core
 from services.router.domain.agencies import load_agencies
 from services.router.domain.calendar import local_date
 from services.router.reference import calendar_event, directory_event, stage_if_changed
+from services.router.refusals import record_refusal
 from services.router.scheduler import DeadlineScheduler
 from services.router.settings import RouterSettings
 from services.router.transfer import assign_from_triage, transfer_case
@@ -188,9 +189,10 @@ class RouterService:
         match event:
             case CaseAccepted():
                 await route_accepted(session, event=event, core=await self.current_core(session))
+            case CaseRefused():  # nothing to route: kept for the reports
+                await record_refusal(session, event=event)
             case (
-                CaseRefused()  # the intake refused it: nothing to route
-                | CaseRouted()  # the router's own events, emitted by its use cases
+                CaseRouted()  # the router's own events, emitted by its use cases
                 | CaseTransferred()
                 | CaseTaken()
                 | InfoRequested()

@@ -3,7 +3,8 @@ charts (SVG with a table after each, no script) and as XLSX and PDF downloads.
 
 Who sees what is the console's rule: the supervisor (VPUB) the province and any agency, an
 agency's officers their own agency only. A guessed `co_quan` of another agency is refused
-(403), never answered with its figures."""
+(403), never answered with its figures. Every page shown and every download is written to
+the audit log (action `report`)."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -14,9 +15,16 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from services.kit.web import ParameterError, ascii_number, bounded_day
+from services.router import audit
 from services.router.console.access import Officer
 from services.router.console.auth import Guards
-from services.router.console.context import PREFIX, PRIVATE_HEADERS, Console, ConsoleRoute
+from services.router.console.context import (
+    PREFIX,
+    PRIVATE_HEADERS,
+    Console,
+    ConsoleRoute,
+    client_address,
+)
 from services.router.emit import TRIAGE
 from services.router.reports import pdf, xlsx
 from services.router.reports.figures import AgencyLine, Count, Report, compute, decimal, percent
@@ -35,6 +43,7 @@ PROVINCE_CODE = "TINH"  # `co_quan` for the whole province (the supervisor's def
 CHART_WIDTH = 360.0
 OTHER_AGENCY = "Bạn chỉ xem được báo cáo của cơ quan mình."
 UNKNOWN_AGENCY = "Mã cơ quan không có trong danh mục."
+AUDIT_ACTION = "report"  # detail: "page|xlsx|pdf <scope> <period slug>"
 
 
 class ReportRequestError(ValueError):
@@ -150,8 +159,10 @@ def routes(console: Console, guards: Guards) -> APIRouter:
     Viewer = Annotated[Officer, Depends(guards.page)]
 
     async def report_for(
+        request: Request,
         officer: Officer,
         *,
+        shown_as: str,
         nam: str | None,
         quy: str | None,
         tu_ngay: str | None,
@@ -165,9 +176,9 @@ def routes(console: Console, guards: Guards) -> APIRouter:
             )
         except PeriodError as error:
             raise ReportRequestError(str(error)) from error
-        async with console.db.session() as session:
+        async with console.db.transaction() as session:
             core = await console.core_of(session)
-            return await compute(
+            report = await compute(
                 session,
                 agency=agency,
                 period=period,
@@ -176,6 +187,14 @@ def routes(console: Console, guards: Guards) -> APIRouter:
                 agencies=core.agencies,
                 name_of=console.agency_label,
             )
+            audit.record(
+                session,
+                action=AUDIT_ACTION,
+                officer=officer,
+                detail=f"{shown_as} {agency or PROVINCE_CODE} {period.slug}",
+                address=client_address(request),
+            )
+        return report
 
     @api.get(PAGE)
     async def report_page(
@@ -194,7 +213,14 @@ def routes(console: Console, guards: Guards) -> APIRouter:
         }
         try:
             report = await report_for(
-                officer, nam=nam, quy=quy, tu_ngay=tu_ngay, den_ngay=den_ngay, co_quan=co_quan
+                request,
+                officer,
+                shown_as="page",
+                nam=nam,
+                quy=quy,
+                tu_ngay=tu_ngay,
+                den_ngay=den_ngay,
+                co_quan=co_quan,
             )
         except ReportRequestError as error:
             if error.status_code == 403:
@@ -233,6 +259,7 @@ def routes(console: Console, guards: Guards) -> APIRouter:
             ],
             "xlsx": f"{PAGE}.xlsx?{urlencode(query)}",
             "pdf": f"{PAGE}.pdf?{urlencode(query)}",
+            "refusal_bars": bars(report.refused_by_reason),
             "channel_bars": bars(report.by_channel),
             "field_bars": bars(report.by_field),
             "agency_bars": stacked(report.lines),
@@ -255,7 +282,14 @@ def routes(console: Console, guards: Guards) -> APIRouter:
     ) -> Response:
         try:
             report = await report_for(
-                officer, nam=nam, quy=quy, tu_ngay=tu_ngay, den_ngay=den_ngay, co_quan=co_quan
+                request,
+                officer,
+                shown_as="xlsx",
+                nam=nam,
+                quy=quy,
+                tu_ngay=tu_ngay,
+                den_ngay=den_ngay,
+                co_quan=co_quan,
             )
         except ReportRequestError as error:
             return console.problem(
@@ -275,7 +309,14 @@ def routes(console: Console, guards: Guards) -> APIRouter:
     ) -> Response:
         try:
             report = await report_for(
-                officer, nam=nam, quy=quy, tu_ngay=tu_ngay, den_ngay=den_ngay, co_quan=co_quan
+                request,
+                officer,
+                shown_as="pdf",
+                nam=nam,
+                quy=quy,
+                tu_ngay=tu_ngay,
+                den_ngay=den_ngay,
+                co_quan=co_quan,
             )
         except ReportRequestError as error:
             return console.problem(

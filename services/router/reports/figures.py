@@ -18,8 +18,9 @@ What counts where (the same in the page, the XLSX and the PDF):
 - *field* (lĩnh vực): the first field of the agency in charge (the agencies file's
   `fields_vi`); an agency without one (a commune, a district) counts as local government.
 
-Refusals are decided and kept by the intake service (the router sees accepted cases only):
-the report says so instead of showing a figure it cannot know.
+- *refused*: the items the intake refused (`router_refusal`, written when the router reads
+  `CaseRefused`), received in the period, by reason; the province's report only (a refused
+  item goes to no agency). The province's items received are the accepted plus the refused.
 """
 
 from __future__ import annotations
@@ -34,20 +35,24 @@ from sqlalchemy.orm import Mapped
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from schemas.vocabulary import CHANNEL_VI, CLASS_VI, KIND_VI, TRIAGE
+from schemas.vocabulary import CHANNEL_VI, CLASS_VI, KIND_VI, REFUSAL_VI, TRIAGE
 from services.router.domain.agencies import AgencyRegistry
 from services.router.domain.calendar import HolidayCalendar, local_date
 from services.router.domain.lifecycle import Status
-from services.router.models import OPEN_STATUSES, RoutedCase, RoutingHop
+from services.router.models import OPEN_STATUSES, RefusedItem, RoutedCase, RoutingHop
 from services.router.reports.period import Period
 
 PROVINCE = "Toàn tỉnh"
 LOCAL_GOVERNMENT = "Chính quyền địa phương (UBND cấp xã, cấp huyện)"
 NO_REGULATION = "(không nêu văn bản cụ thể)"
 REGULATIONS_SHOWN = 20
-REFUSALS_NOTE = (
-    "Văn bản không được tiếp nhận (theo lý do) do bộ phận tiếp nhận quyết định và lưu; "
-    "báo cáo này tính các phản ánh, kiến nghị đã được tiếp nhận và chuyển xử lý."
+PROVINCE_REFUSALS_NOTE = (
+    "Tổng số nhận được trong kỳ = số được tiếp nhận xử lý + số không được tiếp nhận; "
+    "lý do không tiếp nhận do bộ phận tiếp nhận xác định khi vào sổ."
+)
+AGENCY_REFUSALS_NOTE = (
+    "Báo cáo của một cơ quan chỉ gồm các phản ánh, kiến nghị đã chuyển đến cơ quan; "
+    "số không được tiếp nhận (theo lý do) có trong báo cáo toàn tỉnh."
 )
 
 
@@ -105,11 +110,25 @@ class Report:
     by_regulation: list[Count]  # the most frequent, then the rest as one line
     lines: list[AgencyLine]  # per agency in charge (the province); the agency's own line
     transfers: list[Transfer]
-    refusals_note: str = REFUSALS_NOTE
+    # Refused in the period, by reason (every reason, zeros included): the province only.
+    refused_by_reason: list[Count] = field(default_factory=list)
 
     @property
     def is_province(self) -> bool:
         return self.agency is None
+
+    @property
+    def refused(self) -> int:
+        return sum(row.count for row in self.refused_by_reason)
+
+    @property
+    def received_all(self) -> int:
+        """Accepted (received and routed) plus refused: the province's items received."""
+        return self.total.received + self.refused
+
+    @property
+    def refusals_note(self) -> str:
+        return PROVINCE_REFUSALS_NOTE if self.is_province else AGENCY_REFUSALS_NOTE
 
 
 async def compute(
@@ -217,6 +236,7 @@ async def compute(
         by_regulation=_regulations(by_regulation),
         lines=ordered,
         transfers=transfers,
+        refused_by_reason=await _refusals(session, (begin, until)) if agency is None else [],
     )
 
 
@@ -230,6 +250,22 @@ async def _grouped(
     for key, n in (await session.exec(query)).all():
         found[key or ""] += n
     return dict(found)
+
+
+async def _refusals(session: AsyncSession, bounds: tuple[object, object]) -> list[Count]:
+    """Every reason, in the vocabulary's order, zeros included; unknown codes after."""
+    begin, until = bounds
+    query = (
+        select(col(RefusedItem.reason), sa.func.count(col(RefusedItem.case_id)))
+        .where(col(RefusedItem.received_at) >= begin, col(RefusedItem.received_at) < until)
+        .group_by(RefusedItem.reason)
+    )
+    found = dict((await session.exec(query)).all())
+    rows = [
+        Count(label=label, count=found.pop(key, 0), key=key) for key, label in REFUSAL_VI.items()
+    ]
+    rows += [Count(label=key, count=n, key=key) for key, n in sorted(found.items())]
+    return rows
 
 
 async def _transfers(

@@ -1,5 +1,5 @@
-"""The report as a PDF (fpdf2, pure Python): A4 landscape, the key figures, a bar chart of
-the channels, and the tables of the breakdowns.
+"""The report as a PDF (fpdf2, pure Python): A4 landscape, the key figures, bar charts of
+the refusal reasons (the province's) and of the channels, and the tables of the breakdowns.
 
 Vietnamese needs a font with its letters: DejaVu Sans Condensed is packaged beside this
 module (`fonts/`, with its licence), so the PDF is the same on any machine."""
@@ -13,7 +13,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from services.router.reports.figures import Count, Report, decimal, percent
-from services.router.reports.xlsx import summary_rows, title_of
+from services.router.reports.xlsx import REASON_HEADING, summary_rows, title_of
 
 MEDIA_TYPE = "application/pdf"
 FONTS = Path(__file__).parent / "fonts"
@@ -62,12 +62,18 @@ def document(report: Report) -> bytes:
     _heading(pdf, "II. Tiếp nhận theo kênh")
     _bars(pdf, report.by_channel)
     _counts(pdf, "Kênh tiếp nhận", report.by_channel)
-    _heading(pdf, "III. Tiếp nhận theo lĩnh vực")
+    _heading(pdf, "III. Không được tiếp nhận, theo lý do")
+    if report.is_province:
+        _bars(pdf, report.refused_by_reason)
+        _counts(pdf, REASON_HEADING, report.refused_by_reason, unit="Số văn bản")
+    else:
+        _text(pdf, report.refusals_note)
+    _heading(pdf, "IV. Tiếp nhận theo lĩnh vực")
     _counts(pdf, "Lĩnh vực (lĩnh vực chính của cơ quan phụ trách)", report.by_field)
-    _heading(pdf, "IV. Tiếp nhận theo nhóm và loại")
+    _heading(pdf, "V. Tiếp nhận theo nhóm và loại")
     _counts(pdf, "Nhóm — loại", report.by_class)
 
-    _heading(pdf, "V. Kết quả xử lý theo cơ quan")
+    _heading(pdf, "VI. Kết quả xử lý theo cơ quan")
     headers = (
         "Cơ quan",
         "Tiếp nhận",
@@ -100,9 +106,9 @@ def document(report: Report) -> bytes:
     ]
     _table(pdf, headers, rows, widths=(75, *(18.2,) * 10), numbers_from=1)
 
-    _heading(pdf, "VI. Theo văn bản quy định được phản ánh")
+    _heading(pdf, "VII. Theo văn bản quy định được phản ánh")
     _counts(pdf, "Văn bản quy định", report.by_regulation)
-    _heading(pdf, "VII. Chuyển xử lý giữa các cơ quan")
+    _heading(pdf, "VIII. Chuyển xử lý giữa các cơ quan")
     moves = [(m.from_name, m.to_name, str(m.count)) for m in report.transfers]
     if moves:
         _table(
@@ -136,10 +142,12 @@ def _text(pdf: FPDF, text: str) -> None:
     pdf.multi_cell(0, 5, text, new_x="LMARGIN", new_y="NEXT")
 
 
-def _counts(pdf: FPDF, heading: str, rows: list[Count]) -> None:
+def _counts(
+    pdf: FPDF, heading: str, rows: list[Count], unit: str = "Số phản ánh, kiến nghị"
+) -> None:
     data = [(row.label, str(row.count)) for row in rows]
     data.append(("Cộng", str(sum(row.count for row in rows))))
-    _table(pdf, (heading, "Số phản ánh, kiến nghị"), data, widths=(200, 40))
+    _table(pdf, (heading, unit), data, widths=(200, 40))
 
 
 def _table(
@@ -181,7 +189,7 @@ def _bars(pdf: FPDF, rows: list[Count]) -> None:
     pdf.set_fill_color(*BAR)
     for row in rows:
         pdf.set_xy(x0, y)
-        pdf.cell(label_w - 2, pitch - 1, row.label, align="R")
+        pdf.cell(label_w - 2, pitch - 1, _fitted(pdf, row.label, label_w - 3), align="R")
         width = full_w * row.count / largest
         if width > 0:
             pdf.rect(x0 + label_w, y + 0.5, width, pitch - 2, style="F")
@@ -189,3 +197,12 @@ def _bars(pdf: FPDF, rows: list[Count]) -> None:
         pdf.cell(20, pitch - 1, str(row.count))
         y += pitch
     pdf.set_xy(x0, y + 2)
+
+
+def _fitted(pdf: FPDF, text: str, width: float) -> str:
+    """`text`, shortened with an ellipsis to fit `width` (the table after has it whole)."""
+    if pdf.get_string_width(text) <= width:
+        return text
+    while text and pdf.get_string_width(text + "…") > width:
+        text = text[:-1]
+    return text.rstrip() + "…"

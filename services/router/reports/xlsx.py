@@ -17,6 +17,11 @@ from services.router.reports.figures import AgencyLine, Count, Report
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BOLD = Font(bold=True)
 Cell = str | int | float | None
+RECEIVED_ALL = "Tổng số nhận được trong kỳ (được tiếp nhận và không được tiếp nhận)"
+ACCEPTED = "Số phản ánh, kiến nghị tiếp nhận trong kỳ (được chấp nhận xử lý)"
+REFUSED = "Số không được tiếp nhận trong kỳ"
+REFUSALS_SHEET = "Không tiếp nhận"
+REASON_HEADING = "Lý do không tiếp nhận"
 
 
 def title_of(report: Report) -> str:
@@ -26,8 +31,13 @@ def title_of(report: Report) -> str:
 def summary_rows(report: Report) -> list[tuple[str, Cell]]:
     """The key figures, in the order of the province's form (the PDF uses them too)."""
     t = report.total
-    rows: list[tuple[str, Cell]] = [
-        ("Số phản ánh, kiến nghị tiếp nhận trong kỳ (được chấp nhận xử lý)", t.received),
+    rows: list[tuple[str, Cell]] = []
+    if report.is_province:
+        rows.append((RECEIVED_ALL, report.received_all))
+    rows.append((ACCEPTED, t.received))
+    if report.is_province:
+        rows.append((REFUSED, report.refused))
+    rows += [
         ("Số đã trả lời trong kỳ", t.answered),
         ("— trong đó trả lời đúng hạn", t.on_time),
         ("— trong đó trả lời quá hạn", t.late),
@@ -95,6 +105,8 @@ def workbook(report: Report) -> bytes:
     sheet["A" + str(sheet.max_row)].alignment = Alignment(wrap_text=True)
     _widths(sheet, (70, 14))
 
+    if report.is_province:
+        _counts(book, REFUSALS_SHEET, REASON_HEADING, report.refused_by_reason, unit="Số văn bản")
     _counts(book, "Theo kênh", "Kênh tiếp nhận", report.by_channel)
     _counts(book, "Theo lĩnh vực", "Lĩnh vực", report.by_field)
     _counts(book, "Theo loại", "Nhóm — loại", report.by_class)
@@ -120,9 +132,15 @@ def workbook(report: Report) -> bytes:
     return out.getvalue()
 
 
-def _counts(book: Workbook, title: str, heading: str, rows: list[Count]) -> None:
+def _counts(
+    book: Workbook,
+    title: str,
+    heading: str,
+    rows: list[Count],
+    unit: str = "Số phản ánh, kiến nghị",
+) -> None:
     sheet = book.create_sheet(title)
-    _header(sheet, (heading, "Số phản ánh, kiến nghị"))
+    _header(sheet, (heading, unit))
     for row in rows:
         sheet.append([row.label, row.count])
     sheet.append(["Cộng", sum(row.count for row in rows)])

@@ -13,7 +13,11 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlmodel import select
 
-from services.router.models import OPEN_STATUSES, RoutedCase, RoutingHop
+from schemas.events import CaseFacts, CaseRefused, Submitter
+from schemas.vocabulary import REFUSAL_VI
+from services.kit.consumer import Pipeline
+from services.kit.transport import Message
+from services.router.models import OPEN_STATUSES, RefusedItem, RoutedCase, RoutingHop
 from services.router.reports import pdf, xlsx
 from services.router.reports.figures import NO_REGULATION, Report, compute
 from services.router.reports.period import PeriodError, days, quarter_of
@@ -53,8 +57,40 @@ CASES = [
      "answered", "2025-12-05T08:00+07:00", date(2025, 12, 15)),
 ]  # fmt: skip
 
+# (case id, channel, reason, received): what the intake refused, read by the router.
+REFUSALS = [
+    ("r1", "web", "missing_contact", "2026-01-15T09:00+07:00"),
+    ("r2", "email", "duplicate", "2026-02-03T10:00+07:00"),
+    # The last minutes of the quarter: in Q1 (in UTC it is still 31 March).
+    ("r3", "post", "duplicate", "2026-03-31T23:30+07:00"),
+    # The first minutes of the second quarter: not in Q1.
+    ("r4", "web", "not_vietnamese", "2026-04-01T00:30+07:00"),
+]
+
+
+def refused_event(case_id: str, channel: str, reason: str, received: str) -> CaseRefused:
+    facts = CaseFacts(
+        case_id=case_id,
+        tracking_code=f"GL-{case_id.upper()}",
+        channel=channel,  # type: ignore[arg-type]
+        received_at=_at(received),
+        submitter=Submitter(name="Lê Văn Tâm"),
+        title=f"Văn bản {case_id}",
+    )
+    return CaseRefused(
+        correlation_id=case_id, case=facts, reason=reason, message_vi="Không tiếp nhận."
+    )
+
+
+async def refuse(console: Console, event: CaseRefused) -> None:
+    """The router reads `event` from its case-event topic, as on Kafka."""
+    topic = console.router.topics.case_events
+    await console.router._cases(Message(topic=topic, value=event.model_dump_json().encode()))
+
 
 async def _seed(console: Console) -> None:
+    for refusal in REFUSALS:
+        await refuse(console, refused_event(*refusal))
     async with console.router.service.db.transaction() as session:
         for cid, agency, channel, cls, kind, reg, received, status, closed, due in CASES:
             received_at = _at(received)
@@ -191,10 +227,29 @@ async def test_the_province_figures_match_the_database(console: Console) -> None
         ("STNMT", "STP", 1)
     ]
 
+    # Refused, by reason: every reason in the vocabulary's order, zeros included.
+    refused = {row.key: row.count for row in report.refused_by_reason}
+    assert list(refused) == list(REFUSAL_VI)
+    assert refused == {
+        "missing_contact": 1,
+        "not_vietnamese": 0,  # r4 is in the second quarter
+        "empty_content": 0,
+        "complaint_or_denunciation": 0,
+        "duplicate": 2,
+        "not_administrative": 0,
+    }
+    labels = {row.key: row.label for row in report.refused_by_reason}
+    assert labels["duplicate"] == "Trùng với một phản ánh, kiến nghị đã tiếp nhận"
+    assert report.refused == 3
+    assert report.received_all == t.received + report.refused == 8
+
 
 async def test_an_agency_report_holds_its_own_cases_only(console: Console) -> None:
     report = await _report(console, "STP")
     assert report.scope_name == "Sở Tư pháp"
+    # A refused item goes to no agency: the province's report counts it, and says so here.
+    assert report.refused_by_reason == [] and report.refused == 0
+    assert "báo cáo toàn tỉnh" in report.refusals_note
     assert [s.code for s in report.lines] == ["STP"]
     t = report.total
     assert (t.received, t.answered, t.open_now, t.overdue_now) == (2, 0, 2, 1)
@@ -216,6 +271,7 @@ async def test_the_workbook_reads_back(console: Console) -> None:
     book = load_workbook(BytesIO(xlsx.workbook(report)))
     assert book.sheetnames == [
         "Tổng hợp",
+        "Không tiếp nhận",
         "Theo kênh",
         "Theo lĩnh vực",
         "Theo loại",
@@ -230,6 +286,8 @@ async def test_the_workbook_reads_back(console: Console) -> None:
     assert "Quý I năm 2026" in str(summary["A2"].value)
     figures = {row[0]: row[1] for row in summary.iter_rows(min_row=6, values_only=True) if row[0]}
     assert figures["Số phản ánh, kiến nghị tiếp nhận trong kỳ (được chấp nhận xử lý)"] == 5
+    assert figures["Số không được tiếp nhận trong kỳ"] == 3
+    assert figures["Tổng số nhận được trong kỳ (được tiếp nhận và không được tiếp nhận)"] == 8
     assert figures["— trong đó trả lời đúng hạn"] == 1
     assert figures["— trong đó trả lời quá hạn"] == 1
     assert figures["Tỷ lệ trả lời đúng hạn (%)"] == 50.0
@@ -243,6 +301,66 @@ async def test_the_workbook_reads_back(console: Console) -> None:
     assert by_agency[None][1:3] == ("Toàn tỉnh", 5)
     moves = list(book["Chuyển xử lý"].iter_rows(min_row=2, values_only=True))
     assert moves == [("Sở Tài nguyên và Môi trường", "Sở Tư pháp", 1)]
+    reasons = list(book["Không tiếp nhận"].iter_rows(values_only=True))
+    assert reasons[0] == ("Lý do không tiếp nhận", "Số văn bản")
+    assert reasons[1] == ("Thiếu họ tên hoặc thông tin liên hệ của người gửi", 1)
+    assert ("Trùng với một phản ánh, kiến nghị đã tiếp nhận", 2) in reasons
+    assert ("Không viết bằng tiếng Việt", 0) in reasons
+    assert reasons[-1] == ("Cộng", 3)
+
+    agency = load_workbook(BytesIO(xlsx.workbook(await _report(console, "STP"))))
+    assert "Không tiếp nhận" not in agency.sheetnames
+    notes = [row[0] for row in agency["Tổng hợp"].iter_rows(values_only=True) if row[0]]
+    assert any("báo cáo toàn tỉnh" in str(note) for note in notes)
+
+
+async def test_the_province_pdf_shows_the_refusals_by_reason(console: Console) -> None:
+    report = await _report(console, None)
+    reader = PdfReader(BytesIO(pdf.document(report)))
+    flat = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+    for expected in (
+        "Tổng số nhận được trong kỳ (được tiếp nhận và không được tiếp nhận) 8",
+        "Số không được tiếp nhận trong kỳ 3",
+        "III. Không được tiếp nhận, theo lý do",
+        "Lý do không tiếp nhận Số văn bản",
+        "Thiếu họ tên hoặc thông tin liên hệ của người gửi 1",
+        "Trùng với một phản ánh, kiến nghị đã tiếp nhận 2",
+        "Là khiếu nại, tố cáo (không thuộc phạm vi phản ánh, kiến nghị) 0",
+        "Cộng 3",
+    ):
+        assert expected in flat, expected
+
+
+async def test_a_refusal_is_kept_once_per_case(console: Console) -> None:
+    """The handler writes one row per case; the same case refused again under another event
+    id (a replayed intake event) changes nothing, nor does the same event delivered twice."""
+    first = refused_event("r9", "hotline", "empty_content", "2026-02-20T08:00+07:00")
+    await refuse(console, first)
+    await refuse(console, first)  # redelivered
+    again = refused_event("r9", "web", "not_administrative", "2026-02-21T08:00+07:00")
+    assert again.event_id != first.event_id
+    await refuse(console, again)
+    # Twice in one batch (one transaction), under two event ids: one row still.
+    pipeline = console.router._cases
+    assert isinstance(pipeline, Pipeline)
+    twice = [refused_event("r11", "web", "duplicate", "2026-02-23T08:00+07:00") for _ in range(2)]
+    topic = console.router.topics.case_events
+    await pipeline.consume(
+        [Message(topic=topic, value=e.model_dump_json().encode()) for e in twice]
+    )
+    odd = refused_event("r10", "web", "a_new_reason", "2026-02-22T08:00+07:00")
+    await refuse(console, odd)  # a reason the vocabulary does not know yet: shown as its code
+    async with console.router.service.db.session() as session:
+        row = await session.get(RefusedItem, "r9")
+        assert row is not None
+        assert (row.channel, row.reason) == ("hotline", "empty_content")
+        assert row.received_at == _at("2026-02-20T08:00+07:00")
+        assert len((await session.exec(select(RefusedItem))).all()) == len(REFUSALS) + 3
+    refused = {row.key: row.count for row in (await _report(console, None)).refused_by_reason}
+    assert refused["empty_content"] == 1 and refused["not_administrative"] == 0
+    assert refused["duplicate"] == 3  # r2, r3 and r11 once
+    assert list(refused)[-1] == "a_new_reason" and refused["a_new_reason"] == 1
+    assert console.router.bus.topics.get(console.router.topics.case_events + ".dlq") is None
 
 
 async def test_the_pdf_reads_back_in_vietnamese(console: Console) -> None:
@@ -261,9 +379,12 @@ async def test_the_pdf_reads_back_in_vietnamese(console: Console) -> None:
         "Tỷ lệ trả lời đúng hạn (%) 50,0%",
         "Số ngày làm việc trung bình để trả lời 10,0",
         "Số hồ sơ cơ quan đã chuyển đi trong kỳ 1",
+        "III. Không được tiếp nhận, theo lý do",
+        "có trong báo cáo toàn tỉnh",
         REG,
     ):
         assert expected in flat, expected
+    assert "Lý do không tiếp nhận" not in flat  # the province's figure only
     assert "Sở Tư pháp" in flat  # where its transfer went, and nothing of STP's own figures
     assert "Hộ tịch" not in flat
 
@@ -281,3 +402,13 @@ def test_the_packaged_font_has_every_vietnamese_letter() -> None:
         cmap = TTFont(path).getBestCmap()
         missing = [c for c in letters + letters.upper() + "—–…%" if ord(c) not in cmap]
         assert not missing, (name, missing)
+
+
+def test_every_refusal_reason_has_its_one_label() -> None:
+    """The intake's reason codes all have a label in the shared vocabulary, worded as the
+    notifier's public pages word them."""
+    from services.intake.domain.admissibility import RefusalReason
+    from services.notifier.labels import REFUSAL_VI as NOTIFIER_WORDING
+
+    assert set(REFUSAL_VI) == {reason.value for reason in RefusalReason}
+    assert dict(REFUSAL_VI) == NOTIFIER_WORDING

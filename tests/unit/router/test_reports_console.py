@@ -10,7 +10,10 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
+from sqlmodel import col, select
 
+from services.router.audit import ACTION_VI
+from services.router.models import AuditEntry
 from tests.unit.router.console_support import Console
 from tests.unit.router.test_reports import TODAY, _seed
 
@@ -74,6 +77,70 @@ async def test_the_office_sees_the_province_and_any_agency(console: Console) -> 
 
     unknown = await client.get(PAGE, params={**Q1, "co_quan": "KHONGCO"})
     assert unknown.status_code == 400 and "không có trong danh mục" in unknown.text
+
+
+async def test_the_province_page_shows_the_refusals_by_reason(console: Console) -> None:
+    client = await console.officer("gs.vpub", "VPUB", "supervisor")
+    html = (await client.get(PAGE, params=Q1)).text
+    assert (
+        '<tr><th scope="row">Tổng số nhận được trong kỳ (được tiếp nhận và không được tiếp '
+        "nhận)</th><td>8</td></tr>" in html
+    )
+    assert '<a href="#khong-tiep-nhan">theo lý do</a>)</th><td>3</td>' in html
+    assert '<h2 id="khong-tiep-nhan">Không được tiếp nhận, theo lý do</h2>' in html
+    assert '<svg role="img" aria-labelledby="bieu-do-ly-do-ten bieu-do-ly-do-mo-ta"' in html
+    table = html[html.index('<table id="bang-ly-do">') :]
+    table = table[: table.index("</table>")]
+    assert "Không được tiếp nhận, theo lý do (bảng thay thế cho biểu đồ)" in table
+    for reason, count in (
+        ("Thiếu họ tên hoặc thông tin liên hệ của người gửi", 1),
+        ("Trùng với một phản ánh, kiến nghị đã tiếp nhận", 2),
+        ("Không viết bằng tiếng Việt", 0),
+    ):
+        assert f'<tr><th scope="row">{reason}</th><td>{count}</td></tr>' in table
+    assert '<tfoot><tr><th scope="row">Cộng</th><td>3</td></tr></tfoot>' in table
+
+    book = load_workbook(BytesIO((await client.get(PAGE + ".xlsx", params=Q1)).content))
+    reasons = dict(book["Không tiếp nhận"].iter_rows(min_row=2, values_only=True))
+    assert reasons["Trùng với một phản ánh, kiến nghị đã tiếp nhận"] == 2
+    assert reasons["Cộng"] == 3
+    document = (await client.get(PAGE + ".pdf", params=Q1)).content
+    reader = PdfReader(BytesIO(document))
+    text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+    assert "Thiếu họ tên hoặc thông tin liên hệ của người gửi 1" in text
+    assert "Số không được tiếp nhận trong kỳ 3" in text
+
+
+async def test_an_agency_page_says_refusals_are_the_province_s(console: Console) -> None:
+    client = await console.officer("cb.stp", "STP")
+    html = (await client.get(PAGE, params=Q1)).text
+    assert '<h2 id="khong-tiep-nhan">Không được tiếp nhận, theo lý do</h2>' in html
+    assert '<p id="pham-vi-khong-tiep-nhan">Báo cáo của một cơ quan chỉ gồm' in html
+    assert "số không được tiếp nhận (theo lý do) có trong báo cáo toàn tỉnh" in html
+    assert "bang-ly-do" not in html and "Trùng với một phản ánh" not in html
+    assert "Tổng số nhận được trong kỳ" not in html
+
+
+async def test_report_views_and_downloads_are_in_the_audit_log(console: Console) -> None:
+    office = await console.officer("gs.vpub", "VPUB", "supervisor")
+    await office.get(PAGE, params=Q1)
+    await office.get(PAGE + ".xlsx", params={**Q1, "co_quan": "STP"})
+    agency = await console.officer("cb.stp", "STP")
+    await agency.get(PAGE + ".pdf", params={"tu_ngay": "2026-03-01", "den_ngay": "2026-03-15"})
+    refused = await agency.get(PAGE + ".pdf", params={**Q1, "co_quan": "STNMT"})
+    assert refused.status_code == 403  # nothing shown: no "report" entry
+    async with console.router.service.db.session() as session:
+        query = select(AuditEntry).where(AuditEntry.action == "report")
+        found = (await session.exec(query.order_by(col(AuditEntry.id)))).all()
+    assert [(e.actor, e.agency, e.detail) for e in found] == [
+        ("gs.vpub", "VPUB", "page TINH 2026-Q1"),
+        ("gs.vpub", "VPUB", "xlsx STP 2026-Q1"),
+        ("cb.stp", "STP", "pdf STP 2026-03-01_2026-03-15"),
+    ]
+    assert all(e.address for e in found)
+    assert ACTION_VI["report"] == "xem, tải báo cáo"
+    log = await office.get("/can-bo/nhat-ky", params={"action": "report"})
+    assert log.status_code == 200 and "xem, tải báo cáo" in log.text
 
 
 async def test_an_agency_sees_its_own_report_only(console: Console) -> None:
