@@ -136,7 +136,7 @@ class AdminConnection:
 
 @dataclass
 class Outcome:
-    users_created: list[str]
+    users_created: list[str]  # new principals (rotated ones are not listed)
     added: list[Grant]
     removed: list[Grant]
 
@@ -154,15 +154,24 @@ def write_password(folder: Path, name: str) -> bytes:
 
 
 def apply(
-    connection: AdminConnection, topics: Topics, wanted: list[Grant], credentials: Path
+    connection: AdminConnection,
+    topics: Topics,
+    wanted: list[Grant],
+    credentials: Path,
+    rotate: Iterable[str] = (),
 ) -> Outcome:
-    """Make the cluster's principals and ACLs of `topics.namespace` match `wanted`."""
+    """Make the cluster's principals and ACLs of `topics.namespace` match `wanted`; give the
+    principals named in `rotate` a new password (written over their file)."""
     from services.acls_admin import ClusterAdmin  # confluent-kafka, only for this command
 
+    known = principals(wanted)
+    unknown = sorted(set(rotate) - set(known))
+    if unknown:
+        raise SystemExit(f"pakn acls: no such principal: {', '.join(unknown)}")
     admin = ClusterAdmin(connection.config())
     existing_users = admin.scram_users()
-    created = [name for name in principals(wanted) if name not in existing_users]
-    for name in created:
+    created = [name for name in known if name not in existing_users]
+    for name in sorted({*created, *rotate}):
         admin.create_scram_user(name, write_password(credentials, name))
     ours = f"User:{topics.namespace}-"
     present = {g for g in admin.grants() if g.principal.startswith(ours)}

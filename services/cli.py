@@ -170,7 +170,13 @@ def _acls(args: argparse.Namespace) -> int:
         print(describe(wanted))
         print(f"{len(wanted)} grant(s)")
         return 0
-    outcome = apply(connection_from_env(dict(os.environ)), topics, wanted, Path(args.credentials))
+    outcome = apply(
+        connection_from_env(dict(os.environ)),
+        topics,
+        wanted,
+        Path(args.credentials),
+        rotate=args.rotate or (),
+    )
     print(describe(outcome.added))
     print(
         f"{len(outcome.users_created)} principal(s) created (passwords in {args.credentials}), "
@@ -207,6 +213,12 @@ def parser() -> argparse.ArgumentParser:
         "--credentials",
         default="var/kafka-credentials",
         help="folder for new principals' passwords",
+    )
+    k.add_argument(
+        "--rotate",
+        action="append",
+        metavar="PRINCIPAL",
+        help="give this principal a new password (its file is rewritten); repeatable",
     )
     k.set_defaults(func=_acls)
 

@@ -116,3 +116,19 @@ def test_apply_converges_and_touches_only_its_namespace(
 
     second = acls.apply(connection, TOPICS, grants, tmp_path / "credentials")
     assert (second.users_created, second.added, second.removed) == ([], [], [])
+
+
+def test_rotate_gives_a_new_password_and_refuses_an_unknown_principal(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, grants: list[Grant]
+) -> None:
+    import services.acls_admin
+
+    monkeypatch.setattr(services.acls_admin, "ClusterAdmin", FakeCluster)
+    FakeCluster.users, FakeCluster.held = set(), set()
+    connection = AdminConnection("127.0.0.1:1", "ca.pem", "admin", "secret")
+    acls.apply(connection, TOPICS, grants, tmp_path)
+    before = (tmp_path / "pakn-router.password").read_text()
+    acls.apply(connection, TOPICS, grants, tmp_path, rotate=["pakn-router"])
+    assert (tmp_path / "pakn-router.password").read_text() != before
+    with pytest.raises(SystemExit, match="pakn-nobody"):
+        acls.apply(connection, TOPICS, grants, tmp_path, rotate=["pakn-nobody"])
