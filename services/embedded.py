@@ -9,18 +9,20 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlmodel import col, select
+from sqlmodel import col, func, select
 
 from services.intake.service import IntakeService
 from services.intake.settings import IntakeSettings
+from services.kit import staffpass
 from services.kit.health import add_probes
 from services.kit.migrate import upgrade
 from services.kit.pages import templates
 from services.kit.settings import data_dir_url
 from services.kit.transport import InMemoryBus
 from services.kit.web import harden
+from services.notifier import citizen_view, public
 from services.notifier.models import PublicCase
 from services.notifier.service import NotifierService
 from services.notifier.settings import NotifierSettings
@@ -37,6 +39,7 @@ class Embedded:
         self.data_dir, self.mail_dir = data_dir, data_dir / "mail"
         url = {name: data_dir_url(data_dir, name) for name in ("intake", "router", "notifier")}
         staff = secrets.token_urlsafe(32)  # one process: the staff pass needs no configuration
+        self.staff_secret = staff
         self.intake = IntakeService(
             IntakeSettings(database_url=url["intake"], staff_secret=staff, public_base_url=base_url)
         )
@@ -89,19 +92,63 @@ class Embedded:
         return harden(app)
 
     def _add_home(self, app: FastAPI) -> None:
+        """The citizens' front door at `/`; the system's own dashboard (topics, recent
+        cases with their raw statuses, the data folders) for the office at
+        `/noi-bo/he-thong`, behind the console's staff pass."""
+        notifier = self.notifier
+
         @app.get("/", response_class=HTMLResponse)
         async def home(request: Request) -> Response:
-            async with self.notifier.db.session() as session:
+            async with notifier.db.session() as session:
+                answered = col(PublicCase.status) == "answered"
+                latest = (
+                    select(PublicCase)
+                    .where(answered)
+                    .order_by(
+                        col(PublicCase.answered_on).desc(), col(PublicCase.received_at).desc()
+                    )
+                    .limit(5)
+                )
+                cases = (await session.exec(latest)).all()
+                count = select(func.count()).select_from(PublicCase).where(answered)
+                total = (await session.exec(count)).one()
+            settings = notifier.settings
+            context = {
+                "answers": cases,
+                "answered": total,
+                "citizen": citizen_view,
+                "hotline": settings.hotline_number,
+                "hotline_hours": settings.hotline_hours,
+                "pakn_email": settings.pakn_email,
+                "office_name": settings.office_name,
+                "office_address": settings.office_address,
+                "province": settings.province_name,
+            }
+            return _TEMPLATES.TemplateResponse(request, "home.html", context)
+
+        office = APIRouter(route_class=staffpass.StaffRoute)
+
+        @office.get(
+            "/noi-bo/he-thong",
+            response_class=HTMLResponse,
+            include_in_schema=False,
+            dependencies=[Depends(staffpass.office_only(self.staff_secret))],
+        )
+        async def dashboard(request: Request) -> Response:
+            async with notifier.db.session() as session:
                 query = select(PublicCase).order_by(col(PublicCase.received_at).desc()).limit(20)
                 cases = (await session.exec(query)).all()
             context = {
                 "topics": sorted((t, len(m)) for t, m in self.bus.topics.items()),
                 "cases": cases,
+                "view": public,
                 "data_dir": self.data_dir,
                 "mail_dir": self.mail_dir,
-                "hotline": self.notifier.settings.hotline_number,
+                "hotline": notifier.settings.hotline_number,
             }
-            return _TEMPLATES.TemplateResponse(request, "home.html", context)
+            return _TEMPLATES.TemplateResponse(request, "dashboard.html", context)
+
+        app.include_router(office)
 
 
 async def run_embedded(data_dir: Path, *, host: str, port: int) -> None:

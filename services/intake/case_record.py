@@ -6,7 +6,7 @@ import math
 import re
 from typing import Any
 
-from schemas.events import CaseAccepted, CaseFacts, CaseRefused, Submitter
+from schemas.events import CaseAccepted, CaseFacts, CaseRefused, GeoPoint, Submitter
 from schemas.submission import Submission
 from services.intake.domain.admissibility import Decision, RefusalReason
 from services.intake.models import IntakeCase
@@ -105,15 +105,29 @@ def facts(case: IntakeCase) -> CaseFacts:
         content=case.content,
         regulation=case.regulation,
         attachments=list(case.attachments),
+        location=location(case.extra),
     )
 
 
-def event_of(case: IntakeCase, decision: Decision) -> CaseAccepted | CaseRefused:
+def location(extra: dict[str, Any]) -> GeoPoint | None:
+    """The point an Open311 client sent (`lat`, `long` kept in `extra`), if it is one."""
+    try:
+        return GeoPoint(lat=float(extra["lat"]), long=float(extra["long"]))
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def event_of(
+    case: IntakeCase, decision: Decision, *, correlation_id: str | None = None
+) -> CaseAccepted | CaseRefused:
+    """The outcome event; its correlation_id is the producer's when the item came with one
+    (a `submission.received`), so the producer finds its tracking code, else the case id."""
+    correlation = correlation_id or case.id
     if decision.accepted:
-        return CaseAccepted(correlation_id=case.id, case=facts(case))
+        return CaseAccepted(correlation_id=correlation, case=facts(case))
     reason = decision.reason or RefusalReason.EMPTY_CONTENT
     return CaseRefused(
-        correlation_id=case.id,
+        correlation_id=correlation,
         case=facts(case),
         reason=reason.value,
         message_vi=decision.message_vi,

@@ -29,7 +29,13 @@ from services.intake.case_record import (
     storable,
 )
 from services.intake.domain.admissibility import Decision, assess
-from services.intake.domain.duplicates import Fingerprint, channel_key, fingerprint, is_same_letter
+from services.intake.domain.duplicates import (
+    Fingerprint,
+    channel_key,
+    fingerprint,
+    is_repeat,
+    is_same_letter,
+)
 from services.intake.domain.normalise import normalise_submission
 from services.intake.errors import ReceivedOutOfBounds
 from services.intake.models import IntakeCase
@@ -50,6 +56,7 @@ __all__ = [
 ]
 SERVICE = "intake"
 SAME_LETTER_WINDOW = timedelta(days=30)
+REPEAT_WINDOW = timedelta(days=1)  # the same text again by the same channel: the first case
 MAX_CANDIDATES = 50  # per item, the earliest first
 
 
@@ -110,10 +117,16 @@ async def register_submission(
     submission: Submission,
     topics: Topics,
     bounds: ReceivedBounds = DEFAULT_BOUNDS,
+    correlation_id: str | None = None,
 ) -> Registration:
-    """Register `submission` in the caller's transaction and stage its accepted/refused event."""
+    """Register `submission` in the caller's transaction and stage its accepted/refused event
+    (carrying `correlation_id`, the producer's, when given: see `event_of`)."""
     (registration,) = await register_many(
-        session, submissions=[submission], topics=topics, bounds=bounds
+        session,
+        submissions=[submission],
+        topics=topics,
+        bounds=bounds,
+        correlation_ids=[correlation_id],
     )
     return registration
 
@@ -124,8 +137,10 @@ async def register_many(
     submissions: Sequence[Submission],
     topics: Topics,
     bounds: ReceivedBounds = DEFAULT_BOUNDS,
+    correlation_ids: Sequence[str | None] = (),
 ) -> list[Registration]:
-    """Register each submission in order, in the caller's transaction.
+    """Register each submission in order, in the caller's transaction; `correlation_ids`,
+    when given, go one by one onto the submissions' outcome events.
 
     `ReceivedOutOfBounds` (nothing registered) when an item's `received_at` is before the
     register began or in the future: the channels check it first and answer 4xx."""
@@ -137,12 +152,15 @@ async def register_many(
     )
     for case in await _letter_candidates(session, items):
         register.remember(case)
+    for case in await _repeat_candidates(session, items):
+        register.remember_sent(case)
     registrations = [register.add(item) for item in items]
-    new = [r.case for r in registrations if r.created]
-    session.add_all(new)
+    correlations = dict(enumerate(correlation_ids))
+    new = [(r.case, correlations.get(i)) for i, r in enumerate(registrations) if r.created]
+    session.add_all(case for case, _ in new)
     await session.flush()
-    for case in new:
-        event = event_of(case, register.decisions[case.id])
+    for case, correlation in new:
+        event = event_of(case, register.decisions[case.id], correlation_id=correlation)
         add_event(session, service=SERVICE, topic=topics.case_events, key=case.id, event=event)
     return registrations
 
@@ -156,6 +174,7 @@ class _Register:
     decisions: dict[str, Decision] = field(default_factory=dict)
     _near: dict[tuple[str, str], list[IntakeCase]] = field(default_factory=dict)
     _prints: dict[str, Fingerprint] = field(default_factory=dict)
+    _sent: dict[tuple[str, str, str], list[IntakeCase]] = field(default_factory=dict)
 
     def remember(self, case: IntakeCase) -> None:
         """A first case (not a copy) later items may be copies of, by phone, e-mail or name."""
@@ -163,10 +182,18 @@ class _Register:
             if key[1]:
                 self._near.setdefault(key, []).append(case)
 
+    def remember_sent(self, case: IntakeCase) -> None:
+        """A case a later item by the same channel and phone or e-mail may repeat."""
+        for kind, value in (("phone", case.phone), ("email", case.email)):
+            if value:
+                self._sent.setdefault((case.channel, kind, value), []).append(case)
+
     def add(self, item: Submission) -> Registration:
         key = channel_key(item)
         if key is not None and key in self.known:
             return Registration(case=self.known[key], created=False)
+        if key is None and (repeated := self._repeat(item)) is not None:
+            return Registration(case=repeated, created=False)
         first = self._same_letter(item)
         decision = duplicate_decision(first) if first else assess(item)
         case = new_case(item, decision, duplicate_of=first.id if first else None)
@@ -176,7 +203,29 @@ class _Register:
             self.known[key] = case
         if first is None:
             self.remember(case)
+        self.remember_sent(case)
         return Registration(case=case, created=True)
+
+    def _repeat(self, item: Submission) -> IntakeCase | None:
+        """The first case this item repeats: the same person, channel and text within a day
+        (a form sent twice, a refresh after sending): that case again, not a second code.
+        Only for an item without a channel reference: a channel that numbers its messages
+        (a letter number, a call id, a Message-ID) says itself which ones are the same."""
+        channel = item.channel.value
+        keys = (("phone", item.phone), ("email", item.email))
+        near = {
+            c.id: c
+            for kind, value in keys
+            if value
+            for c in self._sent.get((channel, kind, value), ())
+        }
+        if not near:
+            return None
+        wanted = fingerprint(item)
+        for candidate in sorted(near.values(), key=lambda c: c.received_at):
+            if is_repeat(wanted, self._print(candidate), window=REPEAT_WINDOW):
+                return candidate
+        return None
 
     def _same_letter(self, item: Submission) -> IntakeCase | None:
         """The first registered case that is this very letter arriving by another channel."""
@@ -239,6 +288,28 @@ async def _letter_candidates(
     channels = {i.channel.value for i in items}
     if len(channels) == 1:  # a copy comes by another channel: an office's many items do not
         query = query.where(col(IntakeCase.channel) != channels.pop())
+    return list((await session.exec(query)).all())
+
+
+async def _repeat_candidates(
+    session: AsyncSession, items: Sequence[Submission]
+) -> list[IntakeCase]:
+    """Cases the items may repeat: the same channel and phone or e-mail, within a day."""
+    items = [i for i in items if channel_key(i) is None]
+    phones = {i.phone for i in items if i.phone}
+    emails = {i.email for i in items if i.email}
+    if not (phones or emails):
+        return []
+    moments = [i.received_at for i in items]
+    query = (
+        select(IntakeCase)
+        .where(or_(col(IntakeCase.phone).in_(phones), col(IntakeCase.email).in_(emails)))
+        .where(col(IntakeCase.channel).in_({i.channel.value for i in items}))
+        .where(col(IntakeCase.received_at) >= min(moments) - REPEAT_WINDOW)
+        .where(col(IntakeCase.received_at) <= max(moments) + REPEAT_WINDOW)
+        .order_by(col(IntakeCase.received_at))
+        .limit(MAX_CANDIDATES * len(items))
+    )
     return list((await session.exec(query)).all())
 
 

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from schemas.events import SUBMISSION_ADAPTER, SubmissionReceived
+from schemas.events import SUBMISSION_ADAPTER, SubmissionReceived, derived_event_id
 from schemas.topics import Topics
 from services.intake.attachments import AttachmentStore
 from services.intake.channels.email_listener import Mailbox, serve_mailbox
@@ -88,6 +88,7 @@ class IntakeService:
             submission=event.submission,
             topics=self.topics,
             bounds=ReceivedBounds.of(self.settings),
+            correlation_id=event.correlation_id,  # the producer finds its outcome by it
         )
         raw = await _raw_of(session, event.event_id)
         if raw is not None:
@@ -134,8 +135,11 @@ def _peek_event_id(body: bytes) -> str | None:
         value = json.loads(body)
     except ValueError:
         return None
-    event_id = value.get("event_id") if isinstance(value, dict) else None
-    return str(event_id)[:64] if event_id else None
+    if not isinstance(value, dict):
+        return None
+    event_id = value.get("event_id")
+    # Without one (an old producer), the id the decoder derives: the archive row is found.
+    return str(event_id)[:64] if event_id else derived_event_id(value)
 
 
 async def _raw_of(session: AsyncSession, event_id: str) -> RawPayload | None:

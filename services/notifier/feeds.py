@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.notifier import public
+from services.notifier import citizen_view, public
 from services.notifier.catalog import (
     FilterError,
     Filters,
@@ -155,7 +155,7 @@ def json_feed(
         JsonFeedItem(
             id=f"{base}/tra-cuu/{case.tracking_code}",
             url=f"{base}/tra-cuu/{case.tracking_code}",
-            title=public.headline(case),
+            title=citizen_view.headline(case),
             content_text=full_text(case),
             summary=summary(case),
             date_published=case.received_at,

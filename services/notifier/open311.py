@@ -28,7 +28,7 @@ from pydantic import BaseModel
 from schemas.timezone import VIETNAM
 from schemas.tracking import parse_tracking_code
 from schemas.vocabulary import CLASS_VI
-from services.notifier import open311_xml, public
+from services.notifier import citizen_view, open311_xml, public
 from services.notifier.catalog import FilterError, Filters
 from services.notifier.labels import vn_date
 from services.notifier.models import PublicCase, PublicTransfer
@@ -197,7 +197,7 @@ def service_request(
     return ServiceRequest(
         **_standard(case),
         **_answer(case),
-        title=public.headline(case),
+        title=citizen_view.headline(case),
         kind=case.kind,
         regulation=case.regulation or None,
         url=f"{base}/tra-cuu/{case.tracking_code}",

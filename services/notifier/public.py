@@ -109,10 +109,6 @@ def received_on(case: PublicCase) -> date:
     return local_day(case.received_at)
 
 
-def headline(case: PublicCase) -> str:
-    return case.title or f"Phản ánh, kiến nghị {case.tracking_code}"
-
-
 def excerpt(text: str | None, limit: int = 280) -> str:
     text = " ".join((text or "").split())
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"

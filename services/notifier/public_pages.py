@@ -1,4 +1,5 @@
-"""Public pages: the answers list with search, the case page, lookup by tracking code."""
+"""Public pages: the answers list with search, the case page, lookup by tracking code, the
+answer letter (PDF, `answer_letter`) and the published channels (`channels_page`)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import select
 
 from schemas.tracking import parse_tracking_code
-from services.notifier import public
+from services.notifier import answer_letter, channels_page, citizen_view, public
 from services.notifier.catalog import (
     FilterError,
     Filters,
@@ -23,6 +24,9 @@ from services.notifier.directory import filter_choices, today_local
 from services.notifier.models import PublicCase
 from services.notifier.page_templates import TEMPLATES
 from services.notifier.site import Site
+
+# Every notifier page and the Atom feed title untitled cases by their first words.
+TEMPLATES.env.globals.setdefault("citizen", citizen_view)
 
 
 def case_json(case: PublicCase) -> dict[str, Any]:
@@ -75,6 +79,7 @@ async def answers_context(service: Site, raw: dict[str, str | None], number: int
         "error": error,
         "agencies": agencies,
         "fields": list(service.directory.fields()),
+        "citizen": citizen_view,
         **service.settings.office_text(),
     }
 
@@ -129,7 +134,7 @@ def case_routes(service: Site) -> APIRouter:
             return TEMPLATES.TemplateResponse(request, "lookup.html", missing, status_code=404)
         async with service.db.session() as session:
             transfers = (await transfers_of(session, [case.case_id]))[case.case_id]
-        context = {"case": case, "transfers": transfers, **page_context}
+        context = {"case": case, "transfers": transfers, "citizen": citizen_view, **page_context}
         return TEMPLATES.TemplateResponse(request, "case.html", context)
 
     @router.get("/api/cases/{code}")
@@ -146,4 +151,6 @@ def routes(service: Site) -> APIRouter:
     router = APIRouter()
     router.include_router(list_routes(service))
     router.include_router(case_routes(service))
+    router.include_router(answer_letter.routes(service))
+    router.include_router(channels_page.routes(service))
     return router

@@ -33,9 +33,11 @@ ANSWER = "Sở đã tiếp thu kiến nghị, sẽ trình sửa đổi hạn m�
 
 
 def _submit(live: LiveSystem, ref: str) -> str:
-    created = httpx.post(
-        f"{live.url}/api/submissions", json={**ITEM, "channel_ref": ref}, timeout=10
-    )
+    # Two texts: the same text from one person on one day would be one case (a repeat).
+    extra = " Ngoài ra, đề nghị công bố rõ hồ sơ, thời gian công nhận đất ở tại mỗi xã, phường."
+    content = ITEM["content"] + (extra if ref.endswith("B") else "")
+    item = {**ITEM, "channel_ref": ref, "content": content}
+    created = httpx.post(f"{live.url}/api/submissions", json=item, timeout=10)
     assert created.status_code == 201, created.text
     code = str(created.json()["tracking_code"])
     until(lambda: live.status(code).get("agency") == "SNNMT", f"{code} routed to SNNMT")

@@ -6,6 +6,11 @@ channel of receipt and where to follow it, never a text the submitter wrote (a t
 hold their name and phone). The full receipt (title, name) is shown to whoever types the
 phone number or e-mail address given with the item: a form, no script. Wrong attempts are
 limited per code and per client address (a code's phone number cannot be guessed).
+
+Every receipt says what happens next and by when, in working days (the regulation's
+defaults: the agency and the exact dates are the router's, shown on the status page), and
+how to send, follow up and ask: the hotline with its hours, the mailbox, the postal address
+(domain.md §2: the receipt carries the how-to information).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from fastapi.responses import HTMLResponse, Response
 from schemas.tracking import parse_tracking_code
 from schemas.vocabulary import CHANNEL_VI
 from services.intake.channels.formdata import FormDataError, parse_form
+from services.intake.channels.forms import refusal_message
 from services.intake.channels.guard import minutes
 from services.intake.channels.http import Site, local_time, read_capped
 from services.intake.domain.normalise import normalise_email, normalise_phone
@@ -37,6 +43,9 @@ NO_CONTACT = (
 )
 THROTTLED = "Đã nhập sai quá nhiều lần; xin thử lại sau {minutes} phút."
 EMPTY = "Xin nhập số điện thoại hoặc thư điện tử đã ghi khi gửi."
+# Working days, as the router's DeadlinePolicy counts them by default (domain.md §5): the
+# receipt states the rule; the status page shows the dates the router set for the case.
+DEADLINE_DAYS = {"classify": 3, "forward": 5, "answer": 10, "extension": 10}
 
 
 def proven(case: IntakeCase, typed: str) -> bool:
@@ -68,8 +77,17 @@ def router(site: Site) -> APIRouter:
         full: bool = False,
         error: str | None = None,
         status_code: int = 200,
+        new: bool = False,
     ) -> Response:
         context: dict[str, Any] = {
+            "new": new,
+            "accepted": case.status == "accepted",
+            "duplicate": case.reason == "duplicate",
+            "message": refusal_message(case),
+            "days": DEADLINE_DAYS,
+            "hotline_hours": site.settings.hotline_hours,
+            "form_url": f"{site.base_url(request)}/gui-phan-anh",
+            "channels_url": f"{site.base_url(request)}/kenh-tiep-nhan",
             "code": case.tracking_code,
             "received": local_time(case.received_at),
             "channel": CHANNEL_VI.get(case.channel, case.channel),
@@ -96,9 +114,9 @@ def router(site: Site) -> APIRouter:
         return site.page(request, "receipt_missing.html", {"error": MISSING}, status_code=404)
 
     @api.get("/bien-nhan/{code}", response_class=HTMLResponse, include_in_schema=False)
-    async def receipt(request: Request, code: str) -> Response:
+    async def receipt(request: Request, code: str, moi: str | None = None) -> Response:
         case = await find(code)
-        return missing(request) if case is None else page(request, case)
+        return missing(request) if case is None else page(request, case, new=moi == "1")
 
     @api.post("/bien-nhan/{code}", response_class=HTMLResponse, include_in_schema=False)
     async def full_receipt(request: Request, code: str) -> Response:

@@ -1,11 +1,17 @@
-"""The public web form (`/gui-phan-anh`): anyone may send an item and leaves with a code."""
+"""The public web form (`/gui-phan-anh`): anyone may send an item and leaves with a code.
+
+A sent form answers 303 See Other to its receipt (`/bien-nhan/{code}?moi=1`): a refresh or
+the back button then reloads the receipt rather than sending the form again; a form sent
+twice all the same (two clicks) is the first case again (`register`: the same person,
+channel and text within a day)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.templating import _TemplateResponse
 
 from schemas.submission import Channel, Submission
 from services.intake.attachments import CheckedFile
@@ -67,6 +73,17 @@ def router(site: Site) -> APIRouter:
 
     @api.post("/gui-phan-anh", response_class=HTMLResponse, include_in_schema=False)
     async def submit(request: Request) -> Response:
-        return await submit_form(site, request, CHANNEL)
+        answer = await submit_form(site, request, CHANNEL)
+        if answer.status_code == 201 and isinstance(answer, _TemplateResponse):
+            return sent(answer.context["code"])
+        return answer  # the form again, with what to correct
 
     return api
+
+
+def sent(code: str) -> Response:
+    """Post/Redirect/Get: the receipt of the case just registered (a relative address: the
+    same site, whatever the proxy in front of it calls itself)."""
+    response = RedirectResponse(f"/bien-nhan/{code}?moi=1", status_code=303)
+    response.headers["Cache-Control"] = "no-store"
+    return response

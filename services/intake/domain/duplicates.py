@@ -1,9 +1,11 @@
 """Recognising an item received twice.
 
-Two kinds: the same channel message delivered again (same channel and channel
-reference: `channel_key`), and the same letter sent by two channels, say by e-mail
-and by post (`fingerprint` + `is_same_letter`): same submitter, nearly the same text,
-a few days apart.
+Three kinds: the same channel message delivered again (same channel and channel
+reference: `channel_key`); the same letter sent by two channels, say by e-mail and by
+post (`fingerprint` + `is_same_letter`): same submitter, nearly the same text, a few days
+apart; and the same person sending the same text again by the same channel within a day
+(`is_repeat`: a form sent twice, a browser refresh, a second e-mail), which is the first
+case again rather than a case of its own.
 """
 
 from __future__ import annotations
@@ -63,6 +65,21 @@ def is_same_letter(
     if abs(a.received_at - b.received_at) > timedelta(days=max_days):
         return False
     return _same_submitter(a, b) and similarity(a, b) >= min_similarity
+
+
+def is_repeat(
+    a: Fingerprint,
+    b: Fingerprint,
+    *,
+    window: timedelta = timedelta(days=1),
+    min_similarity: float = 0.9,
+) -> bool:
+    """The same person (the same phone or e-mail: a name alone is not enough) sending the
+    same text again within `window`; the caller checks that the channel is the same."""
+    if abs(a.received_at - b.received_at) > window:
+        return False
+    same_person = bool(a.phone and a.phone == b.phone) or bool(a.email and a.email == b.email)
+    return same_person and similarity(a, b) >= min_similarity
 
 
 def similarity(a: Fingerprint, b: Fingerprint) -> float:

@@ -13,6 +13,14 @@ __all__ = ["intake", "migrated_db"]
 SCRIPT = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
+def code_of(response: object) -> str:
+    """The code of the case a sent form redirected to (303 to its receipt)."""
+    location = response.headers["location"]  # type: ignore[attr-defined]
+    found = re.fullmatch(r"/bien-nhan/(GL-[0-9A-Z-]+)\?moi=1", location)
+    assert found, location
+    return found.group(1)
+
+
 def code_in(page: str) -> str:
     found = re.search(r'id="ma-tra-cuu">([^<]+)<', page)
     assert found, page
@@ -32,10 +40,12 @@ async def test_a_good_item_with_a_scan_gets_a_code_a_receipt_link_and_a_stored_f
 ) -> None:
     files = [("attachments", ("Đơn kiến nghị.pdf", PDF, "application/pdf"))]
     response = await intake.client.post("/gui-phan-anh", data=GOOD, files=files)
-    assert response.status_code == 201
-    code = code_in(response.text)
+    assert response.status_code == 303  # to the receipt: a refresh does not send it again
+    code = code_of(response)
     assert parse_tracking_code(code) == code
-    assert f"https://pakn.gialai.gov.vn/bien-nhan/{code}" in response.text
+    receipt = await intake.client.get(response.headers["location"])
+    assert code_in(receipt.text) == code and "Đã tiếp nhận phản ánh" in receipt.text
+    assert f"https://pakn.gialai.gov.vn/tra-cuu/{code}" in receipt.text
     (case,) = await intake.cases()
     assert (case.tracking_code, case.channel, case.status) == (code, "web", "accepted")
     assert case.attachments == ["Đơn kiến nghị.pdf"] and case.phone == "0905123456"
@@ -71,7 +81,8 @@ async def test_html_in_every_field_is_stored_as_text_and_escaped_on_every_page(
     fields = ("name", "organization", "address", "title", "content", "regulation")
     form = {**GOOD, **{f: f"{GOOD.get(f, 'Công ty')} {SCRIPT}" for f in fields}}
     response = await intake.client.post("/gui-phan-anh", data=form)
-    assert response.status_code == 201, response.text
+    assert response.status_code == 303, response.text
+    response = await intake.client.get(response.headers["location"])
     (case,) = await intake.cases()
     assert case.title.endswith(SCRIPT) and case.name.endswith(SCRIPT)
     proof = {"lien_he": GOOD["phone"]}  # the full receipt, for the submitter
@@ -133,7 +144,7 @@ async def test_the_receipt_shows_code_date_and_channel_but_nothing_the_sender_wr
     intake: Intake,
 ) -> None:
     response = await intake.client.post("/gui-phan-anh", data=GOOD)
-    code = code_in(response.text)
+    code = code_of(response)
     receipt = await intake.client.get(f"/bien-nhan/{code.lower().replace('-', ' ')}")
     assert receipt.status_code == 200
     page = receipt.text
