@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
-from typing import Generic, TypeVar, assert_never
+from typing import Any, Generic, TypeVar, assert_never
 
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.exc import IntegrityError
@@ -38,6 +39,8 @@ from services.kit.errors import PaknError, Permanent, Transient
 from services.kit.errors import PermanentError as PermanentError  # re-exported: its old home
 from services.kit.faults import is_transient
 from services.kit.health import Readiness, backoff_s, readiness
+from services.kit.logs import context, describe
+from services.kit.metrics import BATCH_SECONDS, BATCH_SIZE, DEAD_LETTERS, HANDLER_SECONDS, MESSAGES
 from services.kit.transport import Message, Publisher, Redeliver
 
 log = logging.getLogger(__name__)
@@ -127,10 +130,15 @@ class Pipeline(Generic[E]):
         """
         if not messages:
             return
+        for topic, count in _per_topic(messages).items():
+            BATCH_SIZE.labels(service=self.service, topic=topic).observe(count)
         for _attempt in range(self.retries + 1):
+            started = time.perf_counter()
             try:
                 await self._consume(messages)
             except Exception as error:  # nothing may escape as "done": the offset would move
+                self._timed(messages, started)
+                self._count(messages, "retried")
                 self.health.down(self.component, error)
                 failures = self.health.failures(self.component)
                 log.warning(
@@ -138,12 +146,13 @@ class Pipeline(Generic[E]):
                     self.service,
                     _where(messages),
                     failures,
-                    error,
+                    describe(error),
                 )
                 await asyncio.sleep(
                     backoff_s(failures, base_s=self.backoff_s, cap_s=self.max_backoff_s)
                 )
                 continue
+            self._timed(messages, started)
             self.health.up(self.component)
             return
         raise Redeliver(f"{self.service}: giving up for now on {_where(messages)}")
@@ -155,23 +164,36 @@ class Pipeline(Generic[E]):
         except _Isolate as why:
             log.info("%s: %s again, event by event: %s", self.service, _where(messages), why)
             applied, parked = await self._attempt(messages, isolate=True)
-        if applied:
+        if any(applied.values()):
             self.after_commit()
-        for _index, poison, error in sorted(parked, key=lambda item: item[0]):
-            await self._park(poison, error)
+        for _index, poison, error, event in sorted(parked, key=lambda item: item[0]):
+            await self._park(poison, error, event)
+        # Counted once the batch is done for good: a rolled-back attempt counts as retried.
+        self._count([messages[i] for i, outcome in applied.items() if outcome], "handled")
+        self._count([messages[i] for i, outcome in applied.items() if not outcome], "duplicate")
+        self._count([poison for _, poison, _, _ in parked], "parked")
+
+    def _timed(self, messages: Sequence[Message], started: float) -> None:
+        elapsed = time.perf_counter() - started
+        BATCH_SECONDS.labels(service=self.service, topic=messages[0].topic).observe(elapsed)
+
+    def _count(self, messages: Sequence[Message], outcome: str) -> None:
+        for topic, count in _per_topic(messages).items():
+            MESSAGES.labels(service=self.service, topic=topic, outcome=outcome).inc(count)
 
     async def _attempt(
         self, messages: Sequence[Message], *, isolate: bool
-    ) -> tuple[int, list[tuple[int, Message, BaseException]]]:
-        """One transaction for the batch: how many events it applied, which messages to park.
+    ) -> tuple[dict[int, bool], list[_Parked]]:
+        """One transaction for the batch: the messages it handled, by index (True: applied,
+        False: a duplicate, already processed), and which messages to park.
 
         First without savepoints (`isolate=False`): an event that fails permanently, or a
         constraint that fails at the commit, rolls the whole batch back (`_Isolate`), and
         the batch is done again with each event in a SAVEPOINT of its own, so that the
         poison alone is taken back. Most batches have no poison and pay for no savepoint.
         """
-        parked: list[tuple[int, Message, BaseException]] = []
-        applied = 0
+        parked: list[_Parked] = []
+        applied: dict[int, bool] = {}
         try:
             async with self.db.batch() as session:
                 if self.archive is not None:
@@ -183,21 +205,25 @@ class Pipeline(Generic[E]):
                     try:
                         event = self.adapter.validate_json(message.value)
                     except (ValidationError, ValueError) as error:
-                        parked.append((index, message, error))
+                        parked.append((index, message, error, None))
                         continue
                     decoded.append((index, message, event))
                 done = await self._processed(session, [event.event_id for _, _, event in decoded])
                 for index, message, event in decoded:
                     if event.event_id in done:
+                        applied[index] = False
                         continue  # redelivered, or twice in this batch
                     try:
-                        await (self._apply_alone if isolate else self._apply)(session, event)
+                        with context(**_ids(message, event)):
+                            await (self._apply_alone if isolate else self._apply)(
+                                session, event, message.topic
+                            )
                     except Exception as error:
                         match decide(error):
                             case Decision.RETRY:
                                 raise  # the whole batch rolls back and is tried again
                             case Decision.PARK if not isolate:
-                                raise _Isolate(f"{type(error).__name__}: {error}") from error
+                                raise _Isolate(describe(error)) from error
                             case Decision.PARK:
                                 # A unique violation: either a concurrent replica handled
                                 # the same event, or the data is bad. Anything else is a
@@ -206,30 +232,37 @@ class Pipeline(Generic[E]):
                                     session, [event.event_id]
                                 ):
                                     done.add(event.event_id)
+                                    applied[index] = False
                                     continue
-                                parked.append((index, message, error))
+                                parked.append((index, message, error, event))
                                 continue
                             case _ as unreachable:
                                 assert_never(unreachable)
                     done.add(event.event_id)
-                    applied += 1
+                    applied[index] = True
         except _Isolate:
             raise
         except Exception as error:
             if isolate or decide(error) is Decision.RETRY:
                 raise
             # e.g. a constraint that failed when the batch was flushed at its commit
-            raise _Isolate(f"{type(error).__name__}: {error}") from error
+            raise _Isolate(describe(error)) from error
         return applied, parked
 
-    async def _apply(self, session: AsyncSession, event: E) -> None:
-        await self.handle(session, event)
+    async def _apply(self, session: AsyncSession, event: E, topic: str) -> None:
+        started = time.perf_counter()
+        try:
+            await self.handle(session, event)
+        finally:
+            HANDLER_SECONDS.labels(service=self.service, topic=topic).observe(
+                time.perf_counter() - started
+            )
         session.add(ProcessedEvent(service=self.service, event_id=event.event_id))
 
-    async def _apply_alone(self, session: AsyncSession, event: E) -> None:
+    async def _apply_alone(self, session: AsyncSession, event: E, topic: str) -> None:
         """Handle `event` in a SAVEPOINT: a failure takes back this event's work alone."""
         async with session.begin_nested():
-            await self._apply(session, event)
+            await self._apply(session, event, topic)
             await session.flush()  # a constraint fails here, inside the savepoint
 
     async def _processed(self, session: AsyncSession, event_ids: Sequence[str]) -> set[str]:
@@ -242,11 +275,16 @@ class Pipeline(Generic[E]):
         )
         return set((await session.exec(query)).all())
 
-    async def _park(self, message: Message, error: BaseException) -> None:
+    async def _park(self, message: Message, error: BaseException, event: Any = None) -> None:
         """Dead-letter the message; if even that fails, the message is tried again later."""
-        log.error(
-            "%s: dead-lettering %s@%s: %s", self.service, message.topic, message.offset, error
-        )
+        with context(**_ids(message, event)):
+            log.error(
+                "%s: dead-lettering %s@%s: %s",
+                self.service,
+                message.topic,
+                message.offset,
+                describe(error),
+            )
         headers = dict(message.headers)
         headers.update(
             {
@@ -266,6 +304,7 @@ class Pipeline(Generic[E]):
                 headers=headers,
             )
         )
+        DEAD_LETTERS.labels(service=self.service, topic=message.topic).inc()
         if self.on_park is None:
             return
         try:
@@ -276,8 +315,32 @@ class Pipeline(Generic[E]):
             log.exception("%s: recording the dead letter failed", self.service)
 
 
+_Parked = tuple[int, Message, BaseException, Any]  # index, message, error, its event if any
+
+
 class _Isolate(PaknError):
     """The batch holds a message that fails permanently: do it again event by event."""
+
+
+def _per_topic(messages: Sequence[Message]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for message in messages:
+        counts[message.topic] = counts.get(message.topic, 0) + 1
+    return counts
+
+
+def _ids(message: Message, event: Any = None) -> dict[str, object]:
+    """What a log line about `message` may carry: ids and its place, nothing it says."""
+    case = getattr(event, "case", None)
+    case_id = getattr(event, "case_id", None) or getattr(case, "case_id", None)
+    event_id = getattr(event, "event_id", None) or message.headers.get("event_id")
+    return {
+        "case_id": case_id,
+        "event_id": event_id,
+        "topic": message.topic,
+        "partition": message.partition,
+        "offset": message.offset,
+    }
 
 
 def _where(messages: Sequence[Message]) -> str:

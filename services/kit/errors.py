@@ -20,6 +20,7 @@ from __future__ import annotations
 
 __all__ = [
     "MissingSetting",
+    "NotReady",
     "PaknError",
     "ParameterError",
     "Permanent",
@@ -50,6 +51,11 @@ class PermanentError(Permanent):
 
 class Redeliver(Transient):
     """Raised by a pipeline to have the transport deliver the same message again later."""
+
+
+class NotReady(Transient):
+    """Why a process is not ready that no other error says: the Kafka cluster does not
+    answer, a consumer lags too far behind (`services.kit.health`, `/readyz`)."""
 
 
 class MissingSetting(PaknError, RuntimeError):

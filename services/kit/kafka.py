@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
+from typing import Any
 
 from aiokafka import ConsumerRecord
 from faststream import AckPolicy
@@ -12,7 +13,9 @@ from faststream.exceptions import NackMessage
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 
+from services.kit.health import NotReady, Readiness, readiness
 from services.kit.kafka_security import KafkaSecurity
+from services.kit.metrics import BROKER_UP, CONSUMER_LAG
 from services.kit.transport import BatchHandler, Handler, Message, Redeliver
 
 log = logging.getLogger(__name__)
@@ -32,6 +35,10 @@ def make_broker(
         enable_idempotence=True,
         acks="all",
         request_timeout_ms=30_000,
+        # FastStream's own logger writes coloured text to stdout; this one goes to the root
+        # handler (JSON in production, services/kit/logs.py), its per-batch lines at DEBUG.
+        logger=logging.getLogger("pakn.faststream"),
+        log_level=logging.DEBUG,
     )
 
 
@@ -164,3 +171,95 @@ def _attach_batch(
         except Exception as error:
             log.exception("%s: unexpected error, redelivering %d records", group_id, len(records))
             raise NackMessage() from error
+
+
+class KafkaMonitor:
+    """Samples, every `interval_s`, whether the cluster answers and each partition's lag.
+
+    Lag is what this process's consumers have not taken yet: the partition's highwater
+    (from the last fetch) minus the consumer's position (`pakn_consumer_lag`). A cluster
+    that does not answer a metadata request within `timeout_s`, or a partition lagging by
+    more than `max_lag` records (0: never), makes the process unready (`/readyz`) until a
+    sample finds it well again. docs/decisions/0010-operations.md.
+    """
+
+    BROKER = "kafka broker"
+    LAG = "consumer lag"
+
+    def __init__(
+        self,
+        broker: KafkaBroker,
+        *,
+        service: str,
+        max_lag: int = 0,
+        interval_s: float = 10.0,
+        timeout_s: float = 5.0,
+        health: Readiness = readiness,
+    ) -> None:
+        self._broker, self._service = broker, service
+        self._max_lag, self._interval_s, self._timeout_s = max_lag, interval_s, timeout_s
+        self._health = health
+
+    def _consumers(self) -> list[tuple[str, Any]]:
+        found = []
+        for subscriber in self._broker.subscribers:
+            consumer = getattr(subscriber, "consumer", None)
+            if consumer is not None:
+                found.append((str(getattr(subscriber, "group_id", "") or ""), consumer))
+        return found
+
+    async def check_broker(self) -> bool:
+        """Whether the cluster answers a metadata request (any consumer's, else the
+        broker's own ping); reported to readiness and `pakn_broker_up`."""
+        consumers = self._consumers()
+        try:
+            async with asyncio.timeout(self._timeout_s):
+                if consumers:
+                    await consumers[0][1].topics()  # a fresh metadata request
+                elif not await self._broker.ping(self._timeout_s):
+                    raise NotReady("the broker does not answer")
+        except Exception as error:
+            if isinstance(error, TimeoutError):
+                error = NotReady(f"no answer from the Kafka cluster within {self._timeout_s} s")
+            self._health.down(self.BROKER, error)
+            BROKER_UP.labels(service=self._service).set(0)
+            return False
+        self._health.up(self.BROKER)
+        BROKER_UP.labels(service=self._service).set(1)
+        return True
+
+    async def sample_lag(self) -> dict[tuple[str, str, int], int]:
+        """Lag per (group, topic, partition) of the partitions assigned in this process."""
+        lags: dict[tuple[str, str, int], int] = {}
+        for group, consumer in self._consumers():
+            for tp in sorted(consumer.assignment()):
+                try:
+                    highwater = consumer.highwater(tp)
+                    position = await asyncio.wait_for(consumer.position(tp), self._timeout_s)
+                except Exception:  # revoked meanwhile, or no position yet
+                    continue
+                if highwater is None:
+                    continue
+                lags[(group, tp.topic, tp.partition)] = max(0, highwater - position)
+        CONSUMER_LAG.clear()  # partitions revoked since the last sample drop out
+        for (group, topic, partition), lag in lags.items():
+            CONSUMER_LAG.labels(
+                service=self._service, group=group, topic=topic, partition=str(partition)
+            ).set(lag)
+        behind = {key: lag for key, lag in lags.items() if self._max_lag and lag > self._max_lag}
+        if behind:
+            worst = sorted(behind.items(), key=lambda item: -item[1])[:3]
+            text = ", ".join(f"{topic}[{partition}] {lag}" for (_, topic, partition), lag in worst)
+            self._health.down(self.LAG, NotReady(f"{text} behind (limit {self._max_lag})"))
+        else:
+            self._health.up(self.LAG)
+        return lags
+
+    async def run(self) -> None:
+        while True:
+            try:
+                if await self.check_broker():
+                    await self.sample_lag()
+            except Exception:
+                log.exception("%s: sampling the consumers failed", self._service)
+            await asyncio.sleep(self._interval_s)

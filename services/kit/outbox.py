@@ -17,7 +17,7 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Column, Text, event, text, update
+from sqlalchemy import Column, Text, event, func, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, SessionTransaction
 from sqlmodel import Field, SQLModel, col, select
@@ -28,6 +28,7 @@ from services.kit.columns import UtcDateTime, utc_now
 from services.kit.db import Database, is_sqlite
 from services.kit.health import backoff_s
 from services.kit.loop import Poller
+from services.kit.metrics import OUTBOX_FAILURES, OUTBOX_PENDING, OUTBOX_PUBLISHED
 from services.kit.transport import Message, Publisher, publish_all
 
 log = logging.getLogger(__name__)
@@ -145,12 +146,48 @@ class OutboxRelay:
         publisher: Publisher,
         interval_s: float = 1.0,
         batch: int = 500,
+        measure_s: float = 15.0,
     ) -> None:
         self._db = db
         self._service = service
         self._publisher = publisher
         self._batch = batch
-        self._poller = Poller(self.run_once, idle_s=interval_s, name=f"{service} outbox relay")
+        self._measure_s = measure_s
+        self._poller = Poller(self._round, idle_s=interval_s, name=f"{service} outbox relay")
+
+    async def _round(self) -> int:
+        try:
+            sent = await self.run_once()
+        except Exception:
+            OUTBOX_FAILURES.labels(service=self._service).inc()
+            raise
+        if sent:
+            OUTBOX_PUBLISHED.labels(service=self._service).inc(sent)
+        return sent
+
+    async def measure(self) -> int:
+        """Count this service's unpublished rows into `pakn_outbox_pending`."""
+        async with self._db.session() as session:
+            pending = (
+                await session.exec(
+                    select(func.count())
+                    .select_from(OutboxMessage)
+                    .where(OutboxMessage.service == self._service)
+                    .where(col(OutboxMessage.published_at).is_(None))
+                )
+            ).one()
+        OUTBOX_PENDING.labels(service=self._service).set(pending)
+        return int(pending)
+
+    async def _measure_forever(self) -> None:
+        """The backlog every `measure_s`, whatever the relay is doing (a broker outage is
+        when it grows); a database outage only skips a measure."""
+        while True:
+            try:
+                await self.measure()
+            except Exception as error:
+                log.debug("%s outbox: cannot measure the backlog: %s", self._service, error)
+            await asyncio.sleep(self._measure_s)
 
     def wake(self) -> None:
         self._poller.wake()
@@ -179,14 +216,16 @@ class OutboxRelay:
 
     async def run(self) -> None:
         _RELAYS[self._service].add(self)
-        listener = None if is_sqlite(self._db.url) else asyncio.create_task(self._listen())
+        helpers = [asyncio.create_task(self._measure_forever())]
+        if not is_sqlite(self._db.url):
+            helpers.append(asyncio.create_task(self._listen()))
         try:
             await self._poller.run()
         finally:
             _RELAYS[self._service].discard(self)
-            if listener is not None:
-                listener.cancel()
-                await asyncio.gather(listener, return_exceptions=True)
+            for helper in helpers:
+                helper.cancel()
+            await asyncio.gather(*helpers, return_exceptions=True)
 
     async def _listen(self) -> None:
         """LISTEN for other processes' commits, reconnecting for as long as it takes."""

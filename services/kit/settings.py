@@ -96,6 +96,28 @@ class ServiceSettings(BaseSettings):
         default=3, ge=1, le=64, description="consumers per subscription in this process"
     )
 
+    log_format: Literal["text", "json"] = Field(
+        default="text",
+        description="text (development) or json (production: one object per line with the "
+        "case and event ids, for the log collector)",
+    )
+    metrics_allow: str = Field(
+        default="127.0.0.1/32,::1/128",
+        description="addresses or networks allowed to read /metrics, comma-separated (the "
+        "Prometheus server); requests through a proxy are refused; empty: nobody",
+    )
+    ready_max_lag: int = Field(
+        default=10_000,
+        ge=0,
+        description="/readyz answers 503 while a partition's consumer lag is above this many "
+        "records (0: lag never makes the service unready)",
+    )
+    lag_sample_s: float = Field(
+        default=10.0,
+        gt=0,
+        description="how often consumer lag and the broker's reachability are sampled",
+    )
+
     staff_secret: str | None = Field(
         default=None,
         description="shared by all services: signs the staff pass of the internal pages",

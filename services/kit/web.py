@@ -51,7 +51,15 @@ SECURITY_HEADERS: dict[str, str] = {
 
 # Pages and APIs for officers, the office and the machines that watch the processes: they
 # are not part of the public contract, so the public OpenAPI document leaves them out.
-INTERNAL_PREFIXES = ("/noi-bo", "/can-bo", "/api/v1", "/van-phong", "/healthz", "/readyz")
+INTERNAL_PREFIXES = (
+    "/noi-bo",
+    "/can-bo",
+    "/api/v1",
+    "/van-phong",
+    "/healthz",
+    "/readyz",
+    "/metrics",
+)
 
 # Bounds of the parameters every list takes: beyond them a request is a 4xx, never a 5xx.
 MAX_PAGE = 10_000

@@ -32,7 +32,9 @@ from services.kit.columns import utc_now
 from services.kit.db import Database
 from services.kit.faults import is_transient
 from services.kit.health import backoff_s, readiness
+from services.kit.logs import context as log_context
 from services.kit.loop import Poller
+from services.kit.metrics import MAILS
 from services.notifier.models import Delivery
 from services.notifier.settings import NotifierSettings
 from services.notifier.transports import (
@@ -119,7 +121,12 @@ class Mailer:
                 try:
                     claimed = await self._claim(delivery_id)
                     if claimed is not None:
-                        await self._deliver(claimed)
+                        with log_context(
+                            case_id=claimed.case_id,
+                            event_id=claimed.event_id,
+                            delivery_id=delivery_id,
+                        ):
+                            await self._deliver(claimed)
                         attempted += 1
                 except Exception as error:
                     errors.append(error)
@@ -187,6 +194,7 @@ class Mailer:
             values["next_attempt_at"] = utc_now() + timedelta(seconds=outcome.retry_in_s)
             values["claim_token"] = None
         await self._record(delivery, values)
+        MAILS.labels(outcome=_outcome_label(outcome)).inc()
         if outcome.status != "sent":
             log.warning("mail %s to case %s: %s", outcome.status, delivery.case_id, outcome.error)
 
@@ -248,3 +256,10 @@ class Mailer:
             return Outcome("failed", f"{error} (đã thử {delivery.attempts + 1} lần)")
         delay = min(s.mail_backoff_s * 2**delivery.attempts, s.mail_backoff_max_s)
         return Outcome("pending", error, retry_in_s=delay)
+
+
+def _outcome_label(outcome: Outcome) -> str:
+    """`pakn_mails_total`'s outcome: a pending one is retried later, or was given back."""
+    if outcome.status == "pending":
+        return "retried" if outcome.attempted else "returned"
+    return outcome.status

@@ -20,6 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from schemas.events import CaseEscalated, DeadlineReminder, Event, Stage
 from services.kit.db import Database
+from services.kit.metrics import set_overdue
 from services.router.calendars import CalendarStore, recalculate_open_cases
 from services.router.commands import load_case
 from services.router.core import RouterCore
@@ -117,6 +118,7 @@ class DeadlineScheduler:
             )
         )
         cases = (await session.exec(query)).all()
+        set_overdue(_overdue(cases, today))  # every overdue case is within the horizon
         sent = await _sent(session, [case.case_id for case in cases])
         pending = []
         for case in cases:
@@ -146,6 +148,16 @@ class DeadlineScheduler:
         except IntegrityError:  # another replica sent them first
             log.info("router scheduler: notices for %s already sent elsewhere", case_id)
             return 0
+
+
+def _overdue(cases: Sequence[RoutedCase], today: date) -> dict[tuple[str, str], int]:
+    """Open cases past a deadline, per (agency, stage): the `pakn_cases_overdue` gauge."""
+    counts: dict[tuple[str, str], int] = {}
+    for case in cases:
+        for stage, due in running_stages(case).items():
+            if today > due:
+                counts[(case.agency, stage)] = counts.get((case.agency, stage), 0) + 1
+    return counts
 
 
 async def _sent(session: AsyncSession, case_ids: Sequence[str]) -> set[tuple[str, str, str, date]]:

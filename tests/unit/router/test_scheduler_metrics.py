@@ -1,0 +1,41 @@
+"""The scheduler's overdue gauge (issue 13, part 4): open cases past a deadline, per
+agency and stage, at its last pass; a case answered or taken drops out."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from prometheus_client import REGISTRY
+
+from schemas.actions import TakeCase
+from tests.unit.router.lifecycle_support import DISTRICT, RouterHarness
+
+
+@pytest.fixture
+async def router(tmp_path: Path) -> AsyncIterator[RouterHarness]:
+    harness = await RouterHarness.start(tmp_path)
+    yield harness
+    await harness.close()
+
+
+def overdue(agency: str, stage: str) -> float | None:
+    return REGISTRY.get_sample_value("pakn_cases_overdue", {"agency": agency, "stage": stage})
+
+
+async def test_the_gauge_counts_overdue_cases_per_agency_and_stage(router: RouterHarness) -> None:
+    await router.accept("c1", DISTRICT)
+    await router.accept("c2", DISTRICT)
+    await router.act(TakeCase(correlation_id="c2", case_id="c2", agency="IGR", officer="cb"))
+
+    async def tick(day: date) -> None:
+        router.clock[0] = day
+        await router.service.scheduler.run_once(day)
+
+    await tick(date(2023, 3, 6))
+    assert overdue("IGR", "answer") is None
+    await tick(date(2023, 3, 21))  # past the forward and the answer deadlines
+    assert overdue("IGR", "answer") == 2
+    assert overdue("IGR", "forward") == 1  # c2 was taken: its forwarding is done
