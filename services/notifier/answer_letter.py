@@ -24,6 +24,7 @@ from sqlmodel import select
 from schemas.tracking import parse_tracking_code
 from services.notifier import public
 from services.notifier.citizen_view import letter_of
+from services.notifier.errors import NotifierError
 from services.notifier.labels import vn_date
 from services.notifier.models import PublicCase
 from services.notifier.site import Site
@@ -40,7 +41,7 @@ MEDIA_TYPE = "application/pdf"
 MOTTO = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 
 
-class NoFont(RuntimeError):
+class NoFont(NotifierError, RuntimeError):
     """No TrueType font with Vietnamese letters on this machine."""
 
 

@@ -26,6 +26,7 @@ from services.router.console.context import (
     client_address,
 )
 from services.router.emit import TRIAGE
+from services.router.errors import RouterError
 from services.router.reports import pdf, xlsx
 from services.router.reports.figures import AgencyLine, Count, Report, compute, decimal, percent
 from services.router.reports.period import (
@@ -46,7 +47,7 @@ UNKNOWN_AGENCY = "Mã cơ quan không có trong danh mục."
 AUDIT_ACTION = "report"  # detail: "page|xlsx|pdf <scope> <period slug>"
 
 
-class ReportRequestError(ValueError):
+class ReportRequestError(RouterError, ValueError):
     """A request the report cannot answer: the message (Vietnamese) and the status."""
 
     def __init__(self, message: str, status_code: int = 400) -> None:

@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from services.router.domain.calendar import VIETNAM
+from services.router.errors import RouterError
 
 FIRST_DAY = date(2000, 1, 1)
 LAST_DAY = date(2100, 12, 31)
 QUARTERS = (1, 2, 3, 4)
 
 
-class PeriodError(ValueError):
+class PeriodError(RouterError, ValueError):
     """A period that cannot be reported on; the message is the Vietnamese text shown."""
 
 
