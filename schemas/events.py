@@ -131,6 +131,11 @@ class CaseFacts(BaseModel):
     regulation: str = ""
     attachments: list[str] = Field(default_factory=list)
     location: GeoPoint | None = None
+    notify_submitter: bool = Field(
+        default=True,
+        description="false for a backlog imported with `pakn import --no-notify`: the "
+        "submitter is never e-mailed about this case",
+    )
 
 
 class CaseAccepted(Event):
@@ -179,6 +184,11 @@ class CaseRouted(CaseEventBase):
     reasons: list[str] = Field(default_factory=list)
     title: str = ""
     content: str = ""
+    reason_vi: str = Field(
+        default="",
+        description="why the case is with this agency, in plain Vietnamese for officers and "
+        "mails (no rule ids, no figures); `reasons` keeps the rules' technical notes",
+    )
 
 
 class CaseTransferred(CaseEventBase):

@@ -25,6 +25,7 @@ from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from schemas.topics import Topics
+from services.intake.case_record import NO_NOTIFY
 from services.intake.flatfile import FlatLine, csv_text, read_flat, sniff_encoding, text_lines
 from services.intake.models import IntakeCase, RawPayload
 from services.intake.receiving import safe_text
@@ -108,8 +109,19 @@ def _physical_lines(path: Path, encoding: str) -> Iterator[bytes]:
 
 
 class Importer:
-    def __init__(self, *, db: Database, topics: Topics, name: str, batch_size: int = BATCH) -> None:
+    def __init__(
+        self,
+        *,
+        db: Database,
+        topics: Topics,
+        name: str,
+        batch_size: int = BATCH,
+        notify: bool = True,
+    ) -> None:
+        """`notify=False` (`pakn import --no-notify`): a backlog; the registered cases carry
+        `CaseFacts.notify_submitter = false` and the notifier mails none of their submitters."""
         self.db, self.topics, self.name, self.batch_size = db, topics, name, batch_size
+        self.notify = notify
         self.summary = ImportSummary()
         self._analyze = not is_sqlite(db.url)
 
@@ -206,6 +218,10 @@ class Importer:
         self, session: AsyncSession, work: list[tuple[int, ImportLine]]
     ) -> list[Registration]:
         submissions = [item.line.submission for _, item in work if item.line.submission]
+        if not self.notify:
+            submissions = [
+                s.model_copy(update={"extra": {**s.extra, NO_NOTIFY: True}}) for s in submissions
+            ]
         if not submissions:
             return []
         done = await register_many(session, submissions=submissions, topics=self.topics)

@@ -86,6 +86,10 @@ def as_submission(case: IntakeCase) -> Submission:
     )
 
 
+# Set in `extra` by `pakn import --no-notify`: a backlog whose submitters are not mailed.
+NO_NOTIFY = "pakn_no_notify"
+
+
 def facts(case: IntakeCase) -> CaseFacts:
     submission = as_submission(case)
     return CaseFacts(
@@ -106,6 +110,7 @@ def facts(case: IntakeCase) -> CaseFacts:
         regulation=case.regulation,
         attachments=list(case.attachments),
         location=location(case.extra),
+        notify_submitter=(case.extra or {}).get(NO_NOTIFY) is not True,
     )
 
 

@@ -32,14 +32,21 @@ def count_lines(path: Path) -> int:
 
 
 async def run_import(
-    path: Path, *, settings: IntakeSettings, err: TextIO, progress: bool = True
+    path: Path,
+    *,
+    settings: IntakeSettings,
+    err: TextIO,
+    progress: bool = True,
+    notify: bool = True,
 ) -> ImportSummary:
     try:
         total = count_lines(path)
     except OSError as error:
         raise ImportFailed(f"không đọc được tệp {path}: {error.strerror or error}") from error
     db = Database(settings.database_url)
-    importer = Importer(db=db, topics=Topics(settings.topic_namespace), name=path.name)
+    importer = Importer(
+        db=db, topics=Topics(settings.topic_namespace), name=path.name, notify=notify
+    )
     bar = tqdm(total=total, unit="dòng", file=err, disable=not progress, desc=path.name)
     try:
         return await importer.run(lines_with_raw(path), on_batch=lambda n: bar.update(n - bar.n))

@@ -4,6 +4,7 @@ deadline changes, reminders and escalations (their public trace and their e-mail
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -21,14 +22,13 @@ from schemas.events import (
 )
 from schemas.vocabulary import STAGE_VI
 from services.kit.columns import utc_now
+from services.notifier.digest import DigestLine, add_to_digest
 from services.notifier.labels import local_day, vn_date
 from services.notifier.mail import stage
 from services.notifier.messages import (
-    Escalation,
     Extension,
     Greeting,
     InfoRequest,
-    Reminder,
     ToSubmitter,
     Transfer,
 )
@@ -46,8 +46,8 @@ async def mail_submitter(
     """Stage `message` (given the greeting) for the case's submitter, if they gave an e-mail
     address."""
     contact = await submitter(session, event.case_id)
-    if contact is None:
-        return
+    if contact is None or not contact.notify:
+        return  # none known, or an imported backlog (`pakn import --no-notify`)
     greeting = Greeting(
         # No text the submitter typed goes into an official mail to an address nobody has
         # verified (issue 10: the name was a megaphone): "Kính gửi Quý ông/bà".
@@ -173,26 +173,31 @@ async def on_recalculated(session: AsyncSession, *, event: DeadlinesRecalculated
     session.add(public)
 
 
+def _line(public: PublicCase, agency_name: str, stage: str, due: date, url: str) -> str:
+    title = f" «{public.title[:120]}»" if public.title else ""
+    return f"{public.tracking_code}{title} — {agency_name} — hạn {stage} {vn_date(due)} — {url}"
+
+
 async def on_reminder(session: AsyncSession, *, event: DeadlineReminder, ctx: Context) -> None:
+    """A line in the agency's reminder digest of the day (services/notifier/digest.py)."""
     public = await public_case(session, event.case_id)
-    await stage(
+    agency_name = _agency_name(public, event.agency, ctx)
+    url = ctx.links.status_url(event.tracking_code)
+    stage = STAGE_VI[event.stage]
+    text = _line(public, agency_name, stage, event.due, url)
+    left = f" (còn {event.working_days_left} ngày làm việc)"
+    await add_to_digest(
         session,
-        event_id=event.event_id,
-        case_id=event.case_id,
+        kind="reminder",
         recipient=event.agency_email or ctx.directory.email(event.agency),
-        message=Reminder(
-            agency_name=_agency_name(public, event.agency, ctx),
-            tracking_code=event.tracking_code,
-            title=public.title,
-            stage_vi=STAGE_VI[event.stage],
-            due=vn_date(event.due),
-            working_days_left=event.working_days_left,
-            status_url=ctx.links.status_url(event.tracking_code),
-        ),
+        recipient_name=agency_name,
+        line=DigestLine(event.event_id, event.case_id, text + left),
+        at=event.occurred_at,
     )
 
 
 async def on_escalated(session: AsyncSession, *, event: CaseEscalated, ctx: Context) -> None:
+    """The case is marked overdue; a line in the office's overdue digest of the day."""
     public = await public_case(session, event.case_id)
     if public.status != "answered":
         public.overdue = True
@@ -200,18 +205,14 @@ async def on_escalated(session: AsyncSession, *, event: CaseEscalated, ctx: Cont
         public.missed = [*public.missed, event.stage]
     public.updated_at = utc_now()
     session.add(public)
-    await stage(
+    agency_name = _agency_name(public, event.agency, ctx)
+    url = ctx.links.status_url(event.tracking_code)
+    text = _line(public, agency_name, STAGE_VI[event.stage], event.due, url)
+    await add_to_digest(
         session,
-        event_id=event.event_id,
-        case_id=event.case_id,
+        kind="overdue",
         recipient=event.escalated_to_email or ctx.directory.email(event.escalated_to),
-        message=Escalation(
-            office_name=ctx.directory.name(event.escalated_to),
-            agency_name=_agency_name(public, event.agency, ctx),
-            tracking_code=event.tracking_code,
-            title=public.title,
-            stage_vi=STAGE_VI[event.stage],
-            due=vn_date(event.due),
-            status_url=ctx.links.status_url(event.tracking_code),
-        ),
+        recipient_name=ctx.directory.name(event.escalated_to),
+        line=DigestLine(event.event_id, event.case_id, text),
+        at=event.occurred_at,
     )

@@ -115,7 +115,8 @@ class Answer(ToSubmitter):
 
 @dataclass(frozen=True, kw_only=True)
 class Assignment(Mail):
-    """To the agency the case is routed to."""
+    """To the agency the case is routed to (never to the office for its own triage queue).
+    `reason` is the plain sentence of `CaseRouted.reason_vi`: no rule id, no figure."""
 
     template: ClassVar[str] = "assignment"
     agency_name: str
@@ -124,39 +125,44 @@ class Assignment(Mail):
     content: str
     case_class_vi: str
     kind_vi: str
-    rule_id: str
-    reasons: str
-    confidence: str
+    reason: str
     due_forward: str
     due_answer: str
 
 
 @dataclass(frozen=True, kw_only=True)
-class Reminder(Mail):
-    """To the agency, before a deadline."""
+class National(Mail):
+    """The hand-off to the national PAKN system (`QG`) for the competent ministry: what it
+    needs to answer the submitter itself, their contact as given included (a mail to an
+    authority, never a public page)."""
 
-    template: ClassVar[str] = "reminder"
+    template: ClassVar[str] = "national"
     agency_name: str
     tracking_code: str
+    reason: str
+    submitter_name: str
+    submitter_organization: str
+    submitter_address: str
+    submitter_phone: str
+    submitter_email: str
     title: str
-    stage_vi: str
-    due: str
-    working_days_left: int
-    status_url: str
+    regulation: str
+    received_on: str
+    content: str
 
 
 @dataclass(frozen=True, kw_only=True)
-class Escalation(Mail):
-    """To the office a missed deadline is escalated to (`office_name` is that office)."""
+class Digest(Mail):
+    """One mail a day per recipient: the reminders (to an agency) or the overdue cases (to
+    the office they escalate to) of that day, one line per case and stage."""
 
-    template: ClassVar[str] = "escalation"
-    office_name: str
-    agency_name: str
-    tracking_code: str
-    title: str
-    stage_vi: str
-    due: str
-    status_url: str
+    template: ClassVar[str] = "digest"
+    recipient_name: str
+    heading: str
+    overdue: bool  # escalations (overdue) rather than reminders (due soon)
+    count: int
+    day: str
+    lines: str  # one line per case and stage
 
 
 MESSAGES: tuple[type[Mail], ...] = (
@@ -165,8 +171,8 @@ MESSAGES: tuple[type[Mail], ...] = (
     Forwarding,
     Transfer,
     Assignment,
-    Reminder,
-    Escalation,
+    National,
+    Digest,
     InfoRequest,
     Extension,
     Answer,

@@ -27,6 +27,8 @@ class Contact(SQLModel, table=True):
     address: str = Field(default="", max_length=500)
     phone: str = Field(default="", max_length=20)
     email: str = Field(default="", max_length=320)
+    # False for an imported backlog (`pakn import --no-notify`): never mailed about the case.
+    notify: bool = Field(default=True)
 
 
 class PublicCase(SQLModel, table=True):

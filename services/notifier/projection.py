@@ -31,7 +31,7 @@ from services.kit.columns import utc_now
 from services.notifier import lifecycle
 from services.notifier.labels import GUIDANCE_VI, local_day, vn_date, vn_datetime
 from services.notifier.mail import stage
-from services.notifier.messages import Answer, Assignment, Forwarding, Receipt, Refusal
+from services.notifier.messages import Answer, Assignment, Forwarding, National, Receipt, Refusal
 from services.notifier.models import Contact, PublicCase
 from services.notifier.projection_shared import (
     Context,
@@ -43,6 +43,8 @@ from services.notifier.projection_shared import (
     refresh_search,
 )
 from services.text.redaction import Finding, redact, redact_case
+
+NATIONAL = "QG"  # the national PAKN system: a hand-off, not an assignment
 
 __all__ = ["Context", "Links", "project"]
 
@@ -85,6 +87,7 @@ def _contact(event: CaseAccepted | CaseRefused) -> Contact:
         address=who.address,
         phone=who.phone,
         email=who.email,
+        notify=event.case.notify_submitter,
     )
 
 
@@ -139,6 +142,8 @@ async def _on_registered(
         message = Receipt(
             tracking_code=code, received_at=received, hotline=hotline, status_url=status_url
         )
+    if not contact.notify:
+        return  # an imported backlog (`pakn import --no-notify`): the submitter is not mailed
     await stage(
         session,
         event_id=event.event_id,
@@ -165,7 +170,10 @@ async def _on_routed(session: AsyncSession, *, event: CaseRouted, ctx: Context) 
     public.updated_at = utc_now()
     refresh_search(public)
     session.add(public)
-    await _assignment_mail(session, event=event)
+    if event.agency == NATIONAL:
+        await _national_mail(session, event=event, public=public)
+    elif event.agency != TRIAGE:  # the office works its triage queue in the console
+        await _assignment_mail(session, event=event)
     if first_placement:
         await _forwarding_mail(session, event=event, ctx=ctx)
 
@@ -183,11 +191,36 @@ async def _assignment_mail(session: AsyncSession, *, event: CaseRouted) -> None:
             content=event.content,
             case_class_vi=CLASS_VI.get(event.case_class, event.case_class),
             kind_vi=KIND_VI.get(event.kind, event.kind),
-            rule_id=event.rule_id,
-            reasons="; ".join(event.reasons),
-            confidence=f"{event.confidence:.2f}",
+            reason=event.reason_vi,
             due_forward=vn_date(event.deadlines.forward),
             due_answer=vn_date(event.deadlines.answer),
+        ),
+    )
+
+
+async def _national_mail(session: AsyncSession, *, event: CaseRouted, public: PublicCase) -> None:
+    """The hand-off to the national PAKN system: it answers the submitter itself, so it gets
+    their contact as given, the question, the regulation and the tracking code."""
+    contact = await session.get(Contact, event.case_id)
+    who = contact or Contact(case_id=event.case_id)
+    await stage(
+        session,
+        event_id=event.event_id,
+        case_id=event.case_id,
+        recipient=event.agency_email,
+        message=National(
+            agency_name=event.agency_name,
+            tracking_code=event.tracking_code,
+            reason=event.reason_vi,
+            submitter_name=who.name,
+            submitter_organization=who.organization,
+            submitter_address=who.address,
+            submitter_phone=who.phone,
+            submitter_email=who.email,
+            title=event.title,
+            regulation=public.regulation,
+            received_on=vn_date(local_day(public.received_at)),
+            content=event.content,
         ),
     )
 

@@ -12,6 +12,7 @@ from services.kit.outbox import add_event
 from services.router.case_deadlines import Dues
 from services.router.core import RouterCore
 from services.router.domain.agencies import Agency
+from services.router.domain.explain import officer_reason
 from services.router.models import RoutedCase
 
 SERVICE = "router"
@@ -68,13 +69,17 @@ def emit_routed(
     decided_by: str = "router",
     reasons: Sequence[str] = (),
 ) -> CaseRouted:
-    """ "This case is now yours": on the case events and on the new agency's own queue."""
+    """ "This case is now yours": on the case events and on the new agency's own queue.
+
+    `reasons` are the rules' notes (kept for developers); `reason_vi` is what officers and
+    agencies read (services/router/domain/explain.py)."""
+    name = agency_name(core, case.agency)
     event = CaseRouted(
         correlation_id=case.case_id,
         case_id=case.case_id,
         tracking_code=case.tracking_code,
         agency=case.agency,
-        agency_name=agency_name(core, case.agency),
+        agency_name=name,
         agency_email=agency_email(core, case.agency),
         case_class=case.case_class,
         kind=case.kind,
@@ -87,6 +92,16 @@ def emit_routed(
         reasons=list(reasons),
         title=case.title,
         content=case.content,
+        reason_vi=officer_reason(
+            agency=case.agency,
+            agency_name=name,
+            rule_id=case.rule_id,
+            case_class=case.case_class,
+            kind=case.kind,
+            regulation=case.regulation,
+            reasons=reasons,
+            decided_by=decided_by,
+        ),
     )
     emit(session, core=core, case_id=case.case_id, event=event)
     add_event(

@@ -90,3 +90,15 @@ class RouterSettings(ServiceSettings):
         default=2, ge=0, le=30, description="mark a deadline this many working days ahead"
     )
     console_page_size: int = Field(default=50, ge=5, le=500)
+    console_self_approval_agencies: str = Field(
+        default="",
+        description="separation of duties: agencies (codes, comma-separated, e.g. "
+        "'XIAPAGRAI,XDAKDOA') whose heads may approve an answer draft they wrote themselves; "
+        "everywhere else the approver of a draft is not its drafter",
+    )
+
+    @property
+    def self_approval(self) -> frozenset[str]:
+        """The agencies of `console_self_approval_agencies`."""
+        codes = self.console_self_approval_agencies.replace(";", ",").split(",")
+        return frozenset(code.strip().upper() for code in codes if code.strip())

@@ -4,6 +4,7 @@ opens the first case, transfers one case and answers another."""
 from __future__ import annotations
 
 import asyncio
+import re
 
 import httpx
 from selenium.webdriver.common.by import By
@@ -51,7 +52,7 @@ async def _head_account(live: LiveSystem) -> None:
         async with db.transaction() as session:
             await create_account(
                 session,
-                username="ld.snnmt",
+                username="lan.snnmt",
                 password=PASSWORD,
                 agency="SNNMT",
                 role="head",
@@ -71,7 +72,7 @@ def test_a_head_logs_in_transfers_one_case_and_answers_another(
 
     browser.get(live_system.url + "/can-bo/")
     assert browser.find_element(By.TAG_NAME, "h1").text == "Đăng nhập dành cho cán bộ xử lý"
-    browser.find_element(By.ID, "username").send_keys("ld.snnmt")
+    browser.find_element(By.ID, "username").send_keys("lan.snnmt")
     browser.find_element(By.ID, "password").send_keys(PASSWORD)
     press(browser, "//button[normalize-space()='Đăng nhập']")
     assert browser.find_element(By.TAG_NAME, "h1").text.startswith("Hàng đợi")
@@ -100,7 +101,15 @@ def test_a_head_logs_in_transfers_one_case_and_answers_another(
         By.XPATH, "//h3[contains(., 'Bản sẽ công khai')]/following::div[1]"
     )
     assert public.text == ANSWER
-    press(browser, "//button[normalize-space()='Duyệt và công bố câu trả lời']")
+    # Separation of duties: whoever drafted the answer does not approve it.
+    case_id = browser.current_url.split("/can-bo/ho-so/")[1].split("?")[0]
+    draft = re.search(r"/can-bo/du-thao/(\d+)/huy", browser.page_source)
+    assert draft, "the draft is pending"
+    assert "người soạn không tự duyệt" in browser.page_source
+    assert not browser.find_elements(
+        By.XPATH, "//button[normalize-space()='Duyệt và công bố câu trả lời']"
+    ), "the drafter is offered no approval"
+    live_system.approve_as_head("SNNMT", case_id, int(draft.group(1)))  # another head
     until(lambda: live_system.status(second).get("status") == "answered", "the answer")
 
     browser.get(f"{live_system.url}/tra-cuu/{second}")

@@ -19,45 +19,45 @@ class Messages(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    accepted: str = "Phản ánh, kiến nghị của Ông/Bà đã được tiếp nhận và sẽ được xử lý."
+    accepted: str = "Phản ánh, kiến nghị của Quý ông/bà đã được tiếp nhận và sẽ được xử lý."
     missing_contact: str = (
         "Phản ánh, kiến nghị chưa được tiếp nhận vì thiếu họ tên hoặc thông tin liên hệ "
         f"(địa chỉ hoặc số điện thoại) của người gửi, theo yêu cầu của {_LAW_PAKN}. "
-        "Đề nghị Ông/Bà bổ sung để được tiếp nhận."
+        "Đề nghị Quý ông/bà bổ sung để được tiếp nhận."
     )
     not_vietnamese: str = (
         f"Phản ánh, kiến nghị chưa được tiếp nhận vì {_LAW_PAKN} yêu cầu sử dụng tiếng Việt. "
-        "Đề nghị Ông/Bà gửi lại bằng tiếng Việt. (Please resubmit in Vietnamese.)"
+        "Đề nghị Quý ông/bà gửi lại bằng tiếng Việt. (Please resubmit in Vietnamese.)"
     )
     empty_content: str = (
         "Phản ánh, kiến nghị chưa được tiếp nhận vì chưa thể hiện rõ nội dung theo yêu cầu "
-        f"của {_LAW_PAKN}. Đề nghị Ông/Bà nêu cụ thể quy định hoặc thủ tục hành chính, "
+        f"của {_LAW_PAKN}. Đề nghị Quý ông/bà nêu cụ thể quy định hoặc thủ tục hành chính, "
         "vướng mắc gặp phải và đề xuất (nếu có)."
     )
     complaint_or_denunciation: str = (
-        f"Nội dung Ông/Bà gửi là khiếu nại hoặc tố cáo, {_OUT_OF_SCOPE}. Đề nghị Ông/Bà gửi "
+        f"Nội dung Quý ông/bà gửi là khiếu nại hoặc tố cáo, {_OUT_OF_SCOPE}. Đề nghị Quý ông/bà gửi "
         "đơn đến Thanh tra tỉnh Gia Lai hoặc Ban Tiếp công dân tỉnh để được hướng dẫn, giải "
         "quyết theo Luật Khiếu nại năm 2011 hoặc Luật Tố cáo năm 2018."
     )
     complaint: str = (
-        f"Nội dung Ông/Bà gửi là khiếu nại, {_OUT_OF_SCOPE}. Đề nghị Ông/Bà gửi đơn khiếu nại "
+        f"Nội dung Quý ông/bà gửi là khiếu nại, {_OUT_OF_SCOPE}. Đề nghị Quý ông/bà gửi đơn khiếu nại "
         "đến cơ quan đã ra quyết định, hoặc liên hệ Thanh tra tỉnh Gia Lai, Ban Tiếp công dân "
         "tỉnh để được hướng dẫn, giải quyết theo Luật Khiếu nại năm 2011."
     )
     denunciation: str = (
-        f"Nội dung Ông/Bà gửi là tố cáo, {_OUT_OF_SCOPE}. Đề nghị Ông/Bà gửi đơn tố cáo đến "
+        f"Nội dung Quý ông/bà gửi là tố cáo, {_OUT_OF_SCOPE}. Đề nghị Quý ông/bà gửi đơn tố cáo đến "
         "Thanh tra tỉnh Gia Lai hoặc Ban Tiếp công dân tỉnh để được giải quyết theo Luật Tố "
         "cáo năm 2018."
     )
     not_administrative: str = (
-        "Nội dung Ông/Bà gửi không liên quan đến quy định, thủ tục hành chính nên "
+        "Nội dung Quý ông/bà gửi không liên quan đến quy định, thủ tục hành chính nên "
         f"{_OUT_OF_SCOPE}. "
-        "Đối với tranh chấp dân sự, Ông/Bà có thể đề nghị hòa giải tại UBND cấp xã hoặc khởi "
+        "Đối với tranh chấp dân sự, Quý ông/bà có thể đề nghị hòa giải tại UBND cấp xã hoặc khởi "
         "kiện tại Tòa án nhân dân có thẩm quyền."
     )
     duplicate: str = (
-        "Nội dung này trùng với phản ánh, kiến nghị Ông/Bà đã gửi trước đó và được gộp vào "
-        "hồ sơ đã tiếp nhận; Ông/Bà tra cứu kết quả bằng mã số đã được cấp."
+        "Nội dung này trùng với phản ánh, kiến nghị Quý ông/bà đã gửi trước đó và được gộp vào "
+        "hồ sơ đã tiếp nhận; Quý ông/bà tra cứu kết quả bằng mã số đã được cấp."
     )
 
 

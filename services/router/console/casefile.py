@@ -3,6 +3,7 @@ and its whole history (hops, clock stops, reminders and escalations, commands se
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -16,6 +17,7 @@ from services.router.console.queue import QueueRow, row_of
 from services.router.console.sending import applied
 from services.router.cutover import held_before
 from services.router.domain.calendar import HolidayCalendar
+from services.router.domain.explain import officer_reason
 from services.router.models import (
     AnswerDraft,
     AuditEntry,
@@ -51,11 +53,25 @@ class CaseFile:
     def case(self) -> RoutedCase:
         return self.row.case
 
-    @property
-    def routing_reasons(self) -> str:
-        """Why the case is where it is: the reasons recorded with its current hop."""
+    def reason_of(self, hop: RoutingHop, name_of: Callable[[str], str]) -> str:
+        """Why `hop` went where it went, in plain Vietnamese (the rules' own notes stay in
+        the stored hop and the audit log, for developers)."""
+        reasons = [part for part in hop.reason.split("; ") if part] if hop.reason else []
+        return officer_reason(
+            agency=hop.agency,
+            agency_name=name_of(hop.agency),
+            rule_id=hop.rule_id,
+            case_class=self.case.case_class,
+            kind=self.case.kind,
+            regulation=self.case.regulation if hop.decided_by == "router" else "",
+            reasons=reasons,
+            decided_by=hop.decided_by,
+        )
+
+    def routing_reason(self, name_of: Callable[[str], str]) -> str:
+        """Why the case is where it is: the plain reason of its current hop."""
         current = [hop for hop in self.hops if hop.hop == self.case.hop]
-        return current[-1].reason if current else ""
+        return self.reason_of(current[-1], name_of) if current else ""
 
 
 async def visible_case(

@@ -130,7 +130,12 @@ class Console:
         officer: Officer | None = None,
         status_code: int = 200,
     ) -> HTMLResponse:
-        full = {"officer": officer, "agency_label": self.agency_label, **context}
+        full = {
+            "officer": officer,
+            "agency_label": self.agency_label,
+            "self_approval": self.settings.self_approval,
+            **context,
+        }
         response = TEMPLATES.TemplateResponse(request, name, full, status_code=status_code)
         response.headers.update(PRIVATE_HEADERS)
         return response

@@ -105,14 +105,28 @@ async def save_draft(
     return draft
 
 
-def approval(draft: AnswerDraft, case: RoutedCase, *, officer: Officer) -> SubmitAnswer:
-    """The command that publishes `draft`, approved by `officer`."""
+def approval(
+    draft: AnswerDraft,
+    case: RoutedCase,
+    *,
+    officer: Officer,
+    self_approval: frozenset[str] = frozenset(),
+) -> SubmitAnswer:
+    """The command that publishes `draft`, approved by `officer`.
+
+    Separation of duties: whoever drafted an answer does not approve it, unless the case's
+    agency is one of `self_approval` (the router's `CONSOLE_SELF_APPROVAL_AGENCIES`)."""
     if draft.status != "draft":
         raise DraftError("Dự thảo này đã được công bố hoặc đã bị hủy.")
     if draft.agency != case.agency:
         raise DraftError("Hồ sơ đã chuyển sang cơ quan khác sau khi dự thảo được soạn.")
     if draft.outcome not in OUTCOMES:
         raise DraftError("Kết quả đối với quy định của dự thảo không hợp lệ.")
+    if draft.written_by == officer.actor and case.agency not in self_approval:
+        raise DraftError(
+            "Người soạn dự thảo không tự duyệt dự thảo của mình: "
+            "đề nghị một lãnh đạo khác của cơ quan duyệt."
+        )
     return SubmitAnswer(
         correlation_id=case.case_id,
         case_id=case.case_id,

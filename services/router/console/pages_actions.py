@@ -185,7 +185,9 @@ async def _publish(
     """Stage the approved draft's `SubmitAnswer`; the problem if it cannot be."""
     core = await console.core_of(session)
     try:
-        command = approval(draft, case, officer=officer)
+        command = approval(
+            draft, case, officer=officer, self_approval=console.settings.self_approval
+        )
     except DraftError as problem:
         return str(problem)
     problem_text = problem_with(case, command, core=core)

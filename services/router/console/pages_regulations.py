@@ -140,7 +140,9 @@ async def _publish_batch(
             if case is None or case.agency != officer.agency or draft.status != "draft":
                 continue
             try:
-                command = approval(draft, case, officer=officer)
+                command = approval(
+                    draft, case, officer=officer, self_approval=console.settings.self_approval
+                )
                 problem = problem_with(case, command, core=core)
             except DraftError as error:
                 problem = str(error)

@@ -69,6 +69,7 @@ def facts(case_id: str, tracking_code: str, **item: Any) -> CaseFacts:
         title=item.get("title") or "",
         content=item.get("content") or "",
         regulation=item.get("regulation") or "",
+        notify_submitter=item.get("notify_submitter", True),
     )
 
 

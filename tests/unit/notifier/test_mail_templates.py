@@ -10,7 +10,7 @@ from jinja2 import meta
 from services.notifier.mail import _FOLDER, _HTML, PURPOSE_VI, SUBJECTS, compose
 
 HOSTILE = '<script>alert("x")</script> & <b>đậm</b>'
-FLAGS = {"reorganisation"}  # choose a wording; never shown
+FLAGS = {"reorganisation", "overdue"}  # choose a wording; never shown
 
 
 def _variables(template: str) -> set[str]:
@@ -28,7 +28,9 @@ def test_each_template_escapes_every_value_in_html_and_keeps_it_in_text(template
     }
     values["tracking_code"] = "GL-2222-2222"
     mail = compose(template, **values)
-    assert "GL-2222-2222" in mail.subject and "\n" not in mail.subject
+    assert "\n" not in mail.subject
+    if template != "digest":  # the digest of the day lists many cases, in its body
+        assert "GL-2222-2222" in mail.subject
     assert mail.subject.startswith("[PAKN Gia Lai]")
     assert '<html lang="vi">' in mail.html
     assert "<script>" not in mail.html and "<b>đậm</b>" not in mail.html

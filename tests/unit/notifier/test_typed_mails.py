@@ -21,7 +21,7 @@ from services.notifier.mail import (
     render,
     stage,
 )
-from services.notifier.messages import MESSAGES, Escalation, Receipt, Transfer
+from services.notifier.messages import MESSAGES, Digest, Receipt, Transfer
 from services.notifier.models import Delivery
 from services.notifier.service import NotifierService
 from services.notifier.settings import NotifierSettings
@@ -101,18 +101,18 @@ def test_a_template_without_a_message_type_fails_the_check(templates: Path) -> N
 
 
 def test_a_missing_or_broken_template_fails_the_check(templates: Path) -> None:
-    (templates / "reminder.html").unlink()
+    (templates / "digest.html").unlink()
     (templates / "answer.txt").write_text("{% if legal_basis %}\n", encoding="utf-8")
     problems = _problems(templates)
-    assert "reminder.html: TemplateNotFound" in problems
+    assert "digest.html: TemplateNotFound" in problems
     assert "answer.txt: TemplateSyntaxError" in problems
 
 
 def test_a_template_that_fails_to_render_fails_the_check(templates: Path) -> None:
-    part = templates / "reminder.txt"
-    part.write_text("{{ working_days_left + tracking_code }}\n", encoding="utf-8")
+    part = templates / "digest.txt"
+    part.write_text("{{ count + lines }}{{ recipient_name }}{{ heading }}{{ overdue }}{{ day }}\n")
     problems = _problems(templates)
-    assert "'reminder' does not render a sample Reminder" in problems
+    assert "'digest' does not render a sample Digest" in problems
 
 
 def test_a_bad_template_stops_the_notifier_start(
@@ -134,16 +134,15 @@ def test_a_bad_template_stops_the_notifier_start(
 
 def test_a_typed_message_renders_as_the_template_with_the_same_values() -> None:
     assert render(Transfer(**TRANSFER)) == compose("transfer", **TRANSFER)  # type: ignore[arg-type]
-    escalation = Escalation(
-        office_name="Văn phòng UBND tỉnh",
-        agency_name="Sở Xây dựng",
-        tracking_code="GL-2222-2222",
-        title="",
-        stage_vi="trả lời",
-        due="08/02/2023",
-        status_url="http://pakn.test/tra-cuu/GL-2222-2222",
+    digest = Digest(
+        recipient_name="Văn phòng UBND tỉnh",
+        heading="Các phản ánh, kiến nghị quá hạn",
+        overdue=True,
+        count=2,
+        day="08/02/2023",
+        lines="GL-2222-2222 — Sở Xây dựng\nGL-3333-3333 — Sở Tài chính",
     )
-    assert render(escalation) == compose("escalation", **dataclasses.asdict(escalation))
+    assert render(digest) == compose("digest", **dataclasses.asdict(digest))
 
 
 def test_messages_are_frozen_and_take_only_their_fields() -> None:
