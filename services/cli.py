@@ -11,11 +11,13 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
+from services.kit.errors import PaknError
+
 EMBEDDED_DATA = Path("var/embedded")  # where `pakn embedded` keeps its SQLite files
 SERVICES = ("intake", "router", "notifier")
 
 
-class OperatorError(Exception):
+class OperatorError(PaknError):
     """A mistake an operator can fix (a missing file, no database, a bad setting): a
     clear message and exit 2, never a traceback."""
 
