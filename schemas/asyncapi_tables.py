@@ -69,8 +69,9 @@ CHANNELS: dict[str, Channel] = {
     "agencyActions": Channel(
         _address(_T.agency_actions),
         ACTIONS,
-        "What agencies do to their cases (the console, the agency API, agencies' own "
-        "systems); the router applies each command or dead-letters it with the reason.",
+        "What agencies do to their cases, written by the router for the console and the "
+        "agency HTTP API (agencies' own systems act through that API, never by writing this "
+        "topic); the router applies each command or dead-letters it with the reason.",
     ),
     "referenceData": Channel(
         _address(_T.reference_data),
@@ -284,6 +285,7 @@ SECURITY = {
         "agency, created by `pakn acls` with a random password: `{namespace}-channels` "
         "(outside channels) may write the intake topic and nothing else; `-intake`, "
         "`-router`, `-notifier` read and write what their operations say; "
-        "`{namespace}-agency-<code>` reads its own queue and writes agency actions.",
+        "`{namespace}-agency-<code>` reads its own queue and writes nothing (agencies act "
+        "through the HTTP API).",
     }
 }

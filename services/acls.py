@@ -8,11 +8,14 @@ One SCRAM principal per service and per agency, each granted only what it needs:
 | `<ns>-intake` | intake topic, group `<ns>-intake` | case events, the intake topic's dead letters |
 | `<ns>-router` | case events, agency actions (its two groups) | case events, every agency queue, reference data, their dead letters |
 | `<ns>-notifier` | case events, reference data (its two groups) | their dead letters |
-| `<ns>-agency-<code>` | its own queue, groups `<ns>-agency-<code>*` | agency actions (while the agency is in force) |
+| `<ns>-agency-<code>` | its own queue, groups `<ns>-agency-<code>*` | nothing |
 
-The plan is computed from the agencies data (`plan`), so a new agency gets its principal
-and grants at the next run, and an abolished one keeps reading its old queue (its past
-cases) but can no longer act. `apply` makes the cluster match the plan: it creates the
+Agencies act through the HTTP API, whose token is bound to the agency, never by writing the
+shared agency-actions topic: a command there names its agency in its body and the router
+cannot tell which principal produced it, so a write grant would let one agency act for
+another (docs/agency-integration.md §2). The plan is computed from the agencies data
+(`plan`), so a new agency gets its principal and grants at the next run; an abolished one
+keeps reading its old queue (its past cases). `apply` makes the cluster match the plan: it creates the
 missing principals (a random password each, written to a file readable only by its
 owner), adds the missing ACLs and removes the namespace's ACLs that the plan no longer
 has. Nothing else on the cluster is touched.
@@ -24,7 +27,6 @@ import os
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Literal
 
@@ -75,7 +77,7 @@ def _writes(principal: str, topics: Iterable[str]) -> list[Grant]:
     return found
 
 
-def plan(topics: Topics, agencies: AgencyRegistry, today: date) -> list[Grant]:
+def plan(topics: Topics, agencies: AgencyRegistry) -> list[Grant]:
     """Every grant the system needs, for the agencies of every period (their queues exist)."""
     p = {name: "User:" + user(topics, name) for name in SERVICES}
     t = topics
@@ -104,8 +106,6 @@ def plan(topics: Topics, agencies: AgencyRegistry, today: date) -> list[Grant]:
         principal = "User:" + agency_user(topics, agency.code)
         group_prefix = t.group(f"agency-{agency.code.lower()}")
         grants += _reads(principal, t.agency_queue(agency.code), group_prefix, "PREFIXED")
-        if agency.is_active_on(today):
-            grants += _writes(principal, [t.agency_actions])
     return sorted(set(grants))
 
 

@@ -8,7 +8,6 @@ import io
 import logging
 import os
 import sys
-from datetime import datetime
 from pathlib import Path
 
 from services.kit.errors import PaknError
@@ -253,14 +252,13 @@ def _topics(args: argparse.Namespace) -> int:
 
 
 def _acls(args: argparse.Namespace) -> int:
-    from schemas.timezone import VIETNAM
     from schemas.topics import Topics
     from services.acls import apply, connection_from_env, describe, plan
     from services.router.cutover import all_agencies
     from services.router.settings import RouterSettings
 
     topics = Topics(RouterSettings().topic_namespace)
-    wanted = plan(topics, all_agencies(), datetime.now(VIETNAM).date())
+    wanted = plan(topics, all_agencies())
     if args.dry_run:
         print(describe(wanted))
         print(f"{len(wanted)} grant(s)")

@@ -129,15 +129,14 @@ def test_the_router_writes_a_queue_and_only_its_agency_reads_it(
         asyncio.run(_write(cluster, intake, queue))
 
 
-def test_an_agency_acts_while_in_force_and_an_abolished_one_cannot(
-    cluster: SecuredCluster, granted: tuple
-) -> None:
+def test_no_agency_writes_the_shared_actions_topic(cluster: SecuredCluster, granted: tuple) -> None:
+    """Agencies act through the HTTP API (docs/agency-integration.md §2); an abolished
+    agency still reads its old queue."""
     topics = granted[0]
-    asyncio.run(
-        _write(cluster, _who(granted, agency_user(topics, "X23575")), topics.agency_actions)
-    )
-    former = _who(granted, agency_user(topics, "STNMT"))  # merged into SNNMT on 1 Mar 2025
-    with pytest.raises((TopicAuthorizationFailedError, ClusterAuthorizationFailedError)):
-        asyncio.run(_write(cluster, former, topics.agency_actions))
+    for code in ("X23575", "STNMT"):  # in force; merged into SNNMT on 1 Mar 2025
+        agency = _who(granted, agency_user(topics, code))
+        with pytest.raises((TopicAuthorizationFailedError, ClusterAuthorizationFailedError)):
+            asyncio.run(_write(cluster, agency, topics.agency_actions))
+    former = _who(granted, agency_user(topics, "STNMT"))
     queue = topics.agency_queue("STNMT")
     assert asyncio.run(_read(cluster, former, queue, topics.group("agency-stnmt"))) == 0
