@@ -18,25 +18,20 @@ hand (`using`, `use`): the notifier sets it for each request and each case event
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from datetime import date
-from typing import TypeVar
 
 from schemas.events import AgencySuccession, AgencyVersion, DirectoryPublished
 from schemas.vocabulary import TRIAGE
 from services.kit.columns import utc_now
 from services.kit.text import fold
 from services.notifier.labels import local_day
+from services.text.words import PhraseIndex, folded_words, most_found, without_spans
 
 _TRIAGE_NAME = "Văn phòng UBND tỉnh Gia Lai (bộ phận phân loại)"
 FORMER_MARK = " (cũ)"
-
-Phrase = tuple[str, ...]
-V = TypeVar("V")
 
 
 class Directory:
@@ -47,8 +42,8 @@ class Directory:
         self._registry: dict[str, AgencyVersion] = {}
         self._versions: dict[str, list[AgencyVersion]] = {}
         self._successions: dict[str, AgencySuccession] = {}
-        self._share_words: dict[str, dict[Phrase, str]] = {}
-        self._names: dict[Phrase, bool] = {}
+        self._share_words: dict[str, PhraseIndex[str]] = {}
+        self._names: PhraseIndex[bool] = PhraseIndex({})
         self._lineage: dict[tuple[str, date], tuple[str, ...]] = {}
         if published is None:
             return
@@ -57,11 +52,11 @@ class Directory:
             self._versions.setdefault(agency.code, []).append(agency)
         self._successions = {s.former: s for s in published.successions}
         self._share_words = {
-            s.former: {words: share.to for share in s.shares for words in share.words}
+            s.former: PhraseIndex({words: share.to for share in s.shares for words in share.words})
             for s in published.successions
             if s.shares
         }
-        self._names = {words: True for words in published.department_names if words}
+        self._names = PhraseIndex({words: True for words in published.department_names if words})
 
     @classmethod
     def from_json(cls, payload: str) -> Directory:
@@ -206,20 +201,12 @@ class Directory:
     def _field_words(self, text: str) -> list[str]:
         """The folded words of a text, departments' names cut out."""
         words = [w for w in folded_words(text) if w not in _IGNORED]
-        return _without(words, [(start, end) for start, end, _ in _find(self._names, words)])
+        return without_spans(words, [(start, end) for start, end, _ in self._names.find(words)])
 
     def _choose(self, succession: AgencySuccession, words: Sequence[str]) -> str | None:
         index = self._share_words.get(succession.former)
-        if index is None:
-            return succession.main
-        hits: dict[str, int] = {}
-        for _, _, code in _find(index, words):
-            hits[code] = hits.get(code, 0) + 1
-        if not hits:
-            return succession.main
-        best = max(hits.values())
-        top = [code for code, count in hits.items() if count == best]
-        return top[0] if len(top) == 1 else succession.main
+        chosen = most_found(index, words) if index is not None else None
+        return chosen or succession.main
 
 
 EMPTY = Directory()
@@ -238,50 +225,7 @@ def _by_name(rows: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return sorted(dict(rows).items(), key=lambda row: (fold(row[1]), row[0]))
 
 
-# --- folded words, as the router reads them (services/router/structure/words.py) ----------
-
-_TOKEN = re.compile(r"[^\W_]+(?:['’‘ʼ`´][^\W_]+)*|[^\w\s]")
-_APOSTROPHES = re.compile(r"['’‘ʼ`´]")
 _IGNORED = frozenset({"va"})  # "và": optional in names as people write them
-
-
-def folded_words(text: str) -> tuple[str, ...]:
-    """The folded words of a text, punctuation dropped: "Sở TN&MT" → ("so", "tn", "mt")."""
-    normal = unicodedata.normalize("NFC", text or "")
-    return tuple(
-        _APOSTROPHES.sub("", fold(raw))
-        for raw in (m.group() for m in _TOKEN.finditer(normal))
-        if raw[0].isalnum()
-    )
-
-
-def _find(phrases: Mapping[Phrase, V], words: Sequence[str]) -> Iterator[tuple[int, int, V]]:
-    """Non-overlapping (start, end, value) of the phrases in `words`, longest first."""
-    longest: dict[str, int] = {}
-    for phrase in phrases:
-        longest[phrase[0]] = max(longest.get(phrase[0], 0), len(phrase))
-    i, n = 0, len(words)
-    while i < n:
-        for size in range(min(longest.get(words[i], 0), n - i), 0, -1):
-            value = phrases.get(tuple(words[i : i + size]))
-            if value is not None:
-                yield i, i + size, value
-                i += size
-                break
-        else:
-            i += 1
-
-
-def _without(words: Sequence[str], spans: Sequence[tuple[int, int]]) -> list[str]:
-    """The words outside the spans (a department's name is not a field word)."""
-    out: list[str] = []
-    last = 0
-    for start, end in spans:
-        out.extend(words[last:start])
-        out.append("|")  # keeps phrases from joining across the removed name
-        last = end
-    out.extend(words[last:])
-    return out
 
 
 # --- the directory in use -----------------------------------------------------------------

@@ -31,7 +31,7 @@ from services.router.domain.agencies import Agency, AgencyRegistry
 from services.router.domain.calendar import HolidayCalendar
 from services.router.emit import SERVICE
 from services.router.structure import Structure, succession
-from services.router.structure.words import folded_words
+from services.text.words import folded_words
 
 # Years the calendar event lists (and every year with a table): from before the first
 # case to well after today, fixed so that the content (and its fingerprint) changes only

@@ -27,7 +27,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from services.router.domain.agencies import first_error
 from services.router.structure.agencies import Structure, StructureDataError
-from services.router.structure.words import PhraseIndex, Token, folded_words, nfc, tokenize
+from services.text.words import (
+    PhraseIndex,
+    Token,
+    folded_words,
+    most_found,
+    nfc,
+    tokenize,
+    without_spans,
+)
 
 _IGNORED = frozenset({"va"})  # "và": optional in the names as people write them
 
@@ -160,7 +168,7 @@ class Departments:
         found = list(self._names.find(words))
         if not found:
             return ()
-        rest = _without(words, [(start, end) for start, end, _ in found])
+        rest = without_spans(words, [(start, end) for start, end, _ in found])
         refs = []
         for start, end, code in found:
             successor = self._successor(code, day, rest)
@@ -181,36 +189,16 @@ class Departments:
     def _field_words(self, text: str) -> list[str]:
         """The folded words of a text, departments' names cut out."""
         words = [w for w in folded_words(text) if w not in _IGNORED]
-        return _without(words, [(start, end) for start, end, _ in self._names.find(words)])
+        return without_spans(words, [(start, end) for start, end, _ in self._names.find(words)])
 
     def _choose(self, succession: Succession, words: Sequence[str]) -> str | None:
         index = self._share_words.get(succession.old)
-        if index is None:
-            return succession.main
-        hits: dict[str, int] = {}
-        for _, _, code in index.find(words):
-            hits[code] = hits.get(code, 0) + 1
-        if not hits:
-            return succession.main
-        best = max(hits.values())
-        top = [code for code, count in hits.items() if count == best]
-        return top[0] if len(top) == 1 else succession.main
+        chosen = most_found(index, words) if index is not None else None
+        return chosen or succession.main
 
 
 def _words(text: str) -> tuple[str, ...]:
     return tuple(w for w in folded_words(text) if w not in _IGNORED)
-
-
-def _without(words: Sequence[str], spans: Sequence[tuple[int, int]]) -> list[str]:
-    """The words outside the spans (a department's name is not a field word)."""
-    out: list[str] = []
-    last = 0
-    for start, end in spans:
-        out.extend(words[last:start])
-        out.append("|")  # keeps phrases from joining across the removed name
-        last = end
-    out.extend(words[last:])
-    return out
 
 
 def _slice(text: str, tokens: Sequence[Token], start: int, end: int) -> str:

@@ -70,7 +70,7 @@ from services.router.structure.units import (
     UnitsDataError,
     kind_and_name,
 )
-from services.router.structure.words import (
+from services.text.words import (
     Token,
     compact,
     mixed_case,

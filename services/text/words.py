@@ -1,6 +1,8 @@
 """Words of a text for matching names: folded (services.kit.text.fold), with their offsets.
 
-Every matcher of this package compares folded words: lower case, no diacritics (đ → d),
+Shared by the router's structure (places, departments) and the notifier's directory, so
+both read a department's name and a split department's share the same way. Every matcher
+compares folded words: lower case, no diacritics (đ → d),
 apostrophes dropped ("K'Bang" → "kbang"). Punctuation is kept as one-character tokens so
 that callers can tell "TP. Pleiku" (an abbreviation's dot) from a sentence end, and
 addresses' commas from the words they separate.
@@ -105,3 +107,29 @@ class PhraseIndex(Generic[V]):
                     break
             else:
                 i += 1
+
+
+def without_spans(words: Sequence[str], spans: Sequence[tuple[int, int]]) -> list[str]:
+    """The words outside the spans, a "|" where each span was (so that no phrase joins
+    across it): a department's name cut out of a text is not a field word."""
+    out: list[str] = []
+    last = 0
+    for start, end in spans:
+        out.extend(words[last:start])
+        out.append("|")
+        last = end
+    out.extend(words[last:])
+    return out
+
+
+def most_found(index: PhraseIndex[V], words: Sequence[str]) -> V | None:
+    """The value whose phrases occur most often in `words`; None when none occurs or two
+    values tie."""
+    hits: dict[V, int] = {}
+    for _, _, value in index.find(words):
+        hits[value] = hits.get(value, 0) + 1
+    if not hits:
+        return None
+    best = max(hits.values())
+    top = [value for value, count in hits.items() if count == best]
+    return top[0] if len(top) == 1 else None
