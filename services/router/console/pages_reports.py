@@ -6,6 +6,7 @@ agency's officers their own agency only. A guessed `co_quan` of another agency i
 (403), never answered with its figures. Every page shown and every download is written to
 the audit log (action `report`)."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated
@@ -155,25 +156,34 @@ def query_of(period: Period, agency: str | None, officer: Officer) -> dict[str, 
     return asked
 
 
+@dataclass(frozen=True)
+class ReportQuery:
+    """The query of the report page and its downloads: a quarter (`nam`, `quy`) or a range
+    of days (`tu_ngay`, `den_ngay`), and for the office an agency (`co_quan`)."""
+
+    nam: str | None = None
+    quy: str | None = None
+    tu_ngay: str | None = None
+    den_ngay: str | None = None
+    co_quan: str | None = None
+
+
 def routes(console: Console, guards: Guards) -> APIRouter:
     api = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
     Viewer = Annotated[Officer, Depends(guards.page)]
+    Asked = Annotated[ReportQuery, Depends()]
 
     async def report_for(
-        request: Request,
-        officer: Officer,
-        *,
-        shown_as: str,
-        nam: str | None,
-        quy: str | None,
-        tu_ngay: str | None,
-        den_ngay: str | None,
-        co_quan: str | None,
+        request: Request, officer: Officer, query: ReportQuery, *, shown_as: str
     ) -> Report:
-        agency = scope_of(console, officer, co_quan)
+        agency = scope_of(console, officer, query.co_quan)
         try:
             period = parse_period(
-                console.today(), nam=nam, quy=quy, tu_ngay=tu_ngay, den_ngay=den_ngay
+                console.today(),
+                nam=query.nam,
+                quy=query.quy,
+                tu_ngay=query.tu_ngay,
+                den_ngay=query.den_ngay,
             )
         except PeriodError as error:
             raise ReportRequestError(str(error)) from error
@@ -201,28 +211,15 @@ def routes(console: Console, guards: Guards) -> APIRouter:
     async def report_page(
         request: Request,
         officer: Viewer,
-        nam: str | None = None,
-        quy: str | None = None,
-        tu_ngay: str | None = None,
-        den_ngay: str | None = None,
-        co_quan: str | None = None,
+        query: Asked,
     ) -> Response:
         raw = {
-            "tu_ngay": (tu_ngay or "")[:10],
-            "den_ngay": (den_ngay or "")[:10],
-            "co_quan": (co_quan or "")[:16],
+            "tu_ngay": (query.tu_ngay or "")[:10],
+            "den_ngay": (query.den_ngay or "")[:10],
+            "co_quan": (query.co_quan or "")[:16],
         }
         try:
-            report = await report_for(
-                request,
-                officer,
-                shown_as="page",
-                nam=nam,
-                quy=quy,
-                tu_ngay=tu_ngay,
-                den_ngay=den_ngay,
-                co_quan=co_quan,
-            )
+            report = await report_for(request, officer, query, shown_as="page")
         except ReportRequestError as error:
             if error.status_code == 403:
                 return console.problem(
@@ -235,8 +232,8 @@ def routes(console: Console, guards: Guards) -> APIRouter:
                 **_choices(console, officer),
             }
             return console.page(request, "reports.html", context, officer=officer, status_code=400)
-        query = query_of(report.period, report.agency, officer)
-        keep = {"co_quan": query["co_quan"]} if "co_quan" in query else {}
+        shown = query_of(report.period, report.agency, officer)
+        keep = {"co_quan": shown["co_quan"]} if "co_quan" in shown else {}
         year = report.period.start.year
         context = {
             "report": report,
@@ -258,8 +255,8 @@ def routes(console: Console, guards: Guards) -> APIRouter:
                 (str(y), f"{PAGE}?{urlencode({'nam': y, 'quy': 1, **keep})}")
                 for y in (year - 1, year + 1)
             ],
-            "xlsx": f"{PAGE}.xlsx?{urlencode(query)}",
-            "pdf": f"{PAGE}.pdf?{urlencode(query)}",
+            "xlsx": f"{PAGE}.xlsx?{urlencode(shown)}",
+            "pdf": f"{PAGE}.pdf?{urlencode(shown)}",
             "refusal_bars": bars(report.refused_by_reason),
             "channel_bars": bars(report.by_channel),
             "field_bars": bars(report.by_field),
@@ -271,59 +268,42 @@ def routes(console: Console, guards: Guards) -> APIRouter:
         }
         return console.page(request, "reports.html", context, officer=officer)
 
-    @api.get(PAGE + ".xlsx")
-    async def report_xlsx(
+    async def download(
         request: Request,
-        officer: Viewer,
-        nam: str | None = None,
-        quy: str | None = None,
-        tu_ngay: str | None = None,
-        den_ngay: str | None = None,
-        co_quan: str | None = None,
+        officer: Officer,
+        query: ReportQuery,
+        *,
+        form: str,
+        render: Callable[[Report], bytes],
+        media_type: str,
     ) -> Response:
         try:
-            report = await report_for(
-                request,
-                officer,
-                shown_as="xlsx",
-                nam=nam,
-                quy=quy,
-                tu_ngay=tu_ngay,
-                den_ngay=den_ngay,
-                co_quan=co_quan,
-            )
+            report = await report_for(request, officer, query, shown_as=form)
         except ReportRequestError as error:
             return console.problem(
                 request, status_code=error.status_code, message=str(error), officer=officer
             )
-        return _download(xlsx.workbook(report), xlsx.MEDIA_TYPE, _file_name(report, "xlsx"))
+        return _download(render(report), media_type, _file_name(report, form))
+
+    @api.get(PAGE + ".xlsx")
+    async def report_xlsx(
+        request: Request,
+        officer: Viewer,
+        query: Asked,
+    ) -> Response:
+        return await download(
+            request, officer, query, form="xlsx", render=xlsx.workbook, media_type=xlsx.MEDIA_TYPE
+        )
 
     @api.get(PAGE + ".pdf")
     async def report_pdf(
         request: Request,
         officer: Viewer,
-        nam: str | None = None,
-        quy: str | None = None,
-        tu_ngay: str | None = None,
-        den_ngay: str | None = None,
-        co_quan: str | None = None,
+        query: Asked,
     ) -> Response:
-        try:
-            report = await report_for(
-                request,
-                officer,
-                shown_as="pdf",
-                nam=nam,
-                quy=quy,
-                tu_ngay=tu_ngay,
-                den_ngay=den_ngay,
-                co_quan=co_quan,
-            )
-        except ReportRequestError as error:
-            return console.problem(
-                request, status_code=error.status_code, message=str(error), officer=officer
-            )
-        return _download(pdf.document(report), pdf.MEDIA_TYPE, _file_name(report, "pdf"))
+        return await download(
+            request, officer, query, form="pdf", render=pdf.document, media_type=pdf.MEDIA_TYPE
+        )
 
     return api
 
