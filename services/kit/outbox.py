@@ -131,8 +131,15 @@ class OutboxRelay:
     has every one (`publish_all`), then marks them in one statement. A crash or a failed
     send before the mark re-publishes: consumers de-duplicate on event_id. The producer is
     idempotent and sends in id order, so one key's (one case's) events keep their order.
-    On PostgreSQL, `SKIP LOCKED` lets several replicas relay without publishing twice;
-    per-case order is guaranteed within one relay, so run one relay per service.
+
+    Several replicas of a service run a relay each on the same table. On PostgreSQL a round
+    locks its rows (`FOR UPDATE`, waiting, not `SKIP LOCKED`), so the replicas' rounds take
+    turns: a round that finds the oldest rows locked waits until the round holding them has
+    published and marked them, then skips them and takes the next ones. No row is published
+    ahead of an older one still in flight, so each case keeps its order whichever replica
+    relays it, and a replica killed mid-round only hands its rows (unmarked) to the next.
+    `SKIP LOCKED` would let a second replica publish a case's later event while the first
+    still holds its earlier one (tests/integration/test_outbox_replicas_pg.py).
 
     Between rounds it sleeps until woken (a commit that stored rows for `service`, in this
     process or, on PostgreSQL, any other) or for `interval_s`, the safety net.
@@ -202,7 +209,7 @@ class OutboxRelay:
                 .limit(batch or self._batch)
             )
             if not is_sqlite(self._db.url):
-                query = query.with_for_update(skip_locked=True)
+                query = query.with_for_update()  # take turns with other replicas, in order
             rows = (await session.exec(query)).all()
             if not rows:
                 return 0
