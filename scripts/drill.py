@@ -13,7 +13,10 @@ arrived (or the time is up) the drill counts and prints one row:
     routed twice | outbox left | dead letters | refused by SMTP | recovery
 
 `recovery` is the time from the end of the fault until every case sent before that end had
-its agency mail (for `none`, the same measured a third of the way in: the normal lag). Faults: none, pg-restart (fast shutdown, start after --down s),
+its agency mail (for `none`, the same measured a third of the way in: the normal lag).
+With `--one-flight` the faults happen in turn on ONE running system (one namespace, the
+same databases and processes throughout), `--cases` split evenly between them, and each
+row counts everything so far: 10,000 cases in flight through every fault. Faults: none, pg-restart (fast shutdown, start after --down s),
 kill-intake, kill-router, kill-notifier (kill -9, restart after --down s), kill-broker
 (kill -9 the broker; on the cluster the one that leads the busiest partitions; restart
 after --down s), smtp-outage (421/451 to every mail for --down s, then accept), smtp-550
@@ -21,7 +24,7 @@ after --down s), smtp-outage (421/451 to every mail for --down s, then accept), 
 Some submitters give an address of the refusing domain in every fault, so a 550 never
 blocks anything else. Exits 1 if any case was lost or duplicated.
 
-    scripts/drill --fault all --cases 10000 --rate 50 --cluster
+    scripts/drill --fault all --cases 10000 --rate 30 --cluster --one-flight
     scripts/drill --fault pg-restart --down 15 --cases 2000 --rate 20
 """
 
@@ -176,7 +179,27 @@ async def timed(fault: Any) -> tuple[str, float]:
     return label, time.monotonic()
 
 
-async def run_one(args: argparse.Namespace, name: str, broker: Broker) -> Row:
+@dataclass
+class Flight:
+    """One running system: a namespace, databases, the three services, the SMTP server."""
+
+    args: argparse.Namespace
+    topics: Topics
+    broker: Broker
+    mailbox: Mailbox
+    smtp: Controller
+    pg: RestartablePostgres
+    urls: dict[str, str]
+    services: Services
+    sent: int = 0
+
+    @property
+    def ctx(self) -> dict[str, Any]:
+        return {"pg": self.pg, "services": self.services, "broker": self.broker,
+                "topics": self.topics, "mailbox": self.mailbox}  # fmt: skip
+
+
+async def take_off(args: argparse.Namespace, broker: Broker, logs: Path | None) -> Flight:
     topics = Topics(f"drill{uuid.uuid4().hex[:8]}")
     replication = 3 if broker.cluster else 1
     fixed = topics.all_fixed()
@@ -201,58 +224,93 @@ async def run_one(args: argparse.Namespace, name: str, broker: Broker) -> Row:
         }
         for port, n in enumerate(SERVICES, start=18201)
     }  # fmt: skip
-    services = Services(envs, args.logs / name if args.logs else None)
-    ctx = {"pg": pg, "services": services, "broker": broker, "topics": topics, "mailbox": mailbox}
+    services = Services(envs, logs)
+    for n in SERVICES:
+        await services.start(n)
+    await asyncio.sleep(args.warmup)
+    return Flight(args, topics, broker, mailbox, smtp, pg, urls, services)
+
+
+async def land(flight: Flight) -> None:
+    await flight.services.stop_all()
+    flight.smtp.stop()
+    await flight.pg.remove()
+
+
+async def leg(flight: Flight, name: str, cases: int) -> Row:
+    """`cases` more cases at the drill's rate, `name` a third of the way in; then wait for
+    every agency mail so far and count everything so far."""
+    args, mailbox = flight.args, flight.mailbox
+    first, flight.sent = flight.sent, flight.sent + cases
+    producer = AIOKafkaProducer(enable_idempotence=True, **flight.broker.client("admin"))
+    await producer.start()
+    start = time.monotonic()
+    faulted: asyncio.Task[tuple[str, float]] | None = None
+    for i in range(first, flight.sent):
+        await asyncio.sleep(max(0.0, start + (i - first) / args.rate - time.monotonic()))
+        await producer.send(flight.topics.intake, case(i), key=f"BENCH-{i}".encode())
+        if faulted is None and i - first >= cases // 3:
+            faulted = asyncio.create_task(timed(fault(args, name, flight.ctx)))
+    await producer.flush()
+    await producer.stop()
+    label, ended = await faulted if faulted else ("none", time.monotonic())
+    sent_before = first + int(min(cases, (ended - start) * args.rate))
+    deadline = time.monotonic() + args.timeout
+    while len(mailbox.arrived) < flight.sent and time.monotonic() < deadline:  # noqa: ASYNC110
+        await asyncio.sleep(0.5)
+    await asyncio.sleep(5)  # late duplicates would show up now
+    caught_up = max(
+        (t for i, t in mailbox.arrived.items() if first <= i < sent_before), default=ended
+    )
+    urls = flight.urls
+    row = Row(
+        fault=label,
+        sent=flight.sent,
+        registered=await count(urls["intake"], "SELECT count(*) FROM intake_case"),
+        routed=await count(urls["router"], "SELECT count(*) FROM router_case"),
+        mailed=len(mailbox.arrived),
+        uncertain=await count(
+            urls["notifier"], "SELECT count(*) FROM notifier_delivery WHERE status = 'uncertain'"
+        ),
+        duplicated=sum(n - 1 for n in mailbox.per_item.values()),
+        routed_twice=(await queue_copies(flight.broker, flight.topics, "IGR"))[0],
+        outbox_left=sum(
+            [
+                await count(urls[n], "SELECT count(*) FROM outbox WHERE published_at IS NULL")
+                for n in ("intake", "router")
+            ]
+        ),
+        parked=await dead_letters(flight.broker, flight.topics),
+        refused=", ".join(f"{code}×{n}" for code, n in sorted(mailbox.refused.items())),
+        recovery_s=max(0.0, caught_up - ended),
+    )
+    row.duplicated += max(0, row.registered - flight.sent)
+    return row
+
+
+async def run_one(args: argparse.Namespace, name: str, broker: Broker) -> Row:
+    """`name` on a system of its own: `--cases` cases."""
+    flight = await take_off(args, broker, args.logs / name if args.logs else None)
     try:
-        for n in SERVICES:
-            await services.start(n)
-        await asyncio.sleep(args.warmup)
-        producer = AIOKafkaProducer(enable_idempotence=True, **broker.client("admin"))
-        await producer.start()
-        start = time.monotonic()
-        faulted: asyncio.Task[tuple[str, float]] | None = None
-        for i in range(args.cases):
-            await asyncio.sleep(max(0.0, start + i / args.rate - time.monotonic()))
-            await producer.send(topics.intake, case(i), key=f"BENCH-{i}".encode())
-            if faulted is None and i >= args.cases // 3:
-                faulted = asyncio.create_task(timed(fault(args, name, ctx)))
-        await producer.flush()
-        await producer.stop()
-        label, ended = await faulted if faulted else ("none", time.monotonic())
-        sent_before = int(min(args.cases, (ended - start) * args.rate))
-        deadline = time.monotonic() + args.timeout
-        while len(mailbox.arrived) < args.cases and time.monotonic() < deadline:  # noqa: ASYNC110
-            await asyncio.sleep(0.5)
-        await asyncio.sleep(5)  # late duplicates would show up now
-        caught_up = max((t for i, t in mailbox.arrived.items() if i < sent_before), default=ended)
-        row = Row(
-            fault=label,
-            sent=args.cases,
-            registered=await count(urls["intake"], "SELECT count(*) FROM intake_case"),
-            routed=await count(urls["router"], "SELECT count(*) FROM router_case"),
-            mailed=len(mailbox.arrived),
-            uncertain=await count(
-                urls["notifier"],
-                "SELECT count(*) FROM notifier_delivery WHERE status = 'uncertain'",
-            ),
-            duplicated=sum(n - 1 for n in mailbox.per_item.values()),
-            routed_twice=(await queue_copies(broker, topics, "IGR"))[0],
-            outbox_left=sum(
-                [
-                    await count(urls[n], "SELECT count(*) FROM outbox WHERE published_at IS NULL")
-                    for n in ("intake", "router")
-                ]
-            ),
-            parked=await dead_letters(broker, topics),
-            refused=", ".join(f"{code}×{n}" for code, n in sorted(mailbox.refused.items())),
-            recovery_s=max(0.0, caught_up - ended),
-        )
-        row.duplicated += max(0, row.registered - args.cases)
-        return row
+        return await leg(flight, name, args.cases)
     finally:
-        await services.stop_all()
-        smtp.stop()
-        await pg.remove()
+        await land(flight)
+
+
+async def one_flight(args: argparse.Namespace, faults: tuple[str, ...], broker: Broker) -> bool:
+    """Every fault in turn on one running system, `--cases` cases in all; after each fault
+    a row of what the system holds so far (cumulative counts)."""
+    flight = await take_off(args, broker, args.logs)
+    failed = False
+    try:
+        for n, name in enumerate(faults):
+            share = args.cases // len(faults) + (n < args.cases % len(faults))
+            row = await leg(flight, name, share)
+            print(row.line(), flush=True)
+            failed |= bool(row.lost or row.duplicated or row.routed_twice)
+    finally:
+        await land(flight)
+    return failed
 
 
 async def drill(args: argparse.Namespace) -> int:
@@ -266,6 +324,8 @@ async def drill(args: argparse.Namespace) -> int:
     else:
         broker = Broker(args.kafka)
     print(HEADER, flush=True)
+    if args.one_flight:
+        return 1 if await one_flight(args, faults, broker) else 0
     failed = False
     for name in faults:
         row = await run_one(args, name, broker)
@@ -285,6 +345,11 @@ def main() -> None:
     p.add_argument("--cases", type=int, default=2000)
     p.add_argument("--rate", type=float, default=20.0, help="cases/s sent to the intake topic")
     p.add_argument("--cluster", action="store_true", help="on deploy/kafka-cluster.sh's cluster")
+    p.add_argument(
+        "--one-flight",
+        action="store_true",
+        help="every fault in turn on one running system, --cases in all (counts cumulative)",
+    )
     p.add_argument(
         "--kafka", default="127.0.0.1:19092", help="the local broker (without --cluster)"
     )

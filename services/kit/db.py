@@ -129,3 +129,15 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+def seen_in_transaction(session: AsyncSession, key: str) -> bool:
+    """Whether `key` was marked (`mark_in_transaction`) in `session`'s current transaction:
+    a lookup of slowly changing reference data is then made once per transaction (once per
+    batch of events), not once per event; the next transaction looks again."""
+    transaction = session.sync_session.get_transaction()
+    return transaction is not None and session.info.get(key) is transaction
+
+
+def mark_in_transaction(session: AsyncSession, key: str) -> None:
+    session.info[key] = session.sync_session.get_transaction()

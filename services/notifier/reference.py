@@ -18,11 +18,12 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from schemas.events import CalendarPublished, ReferenceEvent
-from services.kit.db import Database
+from services.kit.db import Database, mark_in_transaction, seen_in_transaction
 from services.notifier.directory import EMPTY, Directory
 from services.notifier.models import ReferenceData
 
 _ONE_DAY = timedelta(days=1)
+_LOOKED = "pakn_reference_looked"  # Session.info key: this transaction has looked already
 _SATURDAY = 5
 
 
@@ -93,8 +94,11 @@ class ReferenceStore:
             await self._refresh(session)
 
     async def _refresh(self, session: AsyncSession) -> None:
+        if seen_in_transaction(session, _LOOKED):
+            return  # a batch of events looks once, not once per event
         query = select(ReferenceData.kind, ReferenceData.version)
         stored = {kind: version for kind, version in (await session.exec(query)).all()}
+        mark_in_transaction(session, _LOOKED)
         changed = [kind for kind, version in stored.items() if self._seen.get(kind) != version]
         if not changed:
             return

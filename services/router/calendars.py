@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from schemas.events import DeadlinesRecalculated
 from services.kit.columns import utc_now
+from services.kit.db import mark_in_transaction, seen_in_transaction
 from services.router.case_deadlines import period_start, recalculated
 from services.router.core import RouterCore
 from services.router.domain.calendar import HolidayCalendar, YearSource, YearTable, local_date
@@ -26,6 +27,8 @@ from services.router.models import (
     RoutedCase,
 )
 
+_LOOKED = "pakn_calendar_looked"  # Session.info key: this transaction has looked already
+
 
 class CalendarStore:
     """Builds the calendar in force; rebuilt only when the change log has grown."""
@@ -36,7 +39,12 @@ class CalendarStore:
         self._calendar = base
 
     async def current(self, session: AsyncSession) -> HolidayCalendar:
+        """The calendar in force, looked up once per transaction (a batch of events asks
+        once, not per event; a change committed meanwhile is seen by the next one)."""
+        if seen_in_transaction(session, _LOOKED):
+            return self._calendar
         latest = (await session.exec(select(func.max(CalendarChange.id)))).one()
+        mark_in_transaction(session, _LOOKED)
         if latest != self._change_id:
             rows = (await session.exec(select(CalendarYear))).all()
             self._calendar = with_years(
