@@ -5,6 +5,8 @@ python -m services.settings_doc > .env.example
 
 from __future__ import annotations
 
+from datetime import time
+
 from pydantic_settings import BaseSettings
 
 from services.intake.settings import IntakeSettings
@@ -36,6 +38,8 @@ def render() -> str:
             if field.description:
                 lines.append(f"# {field.description}")
             shown = PRODUCTION.get(name, field.default)
+            if isinstance(shown, time):
+                shown = f"{shown:%H:%M}"  # as it is typed (the notifier's DIGEST_AT)
             value = "" if shown is None else str(shown).format(service=service)
             commented = "" if name in PRODUCTION else "# "
             lines.append(f"{commented}{prefix}{name.upper()}={value}")

@@ -3,7 +3,8 @@
 The router's scheduler emits one `DeadlineReminder` or `CaseEscalated` per case and stage;
 mailing each made 74 mails arrive at once, two per case (issue 14). Each such event now
 adds a line to its recipient's digest of the day instead: one `Delivery` row per
-(recipient, kind, day), staged with its `next_attempt_at` at the digest hour, whose body
+(recipient, kind, day), staged with its `next_attempt_at` at the digest hour (the setting
+`PAKN_NOTIFIER_DIGEST_AT`, 07:30 Vietnam time by default), whose body
 is rendered again with every line added while it is still pending. The mailer hands each
 row to SMTP at most once, as any other mail; an event that comes after its day's digest
 was claimed goes to the next day's. The events already in a digest are listed in the row's
@@ -26,7 +27,6 @@ from services.notifier.mail import render
 from services.notifier.messages import Digest
 from services.notifier.models import Delivery
 
-DIGEST_AT = time(7, 30)  # local time the day's digest leaves (before the working day)
 _MAX_DAYS_AHEAD = 7
 
 HEADINGS = {
@@ -42,15 +42,11 @@ class DigestLine:
     text: str
 
 
-def digest_day(at: datetime) -> date:
-    """The day whose digest an event at `at` joins: today's before the digest hour, else
-    tomorrow's."""
+def digest_day(at: datetime, *, send_at: time) -> date:
+    """The day whose digest an event at `at` joins: today's before the digest hour
+    `send_at` (Vietnam time), else tomorrow's."""
     local = at.astimezone(VIETNAM)
-    return local.date() if local.time() < DIGEST_AT else local.date() + timedelta(days=1)
-
-
-def _send_at(day: date) -> datetime:
-    return datetime.combine(day, DIGEST_AT, tzinfo=VIETNAM)
+    return local.date() if local.time() < send_at else local.date() + timedelta(days=1)
 
 
 def _key(kind: str, day: date) -> str:
@@ -65,13 +61,15 @@ async def add_to_digest(
     recipient_name: str,
     line: DigestLine,
     at: datetime,
+    send_at: time,
 ) -> bool:
     """Add `line` to `recipient`'s `kind` digest ("reminder" | "overdue") of the day of `at`,
-    in the caller's transaction. False when there is no recipient or the event is in."""
+    which leaves at `send_at` (Vietnam time), in the caller's transaction. False when there
+    is no recipient or the event is in."""
     recipient = (recipient or "").strip()
     if not recipient:
         return False
-    day = digest_day(at)
+    day = digest_day(at, send_at=send_at)
     for _ in range(_MAX_DAYS_AHEAD):
         query = (
             select(Delivery)
@@ -82,7 +80,8 @@ async def add_to_digest(
         if row is not None and line.event_id in json.loads(row.meta.get("events", "[]")):
             return False  # a replayed event
         if row is None:
-            if await _insert(session, kind, day, recipient, recipient_name, line):
+            leaves = datetime.combine(day, send_at, tzinfo=VIETNAM)
+            if await _insert(session, kind, day, recipient, recipient_name, line, leaves):
                 return True
             continue  # another consumer created it meanwhile: read it again
         if row.status == "pending":
@@ -119,7 +118,13 @@ def _append(row: Delivery, kind: str, day: date, name: str, line: DigestLine) ->
 
 
 async def _insert(
-    session: AsyncSession, kind: str, day: date, recipient: str, name: str, line: DigestLine
+    session: AsyncSession,
+    kind: str,
+    day: date,
+    recipient: str,
+    name: str,
+    line: DigestLine,
+    leaves: datetime,
 ) -> bool:
     row = Delivery(
         event_id=_key(kind, day),
@@ -128,7 +133,7 @@ async def _insert(
         template=Digest.template,
         subject="",
         body_text="",
-        next_attempt_at=_send_at(day),
+        next_attempt_at=leaves,
     )
     _fill(row, kind, day, name, [line.event_id], [line.text])
     try:

@@ -193,6 +193,7 @@ async def on_reminder(session: AsyncSession, *, event: DeadlineReminder, ctx: Co
         recipient_name=agency_name,
         line=DigestLine(event.event_id, event.case_id, text + left),
         at=event.occurred_at,
+        send_at=ctx.digest_at,
     )
 
 
@@ -215,4 +216,5 @@ async def on_escalated(session: AsyncSession, *, event: CaseEscalated, ctx: Cont
         recipient_name=ctx.directory.name(event.escalated_to),
         line=DigestLine(event.event_id, event.case_id, text),
         at=event.occurred_at,
+        send_at=ctx.digest_at,
     )

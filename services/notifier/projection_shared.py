@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import time
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -26,6 +27,7 @@ class Links:
 class Context:
     links: Links
     directory: Directory
+    digest_at: time  # when the day's digest leaves, Vietnam time (settings.digest_at)
 
 
 async def public_case(session: AsyncSession, case_id: str) -> PublicCase:

@@ -55,7 +55,9 @@ class NotifierService:
         self.links = Links(
             public_base_url=settings.public_base_url, hotline=settings.hotline_number
         )
-        self.context = Context(links=self.links, directory=self.directory)
+        self.context = Context(
+            links=self.links, directory=self.directory, digest_at=settings.digest_at
+        )
 
     @property
     def directory(self) -> Directory:

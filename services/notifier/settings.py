@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import time
 from pathlib import Path
 
 from pydantic import Field, field_validator
@@ -63,6 +64,11 @@ class NotifierSettings(ServiceSettings, ProvinceSettings):
     agencies_file: Path | None = Field(default=None, description="agency names (router's file)")
     holidays_file: Path | None = Field(default=None, description="working days (router's file)")
     page_size: int = Field(default=20, ge=1, le=200)
+    digest_at: time = Field(
+        default=time(7, 30),
+        description="HH:MM, Vietnam time: when the day's digest of reminders and of overdue "
+        "cases leaves (one mail a day per agency and for the office); before the working day",
+    )
 
     def office_text(self) -> dict[str, str]:
         """What pages and e-mails say of the province and its office (template values)."""
@@ -72,6 +78,15 @@ class NotifierSettings(ServiceSettings, ProvinceSettings):
             "office_name": self.office_name,
             "office_address": self.office_address,
         }
+
+    @field_validator("digest_at")
+    @classmethod
+    def _whole_minute_local_time(cls, value: time) -> time:
+        if value.tzinfo is not None:
+            raise ValueError("the digest time is Vietnam time: give HH:MM without a zone")
+        if value.second or value.microsecond:
+            raise ValueError("the digest time is HH:MM, whole minutes")
+        return value
 
     @field_validator("smtp_password")
     @classmethod

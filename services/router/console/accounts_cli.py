@@ -21,6 +21,7 @@ from sqlmodel import col, select
 
 from services.kit.db import Database
 from services.router import audit
+from services.router.console.access import ROLE_VI
 from services.router.console.accounts import AccountError, create_account, issue_token
 from services.router.console.credentials import random_password
 from services.router.cutover import all_agencies
@@ -30,6 +31,9 @@ from services.router.models import Account
 from services.router.settings import RouterSettings
 
 Prompt = Callable[[str], str]
+# The passwords file's first line. Its columns stay the codes `--role` takes (head,
+# supervisor), so a line can be typed back into `pakn accounts create`.
+SECRETS_HEADER = "# cơ quan\ttên đăng nhập\tvai trò\tmật khẩu (đổi tại /can-bo/mat-khau)\n"
 
 
 def run_accounts(
@@ -47,9 +51,24 @@ def run_accounts(
         if args.action == "token":
             return asyncio.run(_token(settings, agencies, args, out=out))
         return asyncio.run(_list(settings, out=out))
-    except (AccountError, OSError) as error:
+    except AccountError as error:
         print(f"pakn accounts: {error}", file=err)
         return 2
+    except OSError as error:
+        print(f"pakn accounts: {_file_problem(error)}", file=err)
+        return 2
+
+
+def _file_problem(error: OSError) -> str:
+    """What went wrong with a file, in Vietnamese (the system's own words are English)."""
+    name = f"tệp {error.filename}" if error.filename else "tệp"
+    if isinstance(error, FileExistsError):
+        return f"{name} đã có; không ghi đè tệp mật khẩu, hãy chọn tên tệp khác."
+    if isinstance(error, FileNotFoundError):
+        return f"không tìm thấy {name} (hoặc thư mục chứa tệp)."
+    if isinstance(error, PermissionError):
+        return f"không có quyền đọc, ghi {name}."
+    return f"không đọc, ghi được {name} (lỗi hệ thống số {error.errno})."
 
 
 def _password(args: argparse.Namespace, prompt: Prompt) -> str:
@@ -87,7 +106,8 @@ async def _create(
             )
     finally:
         await db.dispose()
-    print(f"created {account.username} ({account.role}, {account.agency})", file=out)
+    role = ROLE_VI.get(account.role, account.role)
+    print(f"Đã tạo tài khoản {account.username} ({role}, {account.agency}).", file=out)
     return 0
 
 
@@ -116,9 +136,12 @@ def _bootstrap(
         except BaseException:
             path.unlink()
             raise
-        secrets_file.write("# agency\tusername\trole\tpassword (change it at /can-bo/mat-khau)\n")
+        secrets_file.write(SECRETS_HEADER)
         secrets_file.writelines(lines)
-    print(f"created {len(lines)} accounts; passwords in {path} (readable by you only)", file=out)
+    print(
+        f"Đã tạo {len(lines)} tài khoản; mật khẩu trong tệp {path} (chỉ bạn đọc được).",
+        file=out,
+    )
     return 0
 
 
@@ -175,7 +198,7 @@ async def _token(
             )
     finally:
         await db.dispose()
-    print("API token (shown once; only its hash is stored):", file=out)
+    print("Khóa API (chỉ hiện một lần; hệ thống chỉ lưu mã băm của khóa):", file=out)
     print(issued.secret, file=out)
     return 0
 
@@ -189,6 +212,7 @@ async def _list(settings: RouterSettings, *, out: TextIO) -> int:
     finally:
         await db.dispose()
     for account in accounts:
-        state = "active" if account.active else "disabled"
-        print(f"{account.agency}\t{account.username}\t{account.role}\t{state}", file=out)
+        state = "đang hoạt động" if account.active else "ngừng hoạt động"
+        role = ROLE_VI.get(account.role, account.role)
+        print(f"{account.agency}\t{account.username}\t{role}\t{state}", file=out)
     return 0

@@ -15,7 +15,7 @@ from sqlmodel import select
 
 from services.kit.db import Database
 from services.router.console.accounts import normal_username
-from services.router.console.accounts_cli import bootstrap_plan
+from services.router.console.accounts_cli import SECRETS_HEADER, bootstrap_plan
 from services.router.console.credentials import hash_password, random_password
 from services.router.domain.agencies import AgencyRegistry
 from services.router.models import Account
@@ -66,4 +66,4 @@ async def seed_demo_accounts(
 def _write_private(path: Path, text: str) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as out:
-        out.write("# agency\tusername\trole\tpassword\n" + text)
+        out.write(SECRETS_HEADER + text)

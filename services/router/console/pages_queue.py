@@ -23,6 +23,7 @@ from services.router.console.queue import (
     queue_page,
     scope_of,
 )
+from services.router.console.rule_labels import rule_choices
 from services.router.guards import STATUS_VI
 from services.router.models import RoutedCase
 
@@ -47,6 +48,11 @@ async def rules_in_use(session: AsyncSession, scope: str) -> list[str]:
     if scope != ALL:
         query = query.where(RoutedCase.agency == scope)
     return list((await session.exec(query)).all())
+
+
+def rule_filter(console: Console, rule_ids: list[str]) -> list[tuple[str, str]]:
+    """The rule filter's options: each rule's id (the value) and its words (rule_labels.py)."""
+    return rule_choices(rule_ids, rules=console.core.rules, name_of=console.agency_label)
 
 
 def page_link(raw: dict[str, str], page: int) -> str:
@@ -87,7 +93,7 @@ async def queue_view(console: Console, request: Request, officer: Officer) -> Re
         "raw": raw,
         "scope": scope,
         "error": error,
-        "rules": rules,
+        "rules": rule_filter(console, rules),
         "labels": LABELS,
         "agencies": console.agency_choices(),
         "today": today,

@@ -53,7 +53,7 @@ async def test_create_reads_the_password_from_a_file_and_stores_only_its_hash(
     secret.write_text(PASSWORD + "\n", encoding="utf-8")
     argv = ["accounts", "create", "--agency", "stnmt", "--username", "Le.Thi.B", "--role", "head"]
     code, out, _ = await _in_thread([*argv, "--password-file", str(secret)])
-    assert code == 0 and "le.thi.b (head, STNMT)" in out
+    assert code == 0 and out == "Đã tạo tài khoản le.thi.b (lãnh đạo cơ quan, STNMT).\n"
     (account,) = await _accounts(db_url)
     assert account.password_hash != PASSWORD and verify_password(PASSWORD, account.password_hash)
     again, _, err = await _in_thread([*argv, "--password-file", str(secret)])
@@ -83,10 +83,13 @@ async def test_bootstrap_creates_a_head_per_agency_with_passwords_only_the_owner
     (tmp_path / "agencies.yaml").write_text(yaml.safe_dump({"agencies": few}), encoding="utf-8")
     monkeypatch.setenv("PAKN_ROUTER_AGENCIES_FILE", str(tmp_path / "agencies.yaml"))
     out_file = tmp_path / "heads.tsv"
-    code, _out, _ = await _in_thread(["accounts", "bootstrap", "--out", str(out_file)])
+    code, out, _ = await _in_thread(["accounts", "bootstrap", "--out", str(out_file)])
     assert code == 0
+    assert out == f"Đã tạo 4 tài khoản; mật khẩu trong tệp {out_file} (chỉ bạn đọc được).\n"
     assert stat.S_IMODE(out_file.stat().st_mode) == 0o600
-    rows = [line.split("\t") for line in out_file.read_text().splitlines()[1:]]
+    header, *lines = out_file.read_text().splitlines()
+    assert header == "# cơ quan\ttên đăng nhập\tvai trò\tmật khẩu (đổi tại /can-bo/mat-khau)"
+    rows = [line.split("\t") for line in lines]
     assert sorted(row[1] for row in rows) == [
         "igr.lanhdao",
         "stnmt.lanhdao",
@@ -99,13 +102,22 @@ async def test_bootstrap_creates_a_head_per_agency_with_passwords_only_the_owner
     assert verify_password(password, accounts[username].password_hash)
     assert accounts["vpub.giamsat"].role == "supervisor"
     refused, _, err = await _in_thread(["accounts", "bootstrap", "--out", str(out_file)])
-    assert refused == 2 and "File exists" in err, "never overwrites a passwords file"
+    assert refused == 2, "never overwrites a passwords file"
+    assert (
+        err
+        == f"pakn accounts: tệp {out_file} đã có; không ghi đè tệp mật khẩu, hãy chọn tên tệp khác.\n"
+    )
+    listed, out, _ = await _in_thread(["accounts", "list"])
+    assert listed == 0
+    assert "STNMT\tstnmt.lanhdao\tlãnh đạo cơ quan\tđang hoạt động" in out.splitlines()
+    assert "VPUB\tvpub.giamsat\tgiám sát (Văn phòng UBND tỉnh)\tđang hoạt động" in out
 
 
 async def test_a_token_is_printed_once_and_stored_hashed(db_url: str) -> None:
     argv = ["accounts", "token", "--agency", "IGR", "--label", "Một cửa huyện", "--by", "admin"]
     code, out, _ = await _in_thread(argv)
-    secret = out.splitlines()[-1]
+    said, secret = out.splitlines()
+    assert said == "Khóa API (chỉ hiện một lần; hệ thống chỉ lưu mã băm của khóa):"
     assert code == 0 and secret.startswith("pakn_")
     db = Database(db_url)
     async with db.session() as session:
@@ -141,3 +153,11 @@ async def test_the_embedded_system_seeds_trial_logins_once(db_url: str, tmp_path
         assert len(await _accounts(db_url)) == 3 and not any(" / " in line for line in again)
     finally:
         await db.dispose()
+
+
+async def test_a_file_problem_is_told_in_vietnamese(db_url: str, tmp_path: Path) -> None:
+    nowhere = tmp_path / "khong-co" / "heads.tsv"
+    code, out, err = await _in_thread(["accounts", "bootstrap", "--out", str(nowhere)])
+    assert (code, out) == (2, "")
+    assert err == f"pakn accounts: không tìm thấy tệp {nowhere} (hoặc thư mục chứa tệp).\n"
+    assert await _accounts(db_url) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -143,3 +144,20 @@ async def test_user_text_is_escaped_and_private_pages_are_not_cached_or_framed(
         assert response.headers["cache-control"] == "no-store"
         assert response.headers["x-frame-options"] == "DENY"
         assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+
+
+async def test_the_rule_filter_shows_words_and_keeps_the_ids(console: Console) -> None:
+    supervisor = await console.officer("gs.vpub", "VPUB", "supervisor")
+    page = (await supervisor.get("/can-bo/?co_quan=*")).text
+    select = re.search(r'<select id="quy_tac" name="quy_tac">(.*?)</select>', page, re.S)
+    assert select is not None
+    options = re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', select.group(1))
+    assert options == [
+        ("", "Tất cả"),
+        ("actor.local_authority", "Hành vi hành chính của UBND xã, huyện"),
+        ("field.STNMT", "Lĩnh vực quản lý của Sở Tài nguyên và Môi trường"),
+    ]
+    # The id is what the link carries, as before: a filtered queue, the rule chosen.
+    only_land = (await supervisor.get("/can-bo/?co_quan=*&quy_tac=field.STNMT")).text
+    assert "GL-LAND" in only_land and "GL-DIST" not in only_land
+    assert '<option value="field.STNMT" selected>Lĩnh vực quản lý của' in only_land
