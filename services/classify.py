@@ -1,73 +1,88 @@
 """`pakn classify FILE`: an offline dry run of intake → routing → redaction (interfaces.md §2).
 
-It composes the three pure cores with no broker and no database, so what it prints is what
-the running services would decide for the same items.
+It composes the services' own use cases with no broker and no database: the intake's
+register runs on its in-memory storage (services/intake/memory_store.py) and the router's
+routing on its own (services/router/dry_run.py) on the `CaseAccepted` the register staged,
+so what it prints is what the running services would decide for the same items.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 
+from schemas.base import Event
+from schemas.events import CaseAccepted
 from schemas.submission import Submission
-from services.intake.domain.admissibility import Decision, RefusalReason, assess, refuse
-from services.intake.domain.duplicates import Fingerprint, channel_key, fingerprint, is_same_letter
+from schemas.topics import Topics
+from services.intake.domain.admissibility import RefusalReason
 from services.intake.domain.normalise import normalise_submission
 from services.intake.flatfile import FlatLine, read_flat
+from services.intake.memory_store import MemoryStorage
+from services.intake.register import Registration, register_submission
 from services.router.core import RouterCore, load_core
 from services.router.domain.calendar import local_date
 from services.router.domain.classify import RoutingInput
 from services.router.domain.deadlines import compute_deadlines
+from services.router.dry_run import route_dry
 from services.text.redaction import KnownPersonalData, redact_case
 
 GUIDANCE_AGENCY = {RefusalReason.COMPLAINT_OR_DENUNCIATION: "TTR"}
+DRY_RUN = Topics("classify")  # the events the register stages here are never published
+T = TypeVar("T")
 
 
 class Register:
-    """The in-memory stand-in for intake's duplicate index during one dry run."""
+    """The intake's register during one dry run: its own use case on an in-memory storage."""
 
     def __init__(self) -> None:
-        self.channel_keys: set[str] = set()
-        self.letters: list[tuple[str, str, Fingerprint]] = []  # (ref, channel, print)
+        self.storage = MemoryStorage()
 
-    def duplicate_of(self, item: Submission, mark: Fingerprint | None = None) -> str | None:
-        """The earlier item this one repeats; `mark`: its fingerprint, if already taken."""
-        key = channel_key(item)
-        if key is not None and key in self.channel_keys:
-            return key
-        # As the register does: a copy is the same letter arriving by another channel.
-        mark, channel = mark or fingerprint(item), item.channel.value
-        return next(
-            (ref for ref, by, seen in self.letters if by != channel and is_same_letter(seen, mark)),
-            None,
-        )
+    def outcome(self, item: Submission) -> tuple[CaseAccepted | None, RefusalReason | None]:
+        """The `CaseAccepted` the register stages for `item` after the items before it
+        (None if refused), and why not. An item that is not a case of its own (the same
+        channel message again, or a repeat by the same channel within a day) is a duplicate
+        of the first."""
+        registration, staged = completed(self._register(item))
+        if not registration.created:
+            return None, RefusalReason.DUPLICATE
+        reason = registration.case.reason
+        accepted = next((e for e in staged if isinstance(e, CaseAccepted)), None)
+        return accepted, RefusalReason(reason) if reason else None
 
-    def add(self, item: Submission, ref: str, mark: Fingerprint | None = None) -> None:
-        if (key := channel_key(item)) is not None:
-            self.channel_keys.add(key)
-        self.letters.append((ref, item.channel.value, mark or fingerprint(item)))
+    async def _register(self, item: Submission) -> tuple[Registration, list[Event]]:
+        async with self.storage.transaction() as uow:
+            registration = await register_submission(uow, submission=item, topics=DRY_RUN)
+        staged = [entry.event for entry in self.storage.outbox]
+        self.storage.outbox.clear()  # a dry run publishes nothing: its events are not kept
+        return registration, staged
+
+
+def completed(step: Coroutine[Any, Any, T]) -> T:
+    """The result of a coroutine that never waits (the in-memory storage never does), with
+    no event loop: `pakn classify` reads and prints line by line, synchronously."""
+    try:
+        step.send(None)
+    except StopIteration as done:
+        return done.value
+    step.close()
+    raise RuntimeError("the in-memory register waited for something")
 
 
 def classify_item(item: Submission, *, core: RouterCore, register: Register) -> dict[str, Any]:
     item = normalise_submission(item)
-    mark = fingerprint(item)  # taken once: the register both looks it up and keeps it
-    first = register.duplicate_of(item, mark)
-    decision: Decision = (
-        refuse(RefusalReason.DUPLICATE, f"same item as {first}") if first else assess(item)
-    )
-    if not first:
-        register.add(item, item.channel_ref or str(len(register.letters)), mark)
+    accepted, reason = register.outcome(item)  # the intake's register use case
     due = compute_deadlines(item.received_at, calendar=core.calendar, policy=core.policy)
     public = redact_case(item.title, item.content, known=_known(item))
     result: dict[str, Any] = {
         "id": item.channel_ref,
-        "accepted": decision.accepted,
-        "reason": decision.reason.value if decision.reason else None,
+        "accepted": accepted is not None,
+        "reason": reason.value if reason else None,
         "class": None,
         "kind": None,
-        "agency": GUIDANCE_AGENCY.get(decision.reason) if decision.reason else None,
+        "agency": GUIDANCE_AGENCY.get(reason) if reason else None,
         "rule": None,
         "confidence": None,
         "due_classify": due.classify.isoformat(),
@@ -75,13 +90,14 @@ def classify_item(item: Submission, *, core: RouterCore, register: Register) -> 
         "due_answer": due.answer.isoformat(),
         "public": {"title": public.title, "content": public.content},
     }
-    if decision.accepted:
-        result.update(_routing(item, core))
+    if accepted is not None:
+        result.update(_routing(accepted, core))
     return result
 
 
 def routing_input(item: Submission) -> RoutingInput:
-    """What the router reads of a submission (as the running router reads the case)."""
+    """What the router reads of a submission (as the running router reads the case): for the
+    benchmarks and tests that time or compare the rules alone."""
     return RoutingInput(
         title=item.title,
         content=item.content,
@@ -93,14 +109,16 @@ def routing_input(item: Submission) -> RoutingInput:
     )
 
 
-def _routing(item: Submission, core: RouterCore) -> dict[str, Any]:
-    decision = core.route(routing_input(item))
+def _routing(accepted: CaseAccepted, core: RouterCore) -> dict[str, Any]:
+    """The router's routing use case on its in-memory store, on the event the register
+    staged: what the running router would publish for this case."""
+    routed = route_dry(accepted, core=core)
     return {
-        "class": decision.case_class,
-        "kind": decision.kind,
-        "agency": decision.agency,
-        "rule": decision.rule_id,
-        "confidence": round(decision.confidence, 3),
+        "class": routed.case_class,
+        "kind": routed.kind,
+        "agency": routed.agency,
+        "rule": routed.rule_id,
+        "confidence": round(routed.confidence, 3),
     }
 
 

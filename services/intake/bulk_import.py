@@ -10,40 +10,25 @@ a line whose `id` is already on the register is the same item (`channel_ref`).
 from __future__ import annotations
 
 import hashlib
-import logging
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain, count, islice
 from pathlib import Path
 
-from sqlalchemy import bindparam, text
-from sqlalchemy import insert as sa_insert
-from sqlalchemy import update as sa_update
 from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlmodel import SQLModel, col, select
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from schemas.topics import Topics
 from services.intake.case_record import NO_NOTIFY
 from services.intake.flatfile import FlatLine, csv_text, read_flat, sniff_encoding, text_lines
-from services.intake.models import IntakeCase, RawPayload
+from services.intake.models import RawPayload
+from services.intake.ports import RawMark, Storage, UnitOfWork
 from services.intake.receiving import safe_text
 from services.intake.register import Registration, register_many
-from services.kit.columns import utc_now
-from services.kit.db import Database, is_sqlite
 
-log = logging.getLogger(__name__)
 SOURCE = "import"
-# Core statements on the raw archive: a batch is one round trip, not one per line.
-RAW = SQLModel.metadata.tables[RawPayload.__tablename__]
-MARK = (
-    sa_update(RAW)
-    .where(RAW.c.id == bindparam("raw_id"))
-    .values(
-        status=bindparam("new_status"), case_id=bindparam("new_case"), error=bindparam("new_error")
-    )
-)
+# What a store raises for a line it will not take (a constraint, a value it cannot hold).
+REFUSED = (IntegrityError, DBAPIError)
 BATCH = 250
 SHOWN_MALFORMED = 1000  # line numbers listed in the summary; the rest are counted
 
@@ -112,7 +97,7 @@ class Importer:
     def __init__(
         self,
         *,
-        db: Database,
+        storage: Storage,
         topics: Topics,
         name: str,
         batch_size: int = BATCH,
@@ -120,10 +105,9 @@ class Importer:
     ) -> None:
         """`notify=False` (`pakn import --no-notify`): a backlog; the registered cases carry
         `CaseFacts.notify_submitter = false` and the notifier mails none of their submitters."""
-        self.db, self.topics, self.name, self.batch_size = db, topics, name, batch_size
-        self.notify = notify
+        self.storage, self.topics, self.name = storage, topics, name
+        self.batch_size, self.notify = batch_size, notify
         self.summary = ImportSummary()
-        self._analyze = not is_sqlite(db.url)
 
     async def run(
         self, lines: Iterator[ImportLine], *, on_batch: Callable[[int], object] = lambda _: None
@@ -133,23 +117,11 @@ class Importer:
                 break
             await self.import_batch(batch)
             if number & (number - 1) == 0:  # batches 1, 2, 4, 8…: each time the tables doubled
-                await self._refresh_statistics()
+                # A bulk load outruns PostgreSQL's autovacuum: on stale statistics its planner
+                # takes the growing tables for empty and scans them whole (quadratic).
+                await self.storage.refresh_statistics()
             on_batch(batch[-1].line.line_no)
         return self.summary
-
-    async def _refresh_statistics(self) -> None:
-        """A bulk load outruns PostgreSQL's autovacuum: on stale statistics the planner takes
-        the growing tables for empty and scans them whole for every batch (quadratic)."""
-        if not self._analyze:
-            return
-        try:
-            async with self.db.transaction() as session:
-                connection = await session.connection()
-                for table in (RawPayload.__tablename__, IntakeCase.__tablename__):
-                    await connection.execute(text(f"ANALYZE {table}"))
-        except DBAPIError as error:  # not the tables' owner: slower, still correct
-            log.warning("pakn import: cannot refresh statistics (%s)", error.orig)
-            self._analyze = False
 
     async def import_batch(self, batch: list[ImportLine]) -> None:
         """Archive the batch's lines (committed first), then register them together."""
@@ -164,12 +136,12 @@ class Importer:
                 self.summary.bad_line(item.line.line_no, item.line.error or "?")
             else:
                 work.append((raw_id, item))
-        async with self.db.transaction() as session:
+        async with self.storage.transaction() as uow:
             try:
-                async with session.begin_nested():
-                    done: list[Registration | None] = list(await self._register(session, work))
-            except (IntegrityError, DBAPIError):  # one line the database refuses: find it
-                done = [await self._register_alone(session, raw_id, i) for raw_id, i in work]
+                async with uow.savepoint():
+                    done: list[Registration | None] = list(await self._register(uow, work))
+            except REFUSED:  # one line the store refuses: find it
+                done = [await self._register_alone(uow, raw_id, i) for raw_id, i in work]
         for registration in done:
             if registration is not None:
                 self._count(registration)
@@ -177,45 +149,29 @@ class Importer:
     async def _archive(self, batch: list[ImportLine]) -> dict[str, int]:
         """Raw row ids to work on, by line hash: new lines, lines a crash left unread, and
         lines that failed before (reported again, never registered)."""
-        refs = {item.ref for item in batch}
-        async with self.db.transaction() as session:
-            query = select(
-                col(RawPayload.source_ref),
-                col(RawPayload.id),
-                col(RawPayload.status),
-                col(RawPayload.source),
-            ).where(col(RawPayload.source_ref).in_(refs))  # by its own index: see 0002_intake
-            found = await session.exec(query)
-            known = {
-                ref: (raw_id or 0, status)
-                for ref, raw_id, status, source in found
-                if source == SOURCE
-            }
-            new: dict[str, dict[str, object]] = {}
+        async with self.storage.transaction() as uow:
+            known = await uow.raws.states(SOURCE, {item.ref for item in batch})
+            new: dict[str, RawPayload] = {}
             for item in batch:
                 if item.ref not in known and item.ref not in new:
                     new[item.ref] = self._raw_row(item)
-            if new:
-                insert = sa_insert(RAW).returning(RAW.c.source_ref, RAW.c.id)
-                connection = await session.connection()
-                rows = (await connection.execute(insert, list(new.values()))).all()
-                known.update({ref: (raw_id, "new") for ref, raw_id in rows})
+            added = await uow.raws.add_many(list(new.values()))
+            known.update({ref: (raw_id, "new") for ref, raw_id in added.items()})
         return {ref: raw_id for ref, (raw_id, status) in known.items() if status != "registered"}
 
-    def _raw_row(self, item: ImportLine) -> dict[str, object]:
+    def _raw_row(self, item: ImportLine) -> RawPayload:
         error = item.line.error
         note = safe_text(f"{self.name}, dòng {item.line.line_no}: {error}") if error else None
-        return {
-            "source": SOURCE,
-            "source_ref": item.ref,
-            "received_at": utc_now(),
-            "body": item.raw,
-            "status": "failed" if error else "received",
-            "error": note,
-        }
+        return RawPayload(
+            source=SOURCE,
+            source_ref=item.ref,
+            body=item.raw,
+            status="failed" if error else "received",
+            error=note,
+        )
 
     async def _register(
-        self, session: AsyncSession, work: list[tuple[int, ImportLine]]
+        self, uow: UnitOfWork, work: list[tuple[int, ImportLine]]
     ) -> list[Registration]:
         submissions = [item.line.submission for _, item in work if item.line.submission]
         if not self.notify:
@@ -224,28 +180,27 @@ class Importer:
             ]
         if not submissions:
             return []
-        done = await register_many(session, submissions=submissions, topics=self.topics)
-        marks = [
-            {"raw_id": raw_id, "new_status": "registered", "new_case": r.case.id, "new_error": None}
-            for (raw_id, _), r in zip(work, done, strict=True)
-        ]
-        if marks:
-            await (await session.connection()).execute(MARK, marks)
+        done = await register_many(uow, submissions=submissions, topics=self.topics)
+        await uow.raws.mark(
+            [
+                RawMark(raw_id, "registered", case_id=r.case.id)
+                for (raw_id, _), r in zip(work, done, strict=True)
+            ]
+        )
         return done
 
     async def _register_alone(
-        self, session: AsyncSession, raw_id: int, item: ImportLine
+        self, uow: UnitOfWork, raw_id: int, item: ImportLine
     ) -> Registration | None:
         try:
-            async with session.begin_nested():
-                (registration,) = await self._register(session, [(raw_id, item)])
-        except (IntegrityError, DBAPIError) as error:
+            async with uow.savepoint():
+                (registration,) = await self._register(uow, [(raw_id, item)])
+        except REFUSED as error:
             note = safe_text(
                 f"{self.name}, dòng {item.line.line_no}: cơ sở dữ liệu không nhận dòng này "
                 f"({type(error).__name__})"
             )
-            mark = {"raw_id": raw_id, "new_status": "failed", "new_case": None, "new_error": note}
-            await (await session.connection()).execute(MARK, [mark])
+            await uow.raws.mark([RawMark(raw_id, "failed", error=note)])
             self.summary.bad_line(item.line.line_no, note)
             return None
         return registration

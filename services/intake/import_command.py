@@ -19,6 +19,7 @@ from services.intake.bulk_import import Importer, ImportSummary, lines_with_raw
 from services.intake.errors import ImportFailed
 from services.intake.flatfile import FlatFileError
 from services.intake.settings import IntakeSettings
+from services.intake.sql_store import SqlStorage
 from services.kit.db import Database
 
 
@@ -45,7 +46,10 @@ async def run_import(
         raise ImportFailed(f"không đọc được tệp {path}: {error.strerror or error}") from error
     db = Database(settings.database_url)
     importer = Importer(
-        db=db, topics=Topics(settings.topic_namespace), name=path.name, notify=notify
+        storage=SqlStorage(db),
+        topics=Topics(settings.topic_namespace),
+        name=path.name,
+        notify=notify,
     )
     bar = tqdm(total=total, unit="dòng", file=err, disable=not progress, desc=path.name)
     try:

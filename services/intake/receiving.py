@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from uuid import uuid4
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
-from sqlmodel.ext.asyncio.session import AsyncSession
 
+from schemas.events import SubmissionReceived
 from schemas.submission import Submission
 from schemas.topics import Topics
 from services.intake.attachments import AttachmentStore, CheckedFile
 from services.intake.models import IntakeAttachment, IntakeCase, RawPayload
+from services.intake.ports import Storage, UnitOfWork
 from services.intake.problems import Problem
 from services.intake.register import (
     DEFAULT_BOUNDS,
@@ -41,12 +41,15 @@ class Receiver:
     def __init__(
         self,
         *,
+        storage: Storage,
         db: Database,
         topics: Topics,
         store: AttachmentStore,
         after_commit: Callable[[], None] = lambda: None,
     ) -> None:
-        self.db, self.topics, self.store = db, topics, store
+        """`storage` keeps what the channels deliver; `db` is the same database, for the
+        pages that read it directly (the staff lists, the receipt's routing)."""
+        self.storage, self.db, self.topics, self.store = storage, db, topics, store
         self._after_commit = after_commit
 
     async def archive(
@@ -59,8 +62,8 @@ class Receiver:
         if ref is not None and (known := await self._known(raw)) is not None:
             return Archived(known, new=False)
         try:
-            async with self.db.transaction() as session:
-                session.add(raw)
+            async with self.storage.transaction() as uow:
+                uow.raws.add(raw)
         except IntegrityError:
             known = await self._known(raw)  # archived meanwhile by a concurrent delivery
             if known is None:
@@ -69,11 +72,8 @@ class Receiver:
         return Archived(raw, new=True)
 
     async def _known(self, raw: RawPayload) -> RawPayload | None:
-        async with self.db.session() as session:
-            query = select(RawPayload).where(
-                RawPayload.source == raw.source, RawPayload.source_ref == raw.source_ref
-            )
-            return (await session.exec(query)).first()
+        async with self.storage.transaction() as uow:
+            return await uow.raws.find(raw.source, raw.source_ref)
 
     async def fail(
         self,
@@ -88,15 +88,15 @@ class Receiver:
         raw.status, raw.error = "failed", safe_text(text)
         if keep_bytes is not None and len(raw.body) > keep_bytes:
             raw.body = raw.body[:keep_bytes]
-        async with self.db.transaction() as session:
-            session.add(raw)
+        async with self.storage.transaction() as uow:
+            uow.raws.save(raw)
 
     async def discard(self, raw: RawPayload) -> None:
         """Remove an archived payload that will not be kept (a client over its quota)."""
-        async with self.db.transaction() as session:
-            row = await session.get(RawPayload, raw.id)
-            if row is not None and row.status != "registered":
-                await session.delete(row)
+        if raw.id is None:
+            return
+        async with self.storage.transaction() as uow:
+            await uow.raws.remove_unregistered(raw.id)
 
     async def register(
         self,
@@ -109,9 +109,9 @@ class Receiver:
         """Store the files, then register the item and link them, in one transaction."""
         for file in files:
             await self.store.put(file)
-        async with self.db.transaction() as session:
+        async with self.storage.transaction() as uow:
             registration = await register_into(
-                session,
+                uow,
                 raw=raw,
                 submission=submission,
                 topics=self.topics,
@@ -122,9 +122,8 @@ class Receiver:
         return registration
 
     async def case_by_code(self, code: str) -> IntakeCase | None:
-        async with self.db.session() as session:
-            query = select(IntakeCase).where(IntakeCase.tracking_code == code)
-            return (await session.exec(query)).first()
+        async with self.storage.transaction() as uow:
+            return await uow.cases.by_code(code)
 
 
 def safe_text(text: str) -> str:
@@ -133,7 +132,7 @@ def safe_text(text: str) -> str:
 
 
 async def register_into(
-    session: AsyncSession,
+    uow: UnitOfWork,
     *,
     raw: RawPayload,
     submission: Submission,
@@ -141,14 +140,14 @@ async def register_into(
     files: Sequence[CheckedFile] = (),
     bounds: ReceivedBounds = DEFAULT_BOUNDS,
 ) -> Registration:
-    """Register in the caller's transaction; the raw payload points at its case."""
+    """Register in the caller's unit of work; the raw payload points at its case."""
     registration = await register_submission(
-        session, submission=submission, topics=topics, bounds=bounds
+        uow, submission=submission, topics=topics, bounds=bounds
     )
     case = registration.case
     if registration.created:
         for file in files:
-            session.add(
+            uow.attachments.add(
                 IntakeAttachment(
                     case_id=case.id,
                     raw_id=raw.id,
@@ -159,5 +158,28 @@ async def register_into(
                 )
             )
     raw.status, raw.case_id, raw.error = "registered", case.id, None
-    session.add(raw)
+    uow.raws.save(raw)
+    return registration
+
+
+async def register_delivered(
+    uow: UnitOfWork,
+    *,
+    event: SubmissionReceived,
+    topics: Topics,
+    bounds: ReceivedBounds = DEFAULT_BOUNDS,
+) -> Registration:
+    """Register an item the intake topic delivered, in the consumer's unit of work; its
+    archived payload, when the pipeline kept one, points at its case."""
+    registration = await register_submission(
+        uow,
+        submission=event.submission,
+        topics=topics,
+        bounds=bounds,
+        correlation_id=event.correlation_id,  # the producer finds its outcome by it
+    )
+    raw = await uow.raws.by_event_id(event.event_id)
+    if raw is not None:
+        raw.status, raw.case_id = "registered", registration.case.id
+        uow.raws.save(raw)
     return registration

@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, or_, select
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from schemas.submission import Submission
 from schemas.timezone import VIETNAM
@@ -39,8 +37,8 @@ from services.intake.domain.duplicates import (
 from services.intake.domain.normalise import normalise_submission
 from services.intake.errors import ReceivedOutOfBounds
 from services.intake.models import IntakeCase
+from services.intake.ports import SERVICE, Cases, LetterQuery, RepeatQuery, UnitOfWork
 from services.intake.settings import RECEIVED_EARLIEST, RECEIVED_MAX_SKEW_S, IntakeSettings
-from services.kit.outbox import add_event
 from services.kit.text import fold
 
 __all__ = [
@@ -54,7 +52,6 @@ __all__ = [
     "safe_attachment_names",
     "storable",
 ]
-SERVICE = "intake"
 SAME_LETTER_WINDOW = timedelta(days=30)
 REPEAT_WINDOW = timedelta(days=1)  # the same text again by the same channel: the first case
 MAX_CANDIDATES = 50  # per item, the earliest first
@@ -112,17 +109,17 @@ class Registration:
 
 
 async def register_submission(
-    session: AsyncSession,
+    uow: UnitOfWork,
     *,
     submission: Submission,
     topics: Topics,
     bounds: ReceivedBounds = DEFAULT_BOUNDS,
     correlation_id: str | None = None,
 ) -> Registration:
-    """Register `submission` in the caller's transaction and stage its accepted/refused event
+    """Register `submission` in the caller's unit of work and stage its accepted/refused event
     (carrying `correlation_id`, the producer's, when given: see `event_of`)."""
     (registration,) = await register_many(
-        session,
+        uow,
         submissions=[submission],
         topics=topics,
         bounds=bounds,
@@ -132,14 +129,14 @@ async def register_submission(
 
 
 async def register_many(
-    session: AsyncSession,
+    uow: UnitOfWork,
     *,
     submissions: Sequence[Submission],
     topics: Topics,
     bounds: ReceivedBounds = DEFAULT_BOUNDS,
     correlation_ids: Sequence[str | None] = (),
 ) -> list[Registration]:
-    """Register each submission in order, in the caller's transaction; `correlation_ids`,
+    """Register each submission in order, in the caller's unit of work; `correlation_ids`,
     when given, go one by one onto the submissions' outcome events.
 
     `ReceivedOutOfBounds` (nothing registered) when an item's `received_at` is before the
@@ -147,21 +144,22 @@ async def register_many(
     bounds.check(submissions)
     items = [normalise_submission(safe_attachment_names(s)) for s in submissions]
     register = _Register(
-        known=await _by_channel_refs(session, items),
-        codes=await _unique_codes(session, len(items)),
+        known=await _by_channel_keys(uow.cases, items),
+        codes=await _unique_codes(uow.cases, len(items)),
     )
-    for case in await _letter_candidates(session, items):
-        register.remember(case)
-    for case in await _repeat_candidates(session, items):
-        register.remember_sent(case)
+    if (letters := letter_query(items)) is not None:
+        for case in await uow.cases.letter_candidates(letters):
+            register.remember(case)
+    if (repeats := repeat_query(items)) is not None:
+        for case in await uow.cases.repeat_candidates(repeats):
+            register.remember_sent(case)
     registrations = [register.add(item) for item in items]
     correlations = dict(enumerate(correlation_ids))
     new = [(r.case, correlations.get(i)) for i, r in enumerate(registrations) if r.created]
-    session.add_all(case for case, _ in new)
-    await session.flush()
+    await uow.cases.add([case for case, _ in new])
     for case, correlation in new:
         event = event_of(case, register.decisions[case.id], correlation_id=correlation)
-        add_event(session, service=SERVICE, topic=topics.case_events, key=case.id, event=event)
+        uow.outbox.stage(topic=topics.case_events, key=case.id, event=event)
     return registrations
 
 
@@ -248,78 +246,56 @@ class _Register:
         return self._prints[case.id]
 
 
-async def _by_channel_refs(
-    session: AsyncSession, items: Sequence[Submission]
-) -> dict[str, IntakeCase]:
+async def _by_channel_keys(cases: Cases, items: Sequence[Submission]) -> dict[str, IntakeCase]:
+    pairs = {(i.channel.value, i.channel_ref) for i in items if i.channel_ref}
     keys = {key for item in items if (key := channel_key(item)) is not None}
-    if not keys:
-        return {}
-    refs = {item.channel_ref for item in items if item.channel_ref}
-    # By channel_ref's own index (see 0002_intake), then the channel in Python.
-    query = select(IntakeCase).where(col(IntakeCase.channel_ref).in_(refs))
-    found = (await session.exec(query)).all()
+    found = await cases.by_channel_refs(pairs) if keys else []
     return {key: case for case in found if (key := f"{case.channel}:{case.channel_ref}") in keys}
 
 
-async def _letter_candidates(
-    session: AsyncSession, items: Sequence[Submission]
-) -> list[IntakeCase]:
-    phones = {i.phone for i in items if i.phone}
-    emails = {i.email for i in items if i.email}
-    names = {fold(i.name) for i in items if i.name}
+def letter_query(items: Sequence[Submission]) -> LetterQuery | None:
+    """The first cases the items may be copies of, or None when no item names anyone."""
+    phones = frozenset(i.phone for i in items if i.phone)
+    emails = frozenset(i.email for i in items if i.email)
+    names = frozenset(fold(i.name) for i in items if i.name)
     if not (phones or emails or names):
-        return []
-    query = (
-        select(IntakeCase)
-        .where(
-            or_(
-                col(IntakeCase.phone).in_(phones),
-                col(IntakeCase.email).in_(emails),
-                col(IntakeCase.name_folded).in_(names),
-            )
-        )
-        .where(col(IntakeCase.duplicate_of).is_(None))
-        .where(
-            col(IntakeCase.received_at) >= min(i.received_at for i in items) - SAME_LETTER_WINDOW
-        )
-        .order_by(col(IntakeCase.received_at))
-        .limit(MAX_CANDIDATES * len(items))
-    )
+        return None
     channels = {i.channel.value for i in items}
-    if len(channels) == 1:  # a copy comes by another channel: an office's many items do not
-        query = query.where(col(IntakeCase.channel) != channels.pop())
-    return list((await session.exec(query)).all())
+    return LetterQuery(
+        phones=phones,
+        emails=emails,
+        names=names,
+        since=min(i.received_at for i in items) - SAME_LETTER_WINDOW,
+        limit=MAX_CANDIDATES * len(items),
+        # A copy comes by another channel: an office's many items do not.
+        other_channel_than=channels.pop() if len(channels) == 1 else None,
+    )
 
 
-async def _repeat_candidates(
-    session: AsyncSession, items: Sequence[Submission]
-) -> list[IntakeCase]:
+def repeat_query(items: Sequence[Submission]) -> RepeatQuery | None:
     """Cases the items may repeat: the same channel and phone or e-mail, within a day."""
     items = [i for i in items if channel_key(i) is None]
-    phones = {i.phone for i in items if i.phone}
-    emails = {i.email for i in items if i.email}
+    phones = frozenset(i.phone for i in items if i.phone)
+    emails = frozenset(i.email for i in items if i.email)
     if not (phones or emails):
-        return []
+        return None
     moments = [i.received_at for i in items]
-    query = (
-        select(IntakeCase)
-        .where(or_(col(IntakeCase.phone).in_(phones), col(IntakeCase.email).in_(emails)))
-        .where(col(IntakeCase.channel).in_({i.channel.value for i in items}))
-        .where(col(IntakeCase.received_at) >= min(moments) - REPEAT_WINDOW)
-        .where(col(IntakeCase.received_at) <= max(moments) + REPEAT_WINDOW)
-        .order_by(col(IntakeCase.received_at))
-        .limit(MAX_CANDIDATES * len(items))
+    return RepeatQuery(
+        phones=phones,
+        emails=emails,
+        channels=frozenset(i.channel.value for i in items),
+        since=min(moments) - REPEAT_WINDOW,
+        until=max(moments) + REPEAT_WINDOW,
+        limit=MAX_CANDIDATES * len(items),
     )
-    return list((await session.exec(query)).all())
 
 
-async def _unique_codes(session: AsyncSession, count: int) -> list[str]:
+async def _unique_codes(cases: Cases, count: int) -> list[str]:
     """`count` fresh codes, none on the register (a clash is rare: 23**7 codes)."""
     codes: set[str] = set()
     for _ in range(20):
         drawn = {new_tracking_code() for _ in range(count - len(codes))}
-        query = select(IntakeCase.tracking_code).where(col(IntakeCase.tracking_code).in_(drawn))
-        codes |= drawn - set((await session.exec(query)).all())
+        codes |= drawn - await cases.taken_codes(drawn)
         if len(codes) >= count:
             return list(codes)[:count]
     raise IntegrityError("tracking code space exhausted", params=None, orig=ValueError())

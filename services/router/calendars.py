@@ -4,28 +4,19 @@ another calendar version."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date
 
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from schemas.events import DeadlinesRecalculated
 from services.kit.columns import utc_now
 from services.kit.db import mark_in_transaction, seen_in_transaction
-from services.router.case_deadlines import period_start, recalculated
+from services.router import recalculation
 from services.router.core import RouterCore
 from services.router.domain.calendar import HolidayCalendar, YearSource, YearTable, local_date
-from services.router.domain.deadlines import Pause
-from services.router.emit import deadlines_of, dues_of, emit, set_dues
-from services.router.models import (
-    OPEN_STATUSES,
-    CalendarChange,
-    CalendarYear,
-    ClockPause,
-    RoutedCase,
-)
+from services.router.models import CalendarChange, CalendarYear
+from services.router.sql_store import FixedCalendar, SqlUnitOfWork
 
 _LOOKED = "pakn_calendar_looked"  # Session.info key: this transaction has looked already
 
@@ -89,66 +80,8 @@ async def year_sources(
     return found
 
 
-async def _closed_pauses(session: AsyncSession, case_ids: list[str]) -> dict[str, list[Pause]]:
-    found: dict[str, list[Pause]] = defaultdict(list)
-    if not case_ids:
-        return found
-    query = (
-        select(ClockPause)
-        .where(col(ClockPause.case_id).in_(case_ids))
-        .where(col(ClockPause.resumed_on).is_not(None))
-    )
-    for row in (await session.exec(query)).all():
-        assert row.resumed_on is not None
-        found[row.case_id].append(Pause(paused_on=row.paused_on, resumed_on=row.resumed_on))
-    return found
-
-
 async def recalculate_open_cases(session: AsyncSession, *, core: RouterCore, reason: str) -> int:
-    """Every open case computed under another calendar version gets its deadlines again
-    under `core.calendar`; a `DeadlinesRecalculated` for each case whose dates moved.
-    Returns how many cases changed."""
-    query = (
-        select(RoutedCase)
-        .where(col(RoutedCase.status).in_(OPEN_STATUSES))
-        .where(RoutedCase.calendar_version != core.calendar.version)
-        .with_for_update()
-    )
-    cases = (await session.exec(query)).all()
-    pauses = await _closed_pauses(session, [case.case_id for case in cases])
-    changed = 0
-    for case in cases:
-        moved = _recalculate(case, core=core, pauses=pauses.get(case.case_id, []), reason=reason)
-        session.add(case)
-        if moved is not None:
-            emit(session, core=core, case_id=case.case_id, event=moved)
-            changed += 1
-    return changed
-
-
-def _recalculate(
-    case: RoutedCase, *, core: RouterCore, pauses: list[Pause], reason: str
-) -> DeadlinesRecalculated | None:
-    """Put the case on `core.calendar`; the event to publish if its dates moved."""
-    previous, before = deadlines_of(case), dues_of(case)
-    dues = recalculated(
-        start=period_start(case.received_at, case.counted_from),
-        current=before,
-        current_version=case.calendar_version,
-        calendar=core.calendar,
-        policy=core.policy,
-        pauses=pauses,
-        extended=case.extended,
-    )
-    set_dues(case, dues)
-    case.calendar_version, case.updated_at = core.calendar.version, utc_now()
-    if dues == before:
-        return None
-    return DeadlinesRecalculated(
-        correlation_id=case.case_id,
-        case_id=case.case_id,
-        tracking_code=case.tracking_code,
-        previous=previous,
-        deadlines=deadlines_of(case),
-        reason=reason,
-    )
+    """`recalculation.recalculate_open_cases` in `session`'s transaction, under `core.calendar`
+    (an administrator's holiday load, not committed yet)."""
+    uow = SqlUnitOfWork(session, calendars=FixedCalendar(core.calendar))
+    return await recalculation.recalculate_open_cases(uow, core=core, reason=reason)

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlmodel import col, select
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from schemas.actions import ExtendDeadline, RecordInfoReceived, RequestInfo, SubmitAnswer, TakeCase
 from schemas.events import CaseAnswered, CaseTaken, DeadlineExtended, InfoReceived, InfoRequested
 from services.kit.columns import utc_now
@@ -17,34 +14,27 @@ from services.router.domain.lifecycle import Outcome
 from services.router.emit import agency_name, deadlines_of, dues_of, emit, set_dues
 from services.router.guards import allowed, require_case
 from services.router.models import ClockPause, RoutedCase
-
-
-async def load_case(session: AsyncSession, case_id: str) -> RoutedCase | None:
-    """The case, locked until the transaction ends (PostgreSQL): one writer at a time."""
-    query = select(RoutedCase).where(RoutedCase.case_id == case_id).with_for_update()
-    return (await session.exec(query)).first()
+from services.router.ports import UnitOfWork
 
 
 async def case_for(
-    session: AsyncSession,
+    uow: UnitOfWork,
     command: TakeCase | SubmitAnswer | RequestInfo | RecordInfoReceived | ExtendDeadline,
 ) -> tuple[RoutedCase, Outcome]:
     """The case, locked, and what the lifecycle says of the command (refused: raises)."""
-    case = require_case(await load_case(session, command.case_id), command.case_id)
+    case = require_case(await uow.cases.lock(command.case_id), command.case_id)
     return case, allowed(case, command)
 
 
-def _touch(session: AsyncSession, case: RoutedCase) -> None:
+def _touch(uow: UnitOfWork, case: RoutedCase) -> None:
     case.updated_at = utc_now()
-    session.add(case)
+    uow.cases.save(case)
 
 
-async def take_case(
-    session: AsyncSession, *, action: TakeCase, core: RouterCore, today: date
-) -> None:
-    case, outcome = await case_for(session, action)
+async def take_case(uow: UnitOfWork, *, action: TakeCase, core: RouterCore, today: date) -> None:
+    case, outcome = await case_for(uow, action)
     case.status, case.taken_by = outcome.status.value, action.officer
-    _touch(session, case)
+    _touch(uow, case)
     taken = CaseTaken(
         correlation_id=case.case_id,
         case_id=case.case_id,
@@ -52,17 +42,17 @@ async def take_case(
         agency=case.agency,
         by=action.officer,
     )
-    emit(session, core=core, case_id=case.case_id, event=taken)
+    emit(uow.outbox, core=core, case_id=case.case_id, event=taken)
 
 
 async def request_info(
-    session: AsyncSession, *, action: RequestInfo, core: RouterCore, today: date
+    uow: UnitOfWork, *, action: RequestInfo, core: RouterCore, today: date
 ) -> None:
     """The clock stops from today until the submitter's answer is recorded."""
-    case, outcome = await case_for(session, action)
+    case, outcome = await case_for(uow, action)
     case.status = outcome.status.value
-    _touch(session, case)
-    session.add(
+    _touch(uow, case)
+    uow.pauses.add(
         ClockPause(
             case_id=case.case_id,
             agency=case.agency,
@@ -81,17 +71,15 @@ async def request_info(
         by=action.officer,
         requested_on=today,
     )
-    emit(session, core=core, case_id=case.case_id, event=requested)
+    emit(uow.outbox, core=core, case_id=case.case_id, event=requested)
 
 
 async def record_info_received(
-    session: AsyncSession, *, action: RecordInfoReceived, core: RouterCore, today: date
+    uow: UnitOfWork, *, action: RecordInfoReceived, core: RouterCore, today: date
 ) -> None:
-    case, outcome = await case_for(session, action)
-    await _resume_clock(
-        session, case=case, core=core, today=today, by=action.officer, note=action.note
-    )
+    case, outcome = await case_for(uow, action)
     case.status = outcome.status.value
+    await _resume_clock(uow, case=case, core=core, today=today, by=action.officer, note=action.note)
     received = InfoReceived(
         correlation_id=case.case_id,
         case_id=case.case_id,
@@ -101,43 +89,37 @@ async def record_info_received(
         received_on=today,
         deadlines=deadlines_of(case),
     )
-    emit(session, core=core, case_id=case.case_id, event=received)
+    emit(uow.outbox, core=core, case_id=case.case_id, event=received)
 
 
 async def _resume_clock(
-    session: AsyncSession, *, case: RoutedCase, core: RouterCore, today: date, by: str, note: str
+    uow: UnitOfWork, *, case: RoutedCase, core: RouterCore, today: date, by: str, note: str
 ) -> None:
-    """Close the open pause and give back the working days it took."""
-    query = (
-        select(ClockPause)
-        .where(ClockPause.case_id == case.case_id)
-        .where(col(ClockPause.resumed_on).is_(None))
-        .order_by(col(ClockPause.id).desc())
-    )
-    pause = (await session.exec(query)).first()
+    """Close the open pause and give back the working days it took (the case is saved)."""
+    pause = await uow.pauses.open_of(case.case_id)
     if pause is None:  # a broken invariant, not an officer's mistake
         raise PermanentError(f"Hồ sơ {case.case_id} đang chờ bổ sung nhưng không có lần dừng.")
     resumed_on = max(today, pause.paused_on)
     pause.resumed_on, pause.resumed_by, pause.note = resumed_on, by, note
-    session.add(pause)
+    uow.pauses.save(pause)
     set_dues(
         case,
         after_pause(
             dues_of(case), paused_on=pause.paused_on, resumed_on=resumed_on, calendar=core.calendar
         ),
     )
-    _touch(session, case)
+    _touch(uow, case)
 
 
 async def extend_deadline(
-    session: AsyncSession, *, action: ExtendDeadline, core: RouterCore, today: date
+    uow: UnitOfWork, *, action: ExtendDeadline, core: RouterCore, today: date
 ) -> None:
-    case, outcome = await case_for(session, action)  # refused if the extension is spent
+    case, outcome = await case_for(uow, action)  # refused if the extension is spent
     case.status = outcome.status.value
     previous = case.due_answer
     case.due_answer = extended_answer(previous, calendar=core.calendar, policy=core.policy)
     case.extended, case.extension_reason = True, action.reason
-    _touch(session, case)
+    _touch(uow, case)
     extended = DeadlineExtended(
         correlation_id=case.case_id,
         case_id=case.case_id,
@@ -148,18 +130,18 @@ async def extend_deadline(
         previous_due=previous,
         due_answer=case.due_answer,
     )
-    emit(session, core=core, case_id=case.case_id, event=extended)
+    emit(uow.outbox, core=core, case_id=case.case_id, event=extended)
 
 
 async def submit_answer(
-    session: AsyncSession, *, action: SubmitAnswer, core: RouterCore, today: date
+    uow: UnitOfWork, *, action: SubmitAnswer, core: RouterCore, today: date
 ) -> None:
     """The answer closes the case; it is on time if given by the current answer deadline."""
-    case, outcome = await case_for(session, action)
+    case, outcome = await case_for(uow, action)
     if outcome.resumes_clock:  # answered without the details: the pause ends today
-        await _resume_clock(session, case=case, core=core, today=today, by=action.officer, note="")
+        await _resume_clock(uow, case=case, core=core, today=today, by=action.officer, note="")
     case.status = outcome.status.value
-    _touch(session, case)
+    _touch(uow, case)
     answered = CaseAnswered(
         correlation_id=case.case_id,
         case_id=case.case_id,
@@ -174,4 +156,4 @@ async def submit_answer(
         due_answer=case.due_answer,
         on_time=today <= case.due_answer,
     )
-    emit(session, core=core, case_id=case.case_id, event=answered)
+    emit(uow.outbox, core=core, case_id=case.case_id, event=answered)

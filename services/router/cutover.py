@@ -41,6 +41,7 @@ from services.router.domain.deadlines import notice_due
 from services.router.domain.lifecycle import Status
 from services.router.emit import TRIAGE, TRIAGE_HOME, emit, emit_routed
 from services.router.models import OPEN_STATUSES, AuditEntry, RoutedCase, RoutingHop
+from services.router.sql_store import SqlOutbox
 from services.router.structure import resolve_place, structure, successor
 from services.router.structure.routing import latest_agencies
 
@@ -205,8 +206,9 @@ async def _move(
             from_agency=move.from_agency,
         )
     )
-    emit(session, core=core, case_id=case.case_id, event=_transferred(case, move, core, day, by))
-    emit_routed(session, case=case, core=core, decided_by=by, reasons=(reason,))
+    outbox = SqlOutbox(session)
+    emit(outbox, core=core, case_id=case.case_id, event=_transferred(case, move, core, day, by))
+    emit_routed(outbox, case=case, core=core, decided_by=by, reasons=(reason,))
     audit.record(
         session,
         action="cutover",

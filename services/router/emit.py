@@ -1,21 +1,19 @@
-"""Events the router stages in its outbox, built from a case row."""
+"""Events the router stages in its outbox (`ports.Outbox`), built from a case row."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from schemas.events import CaseRouted, Deadlines, Event
 from schemas.vocabulary import PROVINCIAL_OFFICE, TRIAGE
-from services.kit.outbox import add_event
 from services.router.case_deadlines import Dues
 from services.router.core import RouterCore
 from services.router.domain.agencies import Agency
 from services.router.domain.explain import officer_reason
 from services.router.models import RoutedCase
+from services.router.ports import SERVICE as SERVICE  # re-exported: its old home
+from services.router.ports import Outbox
 
-SERVICE = "router"
 TRIAGE_HOME = PROVINCIAL_OFFICE  # the office that works the triage queue
 SUPERVISOR = PROVINCIAL_OFFICE  # the office overdue cases escalate to
 
@@ -56,13 +54,13 @@ def deadlines_of(case: RoutedCase) -> Deadlines:
     )
 
 
-def emit(session: AsyncSession, *, core: RouterCore, case_id: str, event: Event) -> None:
+def emit(outbox: Outbox, *, core: RouterCore, case_id: str, event: Event) -> None:
     """Stage a case event on the case-events topic (keyed by case: one case stays in order)."""
-    add_event(session, service=SERVICE, topic=core.topics.case_events, key=case_id, event=event)
+    outbox.stage(topic=core.topics.case_events, key=case_id, event=event)
 
 
 def emit_routed(
-    session: AsyncSession,
+    outbox: Outbox,
     *,
     case: RoutedCase,
     core: RouterCore,
@@ -103,12 +101,8 @@ def emit_routed(
             decided_by=decided_by,
         ),
     )
-    emit(session, core=core, case_id=case.case_id, event=event)
-    add_event(
-        session,
-        service=SERVICE,
-        topic=core.topics.agency_queue(home_of(case.agency)),
-        key=case.case_id,
-        event=event,
+    emit(outbox, core=core, case_id=case.case_id, event=event)
+    outbox.stage(
+        topic=core.topics.agency_queue(home_of(case.agency)), key=case.case_id, event=event
     )
     return event

@@ -15,26 +15,22 @@ from datetime import date
 from typing import Literal
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, or_, select
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from schemas.events import CaseEscalated, DeadlineReminder, Event, Stage
-from services.kit.db import Database
 from services.kit.metrics import set_overdue
-from services.router.calendars import CalendarStore, recalculate_open_cases
-from services.router.commands import load_case
 from services.router.core import RouterCore
 from services.router.domain.calendar import HolidayCalendar
 from services.router.domain.lifecycle import Status
 from services.router.emit import SUPERVISOR, TRIAGE, agency_email, emit
 from services.router.models import DeadlineNotice, RoutedCase
+from services.router.ports import Storage, UnitOfWork
+from services.router.recalculation import recalculate_open_cases
 
 log = logging.getLogger(__name__)
 
 NoticeKind = Literal["reminder", "escalation"]
 # waiting_info stops the clock; answered ends it
 _CLOCK_RUNNING: tuple[str, ...] = (Status.ROUTED.value, Status.TAKEN.value)
-_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -78,23 +74,22 @@ class DeadlineScheduler:
     def __init__(
         self,
         *,
-        db: Database,
+        storage: Storage,
         core: RouterCore,
-        calendars: CalendarStore,
         days_before: int,
         after_commit: Callable[[], None] = lambda: None,
     ) -> None:
-        self._db, self._core, self._calendars = db, core, calendars
+        self._storage, self._core = storage, core
         self._days_before, self._after_commit = days_before, after_commit
 
     async def run_once(self, today: date) -> int:
         """One pass over the open cases; returns how many events it staged."""
-        async with self._db.transaction() as session:
-            core = replace(self._core, calendar=await self._calendars.current(session))
+        async with self._storage.transaction() as uow:
+            core = replace(self._core, calendar=await uow.calendar())
             staged = await recalculate_open_cases(
-                session, core=core, reason="Lịch nghỉ lễ áp dụng đã thay đổi."
+                uow, core=core, reason="Lịch nghỉ lễ áp dụng đã thay đổi."
             )
-            candidates = await self._candidates(session, core.calendar, today)
+            candidates = await self._candidates(uow, core.calendar, today)
         for case_id in candidates:
             staged += await self._notify(case_id, core=core, today=today)
         if staged:
@@ -102,24 +97,13 @@ class DeadlineScheduler:
         return staged
 
     async def _candidates(
-        self, session: AsyncSession, calendar: HolidayCalendar, today: date
+        self, uow: UnitOfWork, calendar: HolidayCalendar, today: date
     ) -> list[str]:
         """Open cases with a deadline within the reminder window, and nothing sent for it."""
         horizon = calendar.add_working_days(today, self._days_before)
-        query = (
-            select(RoutedCase)
-            .where(col(RoutedCase.status).in_(_CLOCK_RUNNING))
-            .where(
-                or_(
-                    col(RoutedCase.due_classify) <= horizon,
-                    col(RoutedCase.due_forward) <= horizon,
-                    col(RoutedCase.due_answer) <= horizon,
-                )
-            )
-        )
-        cases = (await session.exec(query)).all()
+        cases = await uow.cases.due_by(horizon, statuses=_CLOCK_RUNNING)
         set_overdue(_overdue(cases, today))  # every overdue case is within the horizon
-        sent = await _sent(session, [case.case_id for case in cases])
+        sent = await uow.notices.sent([case.case_id for case in cases])
         pending = []
         for case in cases:
             wanted = self._wanted(case, calendar, today)
@@ -135,15 +119,15 @@ class DeadlineScheduler:
     async def _notify(self, case_id: str, *, core: RouterCore, today: date) -> int:
         """Stage one case's notices in its own transaction, the case row locked."""
         try:
-            async with self._db.transaction() as session:
-                case = await load_case(session, case_id)
+            async with self._storage.transaction() as uow:
+                case = await uow.cases.lock(case_id)
                 if case is None:
                     return 0
-                sent = await _sent(session, [case_id])
+                sent = await uow.notices.sent([case_id])
                 wanted = self._wanted(case, core.calendar, today)
                 fresh = [n for n in wanted if (case_id, n.kind, n.stage, n.due) not in sent]
                 for notice in fresh:
-                    _stage(session, case=case, notice=notice, core=core, today=today)
+                    _stage(uow, case=case, notice=notice, core=core, today=today)
                 return len(fresh)
         except IntegrityError:  # another replica sent them first
             log.info("router scheduler: notices for %s already sent elsewhere", case_id)
@@ -160,18 +144,8 @@ def _overdue(cases: Sequence[RoutedCase], today: date) -> dict[tuple[str, str], 
     return counts
 
 
-async def _sent(session: AsyncSession, case_ids: Sequence[str]) -> set[tuple[str, str, str, date]]:
-    found: set[tuple[str, str, str, date]] = set()
-    for i in range(0, len(case_ids), _CHUNK):
-        chunk = list(case_ids[i : i + _CHUNK])
-        query = select(DeadlineNotice).where(col(DeadlineNotice.case_id).in_(chunk))
-        for row in (await session.exec(query)).all():
-            found.add((row.case_id, row.kind, row.stage, row.due))
-    return found
-
-
 def _stage(
-    session: AsyncSession, *, case: RoutedCase, notice: Notice, core: RouterCore, today: date
+    uow: UnitOfWork, *, case: RoutedCase, notice: Notice, core: RouterCore, today: date
 ) -> None:
     event: Event
     if notice.kind == "reminder":
@@ -196,7 +170,7 @@ def _stage(
             escalated_to=SUPERVISOR,
             escalated_to_email=agency_email(core, SUPERVISOR),
         )
-    session.add(
+    uow.notices.add(
         DeadlineNotice(
             case_id=case.case_id,
             kind=notice.kind,
@@ -207,4 +181,4 @@ def _stage(
             sent_on=today,
         )
     )
-    emit(session, core=core, case_id=case.case_id, event=event)
+    emit(uow.outbox, core=core, case_id=case.case_id, event=event)

@@ -8,38 +8,13 @@ import logging
 from collections.abc import Callable, Coroutine
 from dataclasses import replace
 from datetime import date
-from typing import Any, assert_never
+from typing import Any
 
 from fastapi import FastAPI
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from schemas.actions import (
-    AGENCY_ACTION_ADAPTER,
-    AgencyAction,
-    AssignFromTriage,
-    ExtendDeadline,
-    RecordInfoReceived,
-    RequestInfo,
-    RequestTransfer,
-    SubmitAnswer,
-    TakeCase,
-)
-from schemas.events import (
-    CASE_EVENT_ADAPTER,
-    CaseAccepted,
-    CaseAnswered,
-    CaseEscalated,
-    CaseEvent,
-    CaseRefused,
-    CaseRouted,
-    CaseTaken,
-    CaseTransferred,
-    DeadlineExtended,
-    DeadlineReminder,
-    DeadlinesRecalculated,
-    InfoReceived,
-    InfoRequested,
-)
+from schemas.actions import AGENCY_ACTION_ADAPTER, AgencyAction
+from schemas.events import CASE_EVENT_ADAPTER, CaseEvent
 from schemas.topics import Topics
 from services.kit.columns import utc_now
 from services.kit.consumer import Pipeline
@@ -50,24 +25,17 @@ from services.kit.outbox import OutboxRelay
 from services.kit.runtime import Subscription
 from services.kit.transport import Publisher
 from services.router.calendars import CalendarStore
-from services.router.commands import (
-    extend_deadline,
-    record_info_received,
-    request_info,
-    submit_answer,
-    take_case,
-)
 from services.router.console.app import build_app
 from services.router.console.context import Console
 from services.router.core import RouterCore, load_core
 from services.router.domain.agencies import load_agencies
 from services.router.domain.calendar import local_date
+from services.router.handlers import on_action, on_case_event
+from services.router.ports import SERVICE
 from services.router.reference import calendar_event, directory_event, stage_if_changed
-from services.router.refusals import record_refusal
 from services.router.scheduler import DeadlineScheduler
 from services.router.settings import RouterSettings
-from services.router.transfer import assign_from_triage, transfer_case
-from services.router.usecases import SERVICE, route_accepted
+from services.router.sql_store import SqlStorage, SqlUnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -94,9 +62,8 @@ class RouterService:
         self.relay: OutboxRelay | None = None
         self.calendars = CalendarStore(self.core.calendar)
         self.scheduler = DeadlineScheduler(
-            db=self.db,
+            storage=SqlStorage(self.db, calendars=self.calendars),
             core=self.core,
-            calendars=self.calendars,
             days_before=settings.reminder_days_before,
             after_commit=self._wake_relay,
         )
@@ -185,44 +152,13 @@ class RouterService:
         """The core with the holiday calendar in force (an administrator may have loaded one)."""
         return replace(self.core, calendar=await self.calendars.current(session))
 
+    def _unit_of_work(self, session: AsyncSession) -> SqlUnitOfWork:
+        """The router's ports on a pipeline's batch session: a use case's writes commit with
+        the batch, inside the event's SAVEPOINT, beside its `processed_event` row."""
+        return SqlUnitOfWork(session, calendars=self.calendars)
+
     async def _on_case_event(self, session: AsyncSession, event: CaseEvent) -> None:
-        match event:
-            case CaseAccepted():
-                await route_accepted(session, event=event, core=await self.current_core(session))
-            case CaseRefused():  # nothing to route: kept for the reports
-                await record_refusal(session, event=event)
-            case (
-                CaseRouted()  # the router's own events, emitted by its use cases
-                | CaseTransferred()
-                | CaseTaken()
-                | InfoRequested()
-                | InfoReceived()
-                | DeadlineExtended()
-                | DeadlinesRecalculated()
-                | DeadlineReminder()
-                | CaseEscalated()
-                | CaseAnswered()
-            ):
-                pass
-            case _ as unreachable:  # mypy fails here on a case event with no branch above
-                assert_never(unreachable)
+        await on_case_event(self._unit_of_work(session), event, core=self.core)
 
     async def _on_action(self, session: AsyncSession, action: AgencyAction) -> None:
-        core, today = await self.current_core(session), self.today()
-        match action:
-            case TakeCase():
-                await take_case(session, action=action, core=core, today=today)
-            case SubmitAnswer():
-                await submit_answer(session, action=action, core=core, today=today)
-            case RequestTransfer():
-                await transfer_case(session, action=action, core=core, today=today)
-            case AssignFromTriage():
-                await assign_from_triage(session, action=action, core=core, today=today)
-            case RequestInfo():
-                await request_info(session, action=action, core=core, today=today)
-            case RecordInfoReceived():
-                await record_info_received(session, action=action, core=core, today=today)
-            case ExtendDeadline():
-                await extend_deadline(session, action=action, core=core, today=today)
-            case _ as unreachable:  # mypy fails here on an agency action with no branch above
-                assert_never(unreachable)
+        await on_action(self._unit_of_work(session), action, core=self.core, today=self.today())

@@ -6,21 +6,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlmodel import select
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from schemas.actions import AssignFromTriage, RequestTransfer
 from schemas.events import CaseTransferred
 from services.kit.columns import utc_now
 from services.kit.consumer import PermanentError
 from services.router.case_deadlines import fresh_dues, period_start
-from services.router.commands import load_case
 from services.router.core import RouterCore
 from services.router.domain.calendar import local_date
 from services.router.domain.deadlines import notice_due
 from services.router.emit import TRIAGE, agency_name, emit, emit_routed, set_dues
 from services.router.guards import allowed, require_case
 from services.router.models import RoutedCase, RoutingHop
+from services.router.ports import UnitOfWork
 from services.router.usecases import routing_input
 
 
@@ -67,18 +64,18 @@ def destination(
     )
 
 
-async def tried_agencies(session: AsyncSession, case_id: str) -> set[str]:
-    query = select(RoutingHop.agency).where(RoutingHop.case_id == case_id)
-    return {agency for agency in (await session.exec(query)).all() if agency != TRIAGE}
+async def tried_agencies(uow: UnitOfWork, case_id: str) -> set[str]:
+    """The agencies that held the case (the triage queue is none)."""
+    return {agency for agency in await uow.hops.agencies(case_id) if agency != TRIAGE}
 
 
 async def transfer_case(
-    session: AsyncSession, *, action: RequestTransfer, core: RouterCore, today: date
+    uow: UnitOfWork, *, action: RequestTransfer, core: RouterCore, today: date
 ) -> None:
     """Hop + 1: the new agency gets the whole periods again, counted from today."""
-    case = require_case(await load_case(session, action.case_id), action.case_id)
+    case = require_case(await uow.cases.lock(action.case_id), action.case_id)
     outcome = allowed(case, action)
-    target = destination(case, action, core=core, tried=await tried_agencies(session, case.case_id))
+    target = destination(case, action, core=core, tried=await tried_agencies(uow, case.case_id))
     previous = case.agency
     _move(case, target, hop=case.hop + 1)
     case.counted_from, case.taken_by, case.extended = today, None, False
@@ -86,10 +83,10 @@ async def transfer_case(
     start = period_start(case.received_at, today)
     set_dues(case, fresh_dues(start, calendar=core.calendar, policy=core.policy))
     case.calendar_version = core.calendar.version
-    session.add(case)
+    uow.cases.save(case)
     reason = "; ".join((action.reason, *target.reasons))
     # The officer who asked is the hop's author; its rule_id says who picked the destination.
-    session.add(
+    uow.hops.add(
         _hop(case, target, step="transfer", by=action.officer, previous=previous, reason=reason)
     )
     transferred = CaseTransferred(
@@ -106,26 +103,28 @@ async def transfer_case(
         transferred_on=today,
         notice_due=notice_due(today, calendar=core.calendar, policy=core.policy),
     )
-    emit(session, core=core, case_id=case.case_id, event=transferred)
-    emit_routed(session, case=case, core=core, decided_by=target.decided_by, reasons=(reason,))
+    emit(uow.outbox, core=core, case_id=case.case_id, event=transferred)
+    emit_routed(uow.outbox, case=case, core=core, decided_by=target.decided_by, reasons=(reason,))
 
 
 async def assign_from_triage(
-    session: AsyncSession, *, action: AssignFromTriage, core: RouterCore, today: date
+    uow: UnitOfWork, *, action: AssignFromTriage, core: RouterCore, today: date
 ) -> None:
     """The office picks the agency; who chose and why stay in the history. The periods keep
     running from where they started: triage is the office's own classification time."""
-    case = require_case(await load_case(session, action.case_id), action.case_id)
+    case = require_case(await uow.cases.lock(action.case_id), action.case_id)
     outcome = allowed(case, action)  # refused if it names no agency
     code = known_agency(core, case, action.to_agency)
     target = Destination(code, "triage.assigned", 1.0, action.officer, (action.reason,))
     _move(case, target, hop=case.hop + 1)
     case.status = outcome.status.value
-    session.add(case)
-    session.add(
+    uow.cases.save(case)
+    uow.hops.add(
         _hop(case, target, step="assign", by=action.officer, previous=TRIAGE, reason=action.reason)
     )
-    emit_routed(session, case=case, core=core, decided_by=action.officer, reasons=(action.reason,))
+    emit_routed(
+        uow.outbox, case=case, core=core, decided_by=action.officer, reasons=(action.reason,)
+    )
 
 
 def _move(case: RoutedCase, target: Destination, *, hop: int) -> None:

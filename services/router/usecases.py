@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from sqlmodel.ext.asyncio.session import AsyncSession
-
-from schemas.events import CaseAccepted, CaseFacts
+from schemas.events import CaseAccepted, CaseFacts, CaseRouted
 from services.router.case_deadlines import Dues, fresh_dues
 from services.router.core import RouterCore
 from services.router.domain.calendar import local_date
 from services.router.domain.classify import RoutingDecision, RoutingInput
 from services.router.emit import SERVICE, TRIAGE, TRIAGE_HOME, emit_routed
 from services.router.models import RoutedCase, RoutingHop
+from services.router.ports import UnitOfWork
 from services.router.structure.centres import commune_near
 
 __all__ = ["SERVICE", "TRIAGE", "TRIAGE_HOME", "route_accepted", "routing_input"]
@@ -41,9 +40,14 @@ def placed(facts: CaseFacts) -> CaseFacts:
     return facts.model_copy(update={"submitter": submitter})
 
 
-async def route_accepted(session: AsyncSession, *, event: CaseAccepted, core: RouterCore) -> None:
-    if await session.get(RoutedCase, event.case.case_id) is not None:
-        return  # already routed under another event id (a replayed intake event)
+async def route_accepted(
+    uow: UnitOfWork, *, event: CaseAccepted, core: RouterCore
+) -> CaseRouted | None:
+    """Place the case with an agency by the rules, with its deadlines: the case, its first
+    hop and its `CaseRouted` (returned), or nothing if the case was routed already (a
+    replayed intake event under another event id)."""
+    if await uow.cases.get(event.case.case_id) is not None:
+        return None
     facts = placed(event.case)
     decision = core.route(
         RoutingInput(
@@ -58,8 +62,8 @@ async def route_accepted(session: AsyncSession, *, event: CaseAccepted, core: Ro
     )
     due = fresh_dues(facts.received_at, calendar=core.calendar, policy=core.policy)
     case = _new_case(facts, decision, due, calendar_version=core.calendar.version)
-    session.add(case)
-    session.add(
+    uow.cases.add(case)
+    uow.hops.add(
         RoutingHop(
             case_id=case.case_id,
             hop=case.hop,
@@ -68,7 +72,7 @@ async def route_accepted(session: AsyncSession, *, event: CaseAccepted, core: Ro
             reason="; ".join(decision.reasons),
         )
     )
-    emit_routed(session, case=case, core=core, reasons=decision.reasons)
+    return emit_routed(uow.outbox, case=case, core=core, reasons=decision.reasons)
 
 
 def _new_case(

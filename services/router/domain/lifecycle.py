@@ -11,8 +11,9 @@ The statuses are the strings stored in `router_case.status` (no migration). A ca
 triage queue has status `routed` and the agency `TRIAGE`, worked by the office (VPUB).
 
 Adding an agency action: a command class in `schemas/actions.py` (mypy then flags
-`_action_of`), a member of `Action` (mypy then flags `rule`), its rule, the use case that
-applies it, and its row in the test's expected table.
+`_action_of` here and the dispatch in `services/router/handlers.py`), a member of `Action`
+(mypy then flags `rule`), its rule, the use case that applies it on the storage ports
+(`services/router/ports.py`), and its row in the test's expected table.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """`pakn import`: every line registered or reported, each line's bytes archived, reruns
-registering nothing twice."""
+registering nothing twice. The importer's own rules run on the in-memory store; the command
+runs on a migrated SQLite database."""
 
 from __future__ import annotations
 
@@ -15,10 +16,11 @@ import pytest
 from sqlmodel import col, select
 
 from schemas.topics import Topics
-from services.intake.bulk_import import Importer, lines_with_raw
+from services.intake.bulk_import import Importer, ImportSummary, lines_with_raw
 from services.intake.errors import ImportFailed
 from services.intake.flatfile import read_flat
 from services.intake.import_command import print_summary, run_import, summary_json
+from services.intake.memory_store import MemoryStorage
 from services.intake.models import IntakeCase, RawPayload
 from services.kit.db import Database
 from services.kit.outbox import OutboxMessage
@@ -58,6 +60,21 @@ def csv_bytes(*rows: dict[str, Any]) -> bytes:
 def settings(tmp_path: Path, migrated_db: Path) -> Any:
     shutil.copyfile(migrated_db, tmp_path / "intake.db")
     return intake_settings(tmp_path)
+
+
+async def in_memory(path: Path, **options: Any) -> tuple[ImportSummary, MemoryStorage]:
+    """`path` imported as `pakn import` does it, into an in-memory store."""
+    storage = MemoryStorage()
+    importer = Importer(storage=storage, topics=Topics("unit"), name=path.name, **options)
+    return await importer.run(lines_with_raw(path)), storage
+
+
+def cases_of(storage: MemoryStorage) -> dict[str, IntakeCase]:
+    return {case.channel_ref or "": case for case in storage.tables.cases.values()}
+
+
+def raws_of(storage: MemoryStorage) -> list[RawPayload]:
+    return [storage.tables.raws[raw_id] for raw_id in sorted(storage.tables.raws)]
 
 
 async def rows(settings: Any, model: Any) -> list[Any]:
@@ -107,20 +124,20 @@ async def test_rerunning_a_file_registers_nothing_twice(tmp_path: Path, settings
 
 
 async def test_a_csv_record_over_several_lines_is_archived_whole_with_its_header(
-    tmp_path: Path, settings: Any
+    tmp_path: Path,
 ) -> None:
     letter = {**ITEM, "id": "CV-9", "channel": "post", "content": ITEM["content"] + "\nĐoạn hai."}
     path = tmp_path / "so-cong-van.csv"
     second = {**ITEM, "id": "CV-10", "channel": "post", "title": "Thư khác", "so_ho_so": "H-77"}
     path.write_bytes(csv_bytes(letter, second))
-    summary = await run_import(path, settings=settings, err=io.StringIO(), progress=False)
+    summary, storage = await in_memory(path)
     assert summary.accepted == 2
-    first, second = await rows(settings, RawPayload)
+    first, _ = raws_of(storage)
     assert first.body.startswith(b"id,channel,") and first.body.endswith(
         'Đoạn hai."'.encode() + b","
     )
     assert next(csv.DictReader(io.StringIO(first.body.decode())))["id"] == "CV-9"
-    cases = {case.channel_ref: case for case in await rows(settings, IntakeCase)}
+    cases = cases_of(storage)
     assert (
         cases["CV-9"].content.endswith("Đoạn hai.") and cases["CV-10"].extra["so_ho_so"] == "H-77"
     )
@@ -134,9 +151,7 @@ async def test_raw_lines_follow_the_reader_past_blank_and_bad_lines(tmp_path: Pa
     assert found[0][1] == b'{"a": 1}' and found[1][1] == b"\xff\xfe"
 
 
-async def test_the_summary_counts_reasons_duplicates_and_lists_bad_lines(
-    tmp_path: Path, settings: Any
-) -> None:
+async def test_the_summary_counts_reasons_duplicates_and_lists_bad_lines(tmp_path: Path) -> None:
     path = tmp_path / "mixed.jsonl"
     same_by_post = {
         **ITEM,
@@ -145,7 +160,7 @@ async def test_the_summary_counts_reasons_duplicates_and_lists_bad_lines(
         "received_at": "2023-03-08T08:00:00+07:00",
     }
     path.write_bytes(jsonl(ITEM, same_by_post, "nope"))
-    summary = await run_import(path, settings=settings, err=io.StringIO(), progress=False)
+    summary, _ = await in_memory(path)
     out = io.StringIO()
     print_summary(summary, name=path.name, out=out, as_json=False)
     text = out.getvalue()
@@ -162,15 +177,14 @@ async def test_progress_goes_to_standard_error(tmp_path: Path, settings: Any) ->
     assert "3/3" in err.getvalue()
 
 
-async def test_the_file_is_worked_through_in_batches(tmp_path: Path, settings: Any) -> None:
+async def test_the_file_is_worked_through_in_batches(tmp_path: Path) -> None:
     path = tmp_path / "b.jsonl"
     path.write_bytes(jsonl(*({**ITEM, "id": f"C{i}", "phone": f"0914{i:06d}"} for i in range(5))))
-    db = Database(settings.database_url)
-    importer = Importer(db=db, topics=Topics("unit"), name=path.name, batch_size=2)
+    storage = MemoryStorage()
+    importer = Importer(storage=storage, topics=Topics("unit"), name=path.name, batch_size=2)
     progress: list[int] = []
     summary = await importer.run(lines_with_raw(path), on_batch=progress.append)
-    await db.dispose()
-    assert summary.accepted == 5 and progress == [2, 4, 5]
+    assert summary.accepted == 5 and progress == [2, 4, 5] and len(storage.outbox) == 5
 
 
 async def test_a_line_the_database_refuses_is_reported_and_the_rest_registered(
@@ -209,17 +223,17 @@ async def test_a_line_the_database_refuses_is_reported_and_the_rest_registered(
     ],
 )
 async def test_utf8_with_a_bom_and_utf16_by_its_bom_are_read(
-    tmp_path: Path, settings: Any, suffix: str, encoding: str
+    tmp_path: Path, suffix: str, encoding: str
 ) -> None:
     second = {**ITEM, "id": "CALL-9", "phone": "0905 999 888", "title": "Thủ tục khác"}
     text = (jsonl(ITEM, second) if suffix == ".jsonl" else csv_bytes(ITEM, second)).decode()
     path = tmp_path / f"items{suffix}"
     path.write_bytes(_encode(text, encoding))
-    summary = await run_import(path, settings=settings, err=io.StringIO(), progress=False)
+    summary, storage = await in_memory(path)
     assert (summary.read, summary.accepted, summary.malformed) == (2, 2, 0)
-    cases = {case.channel_ref: case for case in await rows(settings, IntakeCase)}
+    cases = cases_of(storage)
     assert cases["CALL-1"].name == "Trần Văn Bình" and cases["CALL-9"].title == "Thủ tục khác"
-    first, _ = await rows(settings, RawPayload)  # archived in UTF-8, without the BOM
+    first, _ = raws_of(storage)  # archived in UTF-8, without the BOM
     assert first.body.decode("utf-8").startswith("id," if suffix == ".csv" else '{"id"')
 
 
@@ -260,3 +274,28 @@ async def test_line_problems_are_in_vietnamese_and_name_the_column(tmp_path: Pat
         'mỗi dòng phải là một đối tượng JSON, ví dụ {"channel": "post", …}',
         "không phải văn bản UTF-8",
     ]
+
+
+async def test_a_line_the_store_refuses_takes_back_its_own_work_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    from services.intake import bulk_import
+
+    real = bulk_import.register_many
+
+    async def refusing(uow: Any, *, submissions: Any, topics: Any) -> Any:
+        done = await real(uow, submissions=submissions, topics=topics)  # staged, then refused
+        if any(s.title == "BOOM" for s in submissions):
+            raise IntegrityError("INSERT", None, ValueError("taken"))
+        return done
+
+    monkeypatch.setattr(bulk_import, "register_many", refusing)
+    path = tmp_path / "boom.jsonl"
+    boom = {**ITEM, "id": "C-BOOM", "title": "BOOM", "phone": "0905000111"}
+    path.write_bytes(jsonl(ITEM, boom, {**ITEM, "id": "CALL-3", "phone": "0905000222"}))
+    summary, storage = await in_memory(path)
+    assert summary.accepted == 2 and [n for n, _ in summary.malformed_lines] == [2]
+    assert sorted(cases_of(storage)) == ["CALL-1", "CALL-3"] and len(storage.outbox) == 2
+    assert [r.status for r in raws_of(storage)] == ["registered", "failed", "registered"]

@@ -4,16 +4,14 @@ sending the same text again by the same channel within a day gets the first case
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 
 from schemas.submission import Submission
 from schemas.topics import Topics
 from services.intake.domain.duplicates import fingerprint, is_repeat
+from services.intake.memory_store import MemoryStorage
 from services.intake.register import register_many, register_submission
-from services.kit.db import Database
-from tests.unit.databases import migrated_copy
 from tests.unit.intake.http_support import GOOD, Intake, intake, migrated_db
 
 __all__ = ["intake", "migrated_db"]
@@ -50,17 +48,17 @@ def test_a_repeat_is_the_same_person_and_text_within_a_day() -> None:
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> Database:
-    return Database(migrated_copy(tmp_path, "intake"))
+def db() -> MemoryStorage:
+    return MemoryStorage()
 
 
-async def _register(db: Database, submission: Submission) -> tuple[str, bool]:
-    async with db.transaction() as session:
-        done = await register_submission(session, submission=submission, topics=TOPICS)
+async def _register(db: MemoryStorage, submission: Submission) -> tuple[str, bool]:
+    async with db.transaction() as uow:
+        done = await register_submission(uow, submission=submission, topics=TOPICS)
     return done.case.tracking_code, done.created
 
 
-async def test_the_same_form_twice_on_one_day_is_one_case(db: Database) -> None:
+async def test_the_same_form_twice_on_one_day_is_one_case(db: MemoryStorage) -> None:
     code, created = await _register(db, item())
     assert created
     assert await _register(db, item(received_at=RECEIVED + timedelta(minutes=1))) == (code, False)
@@ -70,20 +68,20 @@ async def test_the_same_form_twice_on_one_day_is_one_case(db: Database) -> None:
     assert other_text[1]
 
 
-async def test_a_numbered_message_and_another_channel_are_not_repeats(db: Database) -> None:
+async def test_a_numbered_message_and_another_channel_are_not_repeats(db: MemoryStorage) -> None:
     code, _ = await _register(db, item())
     # A channel that numbers its messages says itself which ones are the same.
     numbered = await _register(db, item(channel="email", channel_ref="<m1@example.com>"))
     assert numbered[1] and numbered[0] != code
     # The same letter by the post desk: a case of its own, linked as a duplicate (as before).
-    async with db.transaction() as session:
-        (by_post,) = await register_many(session, submissions=[item(channel="post")], topics=TOPICS)
+    async with db.transaction() as uow:
+        (by_post,) = await register_many(uow, submissions=[item(channel="post")], topics=TOPICS)
     assert by_post.created and by_post.case.reason == "duplicate"
 
 
-async def test_repeats_inside_one_batch_are_one_case(db: Database) -> None:
-    async with db.transaction() as session:
-        done = await register_many(session, submissions=[item(), item()], topics=TOPICS)
+async def test_repeats_inside_one_batch_are_one_case(db: MemoryStorage) -> None:
+    async with db.transaction() as uow:
+        done = await register_many(uow, submissions=[item(), item()], topics=TOPICS)
     assert [d.created for d in done] == [True, False]
     assert done[0].case.tracking_code == done[1].case.tracking_code
 

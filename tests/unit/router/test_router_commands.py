@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -16,14 +14,13 @@ from schemas.actions import (
     SubmitAnswer,
     TakeCase,
 )
-from tests.unit.router.lifecycle_support import DISTRICT, LAND_RULE, VAGUE, RouterHarness
+from tests.unit.router.lifecycle_support import DISTRICT, LAND_RULE, VAGUE
+from tests.unit.router.memory_support import MemoryRouter
 
 
 @pytest.fixture
-async def router(tmp_path: Path) -> AsyncIterator[RouterHarness]:
-    harness = await RouterHarness.start(tmp_path)
-    yield harness
-    await harness.close()
+def router() -> MemoryRouter:
+    return MemoryRouter()
 
 
 def _take(case_id: str, agency: str) -> TakeCase:
@@ -42,7 +39,7 @@ def _answer(case_id: str, agency: str, **more: str) -> SubmitAnswer:
 
 
 async def test_an_accepted_case_is_routed_with_deadlines_on_its_agencys_queue(
-    router: RouterHarness,
+    router: MemoryRouter,
 ) -> None:
     await router.accept("c1", DISTRICT)
     case = await router.case("c1")
@@ -58,7 +55,7 @@ async def test_an_accepted_case_is_routed_with_deadlines_on_its_agencys_queue(
 
 
 async def test_commands_from_an_agency_not_in_charge_are_dead_lettered(
-    router: RouterHarness,
+    router: MemoryRouter,
 ) -> None:
     await router.accept("c1", DISTRICT)
     await router.act(_take("c1", "STNMT"))
@@ -73,7 +70,7 @@ async def test_commands_from_an_agency_not_in_charge_are_dead_lettered(
     assert await router.published(event_type="case.answered") == []
 
 
-async def test_take_then_answer_on_time_closes_the_case(router: RouterHarness) -> None:
+async def test_take_then_answer_on_time_closes_the_case(router: MemoryRouter) -> None:
     await router.accept("c1", DISTRICT)
     await router.act(_take("c1", "IGR"))
     await router.act(_take("c1", "IGR"))  # a second, different take is refused
@@ -89,7 +86,7 @@ async def test_take_then_answer_on_time_closes_the_case(router: RouterHarness) -
     assert (await router.case("c1")).status == "answered"
 
 
-async def test_a_late_answer_is_not_on_time(router: RouterHarness) -> None:
+async def test_a_late_answer_is_not_on_time(router: MemoryRouter) -> None:
     await router.accept("c1", DISTRICT)
     router.clock[0] = date(2023, 3, 21)
     await router.act(_answer("c1", "IGR"))
@@ -97,7 +94,7 @@ async def test_a_late_answer_is_not_on_time(router: RouterHarness) -> None:
     assert answered["on_time"] is False
 
 
-async def test_waiting_for_the_submitter_stops_the_clock(router: RouterHarness) -> None:
+async def test_waiting_for_the_submitter_stops_the_clock(router: MemoryRouter) -> None:
     await router.accept("c1", DISTRICT)
     await router.act(_take("c1", "IGR"))
     router.clock[0] = date(2023, 3, 8)  # Wednesday
@@ -123,7 +120,7 @@ async def test_waiting_for_the_submitter_stops_the_clock(router: RouterHarness) 
     assert len(router.refusals()) == 1
 
 
-async def test_info_received_without_a_request_is_refused(router: RouterHarness) -> None:
+async def test_info_received_without_a_request_is_refused(router: MemoryRouter) -> None:
     await router.accept("c1", DISTRICT)
     await router.act(
         RecordInfoReceived(correlation_id="c1", case_id="c1", agency="IGR", officer="cb1")
@@ -132,7 +129,7 @@ async def test_info_received_without_a_request_is_refused(router: RouterHarness)
     assert (await router.case("c1")).due_answer == date(2023, 3, 20)
 
 
-async def test_the_answer_deadline_is_extended_once_with_a_reason(router: RouterHarness) -> None:
+async def test_the_answer_deadline_is_extended_once_with_a_reason(router: MemoryRouter) -> None:
     await router.accept("c1", LAND_RULE)
     extend = ExtendDeadline(
         correlation_id="c1", case_id="c1", agency="STNMT", officer="cb1", reason="Vụ việc phức tạp"
@@ -148,7 +145,7 @@ async def test_the_answer_deadline_is_extended_once_with_a_reason(router: Router
 
 
 async def test_the_office_assigns_a_triage_case_and_the_history_keeps_who_and_why(
-    router: RouterHarness,
+    router: MemoryRouter,
 ) -> None:
     await router.accept("c1", VAGUE)
     assert (await router.case("c1")).agency == "TRIAGE"

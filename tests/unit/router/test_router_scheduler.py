@@ -2,28 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import date
-from pathlib import Path
 
 import pytest
 
 from schemas.actions import ExtendDeadline, RequestInfo, TakeCase
 from services.router.domain.calendar import HolidayCalendar
 from services.router.scheduler import notices_due
-from tests.unit.router.lifecycle_support import DISTRICT, VAGUE, RouterHarness
+from tests.unit.router.lifecycle_support import DISTRICT, VAGUE
+from tests.unit.router.memory_support import MemoryRouter
 
 
 @pytest.fixture
-async def router(tmp_path: Path) -> AsyncIterator[RouterHarness]:
-    harness = await RouterHarness.start(tmp_path)
-    yield harness
-    await harness.close()
+def router() -> MemoryRouter:
+    return MemoryRouter()
 
 
-async def _tick(router: RouterHarness, day: date) -> int:
-    router.clock[0] = day
-    return await router.service.scheduler.run_once(day)
+async def _tick(router: MemoryRouter, day: date) -> int:
+    return await router.tick(day)
 
 
 def test_notices_are_reminders_inside_the_window_and_escalations_after_the_day() -> None:
@@ -39,7 +35,7 @@ def test_notices_are_reminders_inside_the_window_and_escalations_after_the_day()
 
 
 async def test_reminders_and_escalations_are_sent_once_per_stage_and_due_date(
-    router: RouterHarness,
+    router: MemoryRouter,
 ) -> None:
     await router.accept("c1", DISTRICT)
     await router.act(TakeCase(correlation_id="c1", case_id="c1", agency="IGR", officer="cb"))
@@ -76,7 +72,7 @@ async def test_reminders_and_escalations_are_sent_once_per_stage_and_due_date(
 
 
 async def test_an_untaken_case_is_reminded_to_forward_and_escalated_when_ignored(
-    router: RouterHarness,
+    router: MemoryRouter,
 ) -> None:
     await router.accept("c1", DISTRICT)
     assert await _tick(router, date(2023, 3, 9)) == 1
@@ -92,7 +88,7 @@ async def test_an_untaken_case_is_reminded_to_forward_and_escalated_when_ignored
 
 
 async def test_a_triage_case_is_watched_for_classification_at_the_office(
-    router: RouterHarness,
+    router: MemoryRouter,
 ) -> None:
     await router.accept("c1", VAGUE)
     await _tick(router, date(2023, 3, 7))  # classify due Thursday 9: 2 working days left
@@ -102,7 +98,7 @@ async def test_a_triage_case_is_watched_for_classification_at_the_office(
 
 
 async def test_no_notices_while_the_clock_is_stopped_or_after_the_answer(
-    router: RouterHarness,
+    router: MemoryRouter,
 ) -> None:
     await router.accept("c1", DISTRICT)
     await router.act(

@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import date
-from pathlib import Path
 
 import pytest
-from sqlmodel import select
 
 from schemas.actions import ExtendDeadline, RequestInfo, RequestTransfer
-from services.router.models import RoutedCase, RoutingHop
-from tests.unit.router.lifecycle_support import DISTRICT, LAND_RULE, RouterHarness
+from tests.unit.router.lifecycle_support import DISTRICT, LAND_RULE
+from tests.unit.router.memory_support import MemoryRouter
 
 
 @pytest.fixture
-async def router(tmp_path: Path) -> AsyncIterator[RouterHarness]:
-    harness = await RouterHarness.start(tmp_path)
-    yield harness
-    await harness.close()
+def router() -> MemoryRouter:
+    return MemoryRouter()
 
 
 def _transfer(agency: str, to: str | None = None, case_id: str = "c1") -> RequestTransfer:
@@ -33,7 +28,7 @@ def _transfer(agency: str, to: str | None = None, case_id: str = "c1") -> Reques
 
 
 async def test_a_named_transfer_moves_the_case_with_fresh_periods_and_history(
-    router: RouterHarness,
+    router: MemoryRouter,
 ) -> None:
     await router.accept("c1", DISTRICT)
     router.clock[0] = date(2023, 3, 8)  # Wednesday
@@ -68,7 +63,7 @@ async def test_a_named_transfer_moves_the_case_with_fresh_periods_and_history(
 
 
 async def test_without_a_named_agency_the_rules_skip_agencies_already_tried(
-    router: RouterHarness,
+    router: MemoryRouter,
 ) -> None:
     await router.accept("c1", DISTRICT)
     await router.act(_transfer("IGR"))  # the rules say IGR again: nothing untried is left
@@ -79,15 +74,16 @@ async def test_without_a_named_agency_the_rules_skip_agencies_already_tried(
 
 
 async def test_without_a_named_agency_the_rules_pick_an_untried_agency(
-    router: RouterHarness,
+    router: MemoryRouter,
 ) -> None:
     await router.accept("c1", LAND_RULE)
-    async with router.service.db.transaction() as session:  # as if older rules sent it to SXD
-        case = await session.get(RoutedCase, "c1")
-        hop = (await session.exec(select(RoutingHop).where(RoutingHop.case_id == "c1"))).one()
+    async with router.storage.transaction() as uow:  # as if older rules sent it to SXD
+        case = await uow.cases.get("c1")
         assert case is not None
-        case.agency = hop.agency = "SXD"
-        session.add_all([case, hop])
+        case.agency = "SXD"
+        uow.cases.save(case)
+    [hop] = router.storage.tables.hops  # the stored row itself: the history rewritten
+    hop.agency = "SXD"
     await router.act(_transfer("SXD"))
     case = await router.case("c1")
     assert (case.agency, case.hop) == ("STNMT", 2)
@@ -98,7 +94,7 @@ async def test_without_a_named_agency_the_rules_pick_an_untried_agency(
     assert (routed[-1]["hop"], routed[-1]["decided_by"]) == (2, "router")
 
 
-async def test_transfers_that_cannot_apply_are_refused(router: RouterHarness) -> None:
+async def test_transfers_that_cannot_apply_are_refused(router: MemoryRouter) -> None:
     await router.accept("c1", DISTRICT)
     await router.act(_transfer("STNMT", "SXD"))  # not the agency in charge
     await router.act(_transfer("IGR", "IGR"))  # to itself
@@ -115,7 +111,7 @@ async def test_transfers_that_cannot_apply_are_refused(router: RouterHarness) ->
 
 
 async def test_the_one_extension_is_per_case_and_a_transfer_starts_a_fresh_period(
-    router: RouterHarness,
+    router: MemoryRouter,
 ) -> None:
     await router.accept("c1", DISTRICT)
     await router.act(

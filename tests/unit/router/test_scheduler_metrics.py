@@ -3,36 +3,32 @@ agency and stage, at its last pass; a case answered or taken drops out."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import date
-from pathlib import Path
 
 import pytest
 from prometheus_client import REGISTRY
 
 from schemas.actions import TakeCase
-from tests.unit.router.lifecycle_support import DISTRICT, RouterHarness
+from tests.unit.router.lifecycle_support import DISTRICT
+from tests.unit.router.memory_support import MemoryRouter
 
 
 @pytest.fixture
-async def router(tmp_path: Path) -> AsyncIterator[RouterHarness]:
-    harness = await RouterHarness.start(tmp_path)
-    yield harness
-    await harness.close()
+def router() -> MemoryRouter:
+    return MemoryRouter()
 
 
 def overdue(agency: str, stage: str) -> float | None:
     return REGISTRY.get_sample_value("pakn_cases_overdue", {"agency": agency, "stage": stage})
 
 
-async def test_the_gauge_counts_overdue_cases_per_agency_and_stage(router: RouterHarness) -> None:
+async def test_the_gauge_counts_overdue_cases_per_agency_and_stage(router: MemoryRouter) -> None:
     await router.accept("c1", DISTRICT)
     await router.accept("c2", DISTRICT)
     await router.act(TakeCase(correlation_id="c2", case_id="c2", agency="IGR", officer="cb"))
 
     async def tick(day: date) -> None:
-        router.clock[0] = day
-        await router.service.scheduler.run_once(day)
+        await router.tick(day)
 
     await tick(date(2023, 3, 6))
     assert overdue("IGR", "answer") is None

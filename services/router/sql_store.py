@@ -1,0 +1,197 @@
+"""The router's ports on its database (SQLModel on SQLite or PostgreSQL): services/router/ports.py.
+
+`SqlUnitOfWork(session, calendars=…)` works in a transaction someone else opened (the
+consumer pipeline's batch, an administrator's holiday load); `SqlStorage(db, calendars=…)`
+opens its own. Writes are added to the session and reach the database when it flushes (at
+the latest at the commit, or at the end of the pipeline's per-event SAVEPOINT).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import AsyncIterator, Collection, Sequence
+from contextlib import asynccontextmanager
+from datetime import date
+from typing import Protocol
+
+from sqlmodel import col, or_, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from schemas.events import Event
+from services.kit.db import Database
+from services.kit.outbox import add_event
+from services.router.domain.calendar import HolidayCalendar
+from services.router.domain.deadlines import Pause
+from services.router.models import ClockPause, DeadlineNotice, RefusedItem, RoutedCase, RoutingHop
+from services.router.ports import SERVICE, NoticeKey
+
+_CHUNK = 500  # ids per IN (…) list: well under every driver's parameter limit
+
+
+class CalendarLookup(Protocol):
+    """The holiday calendar in force as a session sees it (`calendars.CalendarStore`)."""
+
+    async def current(self, session: AsyncSession) -> HolidayCalendar: ...
+
+
+class FixedCalendar:
+    """A calendar the caller already holds (one being loaded, not committed yet)."""
+
+    def __init__(self, calendar: HolidayCalendar) -> None:
+        self.calendar = calendar
+
+    async def current(self, session: AsyncSession) -> HolidayCalendar:
+        return self.calendar
+
+
+class SqlCases:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, case_id: str) -> RoutedCase | None:
+        return await self.session.get(RoutedCase, case_id)
+
+    async def lock(self, case_id: str) -> RoutedCase | None:
+        query = select(RoutedCase).where(RoutedCase.case_id == case_id).with_for_update()
+        return (await self.session.exec(query)).first()
+
+    def add(self, case: RoutedCase) -> None:
+        self.session.add(case)
+
+    def save(self, case: RoutedCase) -> None:
+        self.session.add(case)
+
+    async def open_on_other_calendar(
+        self, version: str, *, statuses: Collection[str]
+    ) -> list[RoutedCase]:
+        query = (
+            select(RoutedCase)
+            .where(col(RoutedCase.status).in_(statuses))
+            .where(RoutedCase.calendar_version != version)
+            .with_for_update()
+        )
+        return list((await self.session.exec(query)).all())
+
+    async def due_by(self, horizon: date, *, statuses: Collection[str]) -> list[RoutedCase]:
+        query = (
+            select(RoutedCase)
+            .where(col(RoutedCase.status).in_(statuses))
+            .where(
+                or_(
+                    col(RoutedCase.due_classify) <= horizon,
+                    col(RoutedCase.due_forward) <= horizon,
+                    col(RoutedCase.due_answer) <= horizon,
+                )
+            )
+        )
+        return list((await self.session.exec(query)).all())
+
+
+class SqlHops:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def add(self, hop: RoutingHop) -> None:
+        self.session.add(hop)
+
+    async def agencies(self, case_id: str) -> set[str]:
+        query = select(RoutingHop.agency).where(RoutingHop.case_id == case_id)
+        return set((await self.session.exec(query)).all())
+
+
+class SqlPauses:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def add(self, pause: ClockPause) -> None:
+        self.session.add(pause)
+
+    def save(self, pause: ClockPause) -> None:
+        self.session.add(pause)
+
+    async def open_of(self, case_id: str) -> ClockPause | None:
+        query = (
+            select(ClockPause)
+            .where(ClockPause.case_id == case_id)
+            .where(col(ClockPause.resumed_on).is_(None))
+            .order_by(col(ClockPause.id).desc())
+        )
+        return (await self.session.exec(query)).first()
+
+    async def closed_of(self, case_ids: Collection[str]) -> dict[str, list[Pause]]:
+        found: dict[str, list[Pause]] = defaultdict(list)
+        if not case_ids:
+            return found
+        query = (
+            select(ClockPause)
+            .where(col(ClockPause.case_id).in_(case_ids))
+            .where(col(ClockPause.resumed_on).is_not(None))
+        )
+        for row in (await self.session.exec(query)).all():
+            assert row.resumed_on is not None
+            found[row.case_id].append(Pause(paused_on=row.paused_on, resumed_on=row.resumed_on))
+        return found
+
+
+class SqlRefusals:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, case_id: str) -> RefusedItem | None:
+        return await self.session.get(RefusedItem, case_id)
+
+    def add(self, item: RefusedItem) -> None:
+        self.session.add(item)
+
+
+class SqlNotices:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def sent(self, case_ids: Sequence[str]) -> set[NoticeKey]:
+        found: set[NoticeKey] = set()
+        for i in range(0, len(case_ids), _CHUNK):
+            chunk = list(case_ids[i : i + _CHUNK])
+            query = select(DeadlineNotice).where(col(DeadlineNotice.case_id).in_(chunk))
+            for row in (await self.session.exec(query)).all():
+                found.add((row.case_id, row.kind, row.stage, row.due))
+        return found
+
+    def add(self, notice: DeadlineNotice) -> None:
+        self.session.add(notice)
+
+
+class SqlOutbox:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def stage(self, *, topic: str, key: str, event: Event) -> None:
+        add_event(self.session, service=SERVICE, topic=topic, key=key, event=event)
+
+
+class SqlUnitOfWork:
+    """The router's repositories on `session`, in the transaction its owner opened."""
+
+    def __init__(self, session: AsyncSession, *, calendars: CalendarLookup) -> None:
+        self.session = session
+        self._calendars = calendars
+        self.cases = SqlCases(session)
+        self.hops = SqlHops(session)
+        self.pauses = SqlPauses(session)
+        self.refusals = SqlRefusals(session)
+        self.notices = SqlNotices(session)
+        self.outbox = SqlOutbox(session)
+
+    async def calendar(self) -> HolidayCalendar:
+        return await self._calendars.current(self.session)
+
+
+class SqlStorage:
+    def __init__(self, db: Database, *, calendars: CalendarLookup) -> None:
+        self.db = db
+        self._calendars = calendars
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[SqlUnitOfWork]:
+        async with self.db.transaction() as session:
+            yield SqlUnitOfWork(session, calendars=self._calendars)

@@ -1,0 +1,18 @@
+"""The intake's store contract (tests/unit/intake/store_contract.py) on PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.kit.db import Database
+from tests.unit.intake.store_contract import SCENARIOS, Scenario
+from tests.unit.intake.test_store_contract import in_sql
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda scenario: scenario.__name__)
+async def test_the_sql_store_on_postgresql(pg_url: str, scenario: Scenario) -> None:
+    db = Database(pg_url)
+    try:
+        await scenario(in_sql(db))
+    finally:
+        await db.dispose()
