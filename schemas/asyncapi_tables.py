@@ -127,6 +127,21 @@ OPERATIONS: dict[str, Operation] = {
     "intakeSendsOutcomes": Operation(
         "send", "caseEvents", OUTCOMES, "Accepted (with the tracking code) or refused.", "intake"
     ),
+    "intakeReceivesCaseEvents": Operation(
+        "receive",
+        "caseEvents",
+        [
+            "CaseRouted",
+            "InfoRequested",
+            "InfoReceived",
+            "DeadlineExtended",
+            "DeadlinesRecalculated",
+            "CaseAnswered",
+        ],
+        "Keeps each case's agency and deadlines for its receipt (the others are skipped).",
+        "intake",
+        "intake-routing",
+    ),
     "routerReceivesCaseEvents": Operation(
         "receive",
         "caseEvents",

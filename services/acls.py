@@ -5,7 +5,7 @@ One SCRAM principal per service and per agency, each granted only what it needs:
 | principal | reads (topic, group) | writes |
 |---|---|---|
 | `<ns>-channels` | | the intake topic (outside channels post submissions) |
-| `<ns>-intake` | intake topic, group `<ns>-intake` | case events, the intake topic's dead letters |
+| `<ns>-intake` | intake topic, case events (groups `<ns>-intake`, `<ns>-intake-routing`) | case events, their and the intake topic's dead letters |
 | `<ns>-router` | case events, agency actions (its two groups) | case events, every agency queue, reference data, their dead letters |
 | `<ns>-notifier` | case events, reference data (its two groups) | their dead letters |
 | `<ns>-agency-<code>` | its own queue, groups `<ns>-agency-<code>*` | nothing |
@@ -85,7 +85,8 @@ def plan(topics: Topics, agencies: AgencyRegistry) -> list[Grant]:
     grants = [
         *_writes(p["channels"], [t.intake]),
         *_reads(p["intake"], t.intake, t.group("intake")),
-        *_writes(p["intake"], [t.case_events, dead_letter(t.intake)]),
+        *_reads(p["intake"], t.case_events, t.group("intake-routing")),
+        *_writes(p["intake"], [t.case_events, dead_letter(t.intake), dead_letter(t.case_events)]),
         *_reads(p["router"], t.case_events, t.group("router")),
         *_reads(p["router"], t.agency_actions, t.group("router-actions")),
         *_writes(

@@ -1,8 +1,9 @@
-"""Intake's own tables: the raw archive, the register of cases and their attachments."""
+"""Intake's own tables: the raw archive, the register of cases and their attachments, and
+what the router last said of each case (for the receipt)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from uuid import uuid4
 
 from sqlalchemy import JSON, Column, LargeBinary, Text, UniqueConstraint
@@ -73,3 +74,22 @@ class IntakeAttachment(SQLModel, table=True):
     media_type: str = Field(max_length=100)
     size: int
     received_at: datetime = Field(default_factory=utc_now, sa_type=UtcDateTime)
+
+
+class CaseRouting(SQLModel, table=True):
+    """The agency in charge of a registered case and its deadlines, as the router's case
+    events last said (services/intake/routing_news.py): what the receipt shows."""
+
+    __tablename__ = "intake_case_routing"
+
+    case_id: str = Field(primary_key=True, max_length=32)
+    agency: str = Field(max_length=16)  # an agency's code, or TRIAGE
+    agency_name: str = Field(default="", max_length=300)
+    hop: int = 1
+    due_classify: date
+    due_forward: date
+    due_answer: date
+    extended: bool = False  # the one extension moved `due_answer`
+    waiting_info: bool = False  # the clock stopped until the submitter completes the item
+    answered_on: date | None = None
+    updated_at: datetime = Field(default_factory=utc_now, sa_type=UtcDateTime)

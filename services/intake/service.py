@@ -1,5 +1,6 @@
 """The intake service: the intake topic, its own channels (HTTP forms and APIs, the PAKN
-mailbox) in; accepted/refused case events out."""
+mailbox) in; accepted/refused case events out. The router's case events come back in, for
+the receipt's agency and deadlines (services/intake/routing_news.py)."""
 
 from __future__ import annotations
 
@@ -11,14 +12,21 @@ from fastapi import FastAPI
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from schemas.events import SUBMISSION_ADAPTER, SubmissionReceived, derived_event_id
+from schemas.events import (
+    CASE_EVENT_ADAPTER,
+    SUBMISSION_ADAPTER,
+    SubmissionReceived,
+    derived_event_id,
+)
 from schemas.topics import Topics
 from services.intake.attachments import AttachmentStore
 from services.intake.channels.email_listener import Mailbox, serve_mailbox
 from services.intake.models import RawPayload
-from services.intake.receiving import Receiver
-from services.intake.register import SERVICE, ReceivedBounds, register_submission
+from services.intake.receiving import Receiver, register_delivered
+from services.intake.register import SERVICE, ReceivedBounds
+from services.intake.routing_news import CONSUMER, record
 from services.intake.settings import IntakeSettings
+from services.intake.sql_store import SqlStorage, SqlUnitOfWork
 from services.intake.web import build_app
 from services.kit.consumer import Pipeline
 from services.kit.db import Database
@@ -36,6 +44,7 @@ class IntakeService:
         self.topics = Topics(settings.topic_namespace)
         self.relay: OutboxRelay | None = None
         self.receiver = Receiver(
+            storage=SqlStorage(self.db),
             db=self.db,
             topics=self.topics,
             store=AttachmentStore(settings.attachment_folder),
@@ -56,7 +65,19 @@ class IntakeService:
             # is away must hold the offset back like any other outage (issue 16).
             archive=self._archive,
         )
-        return [Subscription(self.topics.intake, self.topics.group("intake"), pipeline)]
+        # Its own consumer name: de-duplicated apart from the submissions' producer-chosen ids.
+        routing = Pipeline(
+            service=CONSUMER,
+            db=self.db,
+            adapter=CASE_EVENT_ADAPTER,
+            handle=record,
+            dead_letters=publisher,
+            retries=self.settings.consumer_retries,
+        )
+        return [
+            Subscription(self.topics.intake, self.topics.group("intake"), pipeline),
+            Subscription(self.topics.case_events, self.topics.group(CONSUMER), routing),
+        ]
 
     def background(self, *, publisher: Publisher) -> list[Coroutine[Any, Any, None]]:
         self.relay = OutboxRelay(
@@ -83,17 +104,12 @@ class IntakeService:
             self.relay.wake()
 
     async def _handle(self, session: AsyncSession, event: SubmissionReceived) -> None:
-        registration = await register_submission(
-            session,
-            submission=event.submission,
+        await register_delivered(
+            SqlUnitOfWork(session),  # in the pipeline's transaction (its batch)
+            event=event,
             topics=self.topics,
             bounds=ReceivedBounds.of(self.settings),
-            correlation_id=event.correlation_id,  # the producer finds its outcome by it
         )
-        raw = await _raw_of(session, event.event_id)
-        if raw is not None:
-            raw.status, raw.case_id = "registered", registration.case.id
-            session.add(raw)
 
     async def _archive(self, message: Message) -> None:
         """Keep the raw bytes before anything reads them (idempotent per topic offset)."""
@@ -140,8 +156,3 @@ def _peek_event_id(body: bytes) -> str | None:
     event_id = value.get("event_id")
     # Without one (an old producer), the id the decoder derives: the archive row is found.
     return str(event_id)[:64] if event_id else derived_event_id(value)
-
-
-async def _raw_of(session: AsyncSession, event_id: str) -> RawPayload | None:
-    query = select(RawPayload).where(RawPayload.event_id == event_id)
-    return (await session.exec(query)).first()

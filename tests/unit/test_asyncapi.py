@@ -148,7 +148,7 @@ def test_producers_must_send_an_event_id_and_old_messages_without_one_are_still_
 
 
 async def test_the_outcome_carries_the_producers_correlation_id(intake: Intake) -> None:
-    (subscription,) = intake.service.subscriptions(publisher=InMemoryBus())
+    subscription, _routing = intake.service.subscriptions(publisher=InMemoryBus())
     old = {"correlation_id": "mine-1", "submission": SUBMISSION.model_dump(mode="json")}
     message = Message(
         topic=intake.service.topics.intake, value=json.dumps(old).encode(), partition=0, offset=0

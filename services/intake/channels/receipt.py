@@ -7,10 +7,13 @@ hold their name and phone). The full receipt (title, name) is shown to whoever t
 phone number or e-mail address given with the item: a form, no script. Wrong attempts are
 limited per code and per client address (a code's phone number cannot be guessed).
 
-Every receipt says what happens next and by when, in working days (the regulation's
-defaults: the agency and the exact dates are the router's, shown on the status page), and
-how to send, follow up and ask: the hotline with its hours, the mailbox, the postal address
-(domain.md §2: the receipt carries the how-to information).
+Every receipt says who handles the case and what happens next by when: the agency and the
+dates the router set, once its case events have reached the intake (usually within minutes
+of sending; `receipt_handling.py`), before that that the agency is being decided, with the
+regulation's periods in working days and the status page to follow; a reload shows the
+agency once known (no script: the page is never cached). And how to send, follow up and
+ask: the hotline with its hours, the mailbox, the postal address (domain.md §2: the
+receipt carries the how-to information).
 """
 
 from __future__ import annotations
@@ -27,8 +30,10 @@ from services.intake.channels.formdata import FormDataError, parse_form
 from services.intake.channels.forms import refusal_message
 from services.intake.channels.guard import minutes
 from services.intake.channels.http import Site, local_time, read_capped
+from services.intake.channels.receipt_handling import handling
 from services.intake.domain.normalise import normalise_email, normalise_phone
 from services.intake.models import IntakeCase
+from services.intake.routing_news import routing_of
 
 PROOF_FIELD = "lien_he"
 MAX_PROOF_BODY = 4096
@@ -44,7 +49,7 @@ NO_CONTACT = (
 THROTTLED = "Đã nhập sai quá nhiều lần; xin thử lại sau {minutes} phút."
 EMPTY = "Xin nhập số điện thoại hoặc thư điện tử đã ghi khi gửi."
 # Working days, as the router's DeadlinePolicy counts them by default (domain.md §5): the
-# receipt states the rule; the status page shows the dates the router set for the case.
+# receipt states the rule until the dates the router set for the case are known.
 DEADLINE_DAYS = {"classify": 3, "forward": 5, "answer": 10, "extension": 10}
 
 
@@ -70,7 +75,7 @@ def router(site: Site) -> APIRouter:
         canonical = parse_tracking_code(code)
         return await site.receiver.case_by_code(canonical) if canonical else None
 
-    def page(
+    async def page(
         request: Request,
         case: IntakeCase,
         *,
@@ -79,9 +84,12 @@ def router(site: Site) -> APIRouter:
         status_code: int = 200,
         new: bool = False,
     ) -> Response:
+        accepted = case.status == "accepted"
+        routing = await routing_of(site.receiver.db, case.id) if accepted else None
         context: dict[str, Any] = {
             "new": new,
-            "accepted": case.status == "accepted",
+            "handling": handling(routing),
+            "accepted": accepted,
             "duplicate": case.reason == "duplicate",
             "message": refusal_message(case),
             "days": DEADLINE_DAYS,
@@ -92,6 +100,7 @@ def router(site: Site) -> APIRouter:
             "received": local_time(case.received_at),
             "channel": CHANNEL_VI.get(case.channel, case.channel),
             "status_url": site.status_url(request, case.tracking_code),
+            "receipt_path": f"/bien-nhan/{case.tracking_code}" + ("?moi=1" if new else ""),
             "lookup_url": f"{site.base_url(request)}/tra-cuu",
             "full": full,
             "proof_error": error,
@@ -116,7 +125,7 @@ def router(site: Site) -> APIRouter:
     @api.get("/bien-nhan/{code}", response_class=HTMLResponse, include_in_schema=False)
     async def receipt(request: Request, code: str, moi: str | None = None) -> Response:
         case = await find(code)
-        return missing(request) if case is None else page(request, case, new=moi == "1")
+        return missing(request) if case is None else await page(request, case, new=moi == "1")
 
     @api.post("/bien-nhan/{code}", response_class=HTMLResponse, include_in_schema=False)
     async def full_receipt(request: Request, code: str) -> Response:
@@ -128,7 +137,7 @@ def router(site: Site) -> APIRouter:
         by_code, by_client = guard.proofs_by_code, guard.proofs_by_client
         if by_code.full(case.tracking_code) or by_client.full(client):
             wait = max(by_code.retry_after_s(case.tracking_code), by_client.retry_after_s(client))
-            response = page(
+            response = await page(
                 request, case, error=THROTTLED.format(minutes=minutes(wait)), status_code=429
             )
             response.headers["Retry-After"] = str(wait)
@@ -141,14 +150,14 @@ def router(site: Site) -> APIRouter:
             fields = {}
         typed = "" if body.too_large else fields.get(PROOF_FIELD, "").strip()[:320]
         if not typed:
-            return page(request, case, error=EMPTY, status_code=400)
+            return await page(request, case, error=EMPTY, status_code=400)
         if not (case.phone or case.email):
             error = NO_CONTACT.format(hotline=site.settings.hotline_number)
-            return page(request, case, error=error, status_code=403)
+            return await page(request, case, error=error, status_code=403)
         if not proven(case, typed):
             by_code.hit(case.tracking_code)
             by_client.hit(client)
-            return page(request, case, error=WRONG, status_code=403)
-        return page(request, case, full=True)
+            return await page(request, case, error=WRONG, status_code=403)
+        return await page(request, case, full=True)
 
     return api

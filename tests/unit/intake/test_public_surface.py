@@ -165,7 +165,7 @@ async def test_the_intake_topic_refuses_an_impossible_date_with_its_reason(
 ) -> None:
     service = intake.service
     bus = InMemoryBus()
-    (subscription,) = service.subscriptions(publisher=bus)
+    subscription, _routing = service.subscriptions(publisher=bus)
     fields = {k: v for k, v in PORTAL.items() if k != "id"}
     good = Submission.model_validate({**fields, "channel_ref": "T-1"})
     late = good.model_copy(

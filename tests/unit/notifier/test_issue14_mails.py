@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
 
 from sqlalchemy import update
@@ -156,8 +156,9 @@ async def test_reminders_are_grouped_per_agency(tmp_path: Path) -> None:
     await apply(service, *events)
     reminders = [d for d in await _deliveries(service) if d.template == "digest"]
     assert [(d.recipient, len(json.loads(d.meta["lines"]))) for d in reminders] == [(STNMT, 2)]
-    assert digest_day(at) == date(2023, 3, 1)
-    assert digest_day(datetime.fromisoformat("2023-03-01T09:00:00+07:00")) == date(2023, 3, 2)
+    assert digest_day(at, send_at=time(7, 30)) == date(2023, 3, 1)
+    nine = datetime.fromisoformat("2023-03-01T09:00:00+07:00")
+    assert digest_day(nine, send_at=time(7, 30)) == date(2023, 3, 2)
     await service.db.dispose()
 
 
