@@ -72,6 +72,30 @@ def _routers_share_the_packaged_data(
     yield
 
 
+# scrypt n = 2**10 where production uses 2**15 (32 MiB and 0.1–0.2 s a hash on a busy 2-core
+# machine): the unit tier's console and embedded tests create some 180 accounts a run.
+_UNIT_TIER_SCRYPT_LOG_N = 10
+
+
+@pytest.fixture(autouse=True)
+def _passwords_are_hashed_cheaply_in_the_unit_tier(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In the unit tier, new password hashes use scrypt with n = 2**10 and say so
+    (`scrypt$10$8$1$…`); `verify_password` reads the parameters each hash names, so every
+    hash verifies whoever made it and at whatever cost. A test module that imports
+    `hash_password` itself tests the hashing and keeps the production cost, as does the
+    integration tier."""
+    if _tier(request.node.path) != "unit":
+        return
+    from services.router.console import credentials
+
+    module = getattr(request.node, "module", None)
+    if getattr(module, "hash_password", None) is credentials.hash_password:
+        return
+    monkeypatch.setattr(credentials, "LOG_N", _UNIT_TIER_SCRYPT_LOG_N)
+
+
 def _tier(path: Path) -> str:
     try:
         return path.relative_to(Path(__file__).parent).parts[0]

@@ -160,17 +160,26 @@ def _attach_batch(
         batch_timeout_ms=BATCH_WAIT_MS,
     )
     async def on_batch(msg: KafkaMessage) -> None:
-        records = msg.raw_message
-        assert isinstance(records, tuple), "a batch subscriber"
-        if not records:
-            return
-        try:
+        records: Sequence[Any] = ()
+        try:  # everything inside: with AckPolicy.ACK an error escaping here would be acked
+            records = _records_of(msg)
+            if not records:
+                return
             await handler.consume([_message(record) for record in records])
         except Redeliver as error:
             raise NackMessage() from error
         except Exception as error:
             log.exception("%s: unexpected error, redelivering %d records", group_id, len(records))
             raise NackMessage() from error
+
+
+def _records_of(msg: KafkaMessage) -> Sequence[Any]:
+    """A batch subscriber's records: a tuple from the consumer (FastStream's test broker
+    gives a list)."""
+    records = msg.raw_message
+    if not isinstance(records, tuple | list):
+        raise TypeError(f"not a batch of records: {type(records).__name__}")
+    return records
 
 
 class KafkaMonitor:
