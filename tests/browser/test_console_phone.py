@@ -1,9 +1,12 @@
 """The console on a phone (390 px wide): the queue's filters, a case page and the reports
-page with its charts fit the screen, with no horizontal scroll of the page (issue 14)."""
+page with its charts fit the screen, with no horizontal scroll of the page, and the charts'
+labels keep a readable size and stay inside their chart, apart from one another (issue 14)."""
 
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
+from typing import Any
 
 import httpx
 from selenium.webdriver.common.by import By
@@ -15,6 +18,14 @@ from tests.browser.conftest import LiveSystem, navigate, press, until
 
 PASSWORD = "mật-khẩu-đủ-dài-2023"
 PHONE = {"width": 390, "height": 844, "deviceScaleFactor": 3, "mobile": True}
+SMALLEST_READABLE_PX = 12  # the charts are drawn at 13 px; scaled down, they must stay above
+CHARTS = (
+    "Tiếp nhận theo kênh",
+    "Không được tiếp nhận, theo lý do",
+    "Tiếp nhận theo lĩnh vực",
+    "Kết quả xử lý theo cơ quan",
+)
+LONGEST_REASON = "Là khiếu nại, tố cáo (không thuộc phạm vi phản ánh, kiến nghị)"
 ITEM = {
     "name": "Nguyễn Thị Hoa",
     "address": "45 Lê Lợi, phường Hội Thương, TP Pleiku, tỉnh Gia Lai",
@@ -45,6 +56,55 @@ async def _supervisor(live: LiveSystem) -> None:
         await db.dispose()
 
 
+# A chart's box on the screen, and every text in it: its box and its font size as drawn
+# (CSS pixels), the chart's scale included.
+TEXTS = """
+const svg = arguments[0];
+const scale = svg.getScreenCTM().a;
+const box = svg.getBoundingClientRect();
+return {title: svg.querySelector("title").textContent,
+        box: {left: box.left, right: box.right, top: box.top, bottom: box.bottom},
+        texts: [...svg.querySelectorAll("text")].map(t => {
+  const r = t.getBoundingClientRect();
+  return {text: t.textContent, left: r.left, right: r.right, top: r.top, bottom: r.bottom,
+          px: parseFloat(getComputedStyle(t).fontSize) * scale};
+})};
+"""
+
+
+def _overlap(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    return (
+        a["left"] < b["right"] - 1
+        and b["left"] < a["right"] - 1
+        and a["top"] < b["bottom"] - 1
+        and b["top"] < a["bottom"] - 1
+    )
+
+
+def _readable_charts(browser: WebDriver) -> dict[str, list[str]]:
+    """Each chart's title and its texts, once each is checked: on screen, readable, inside
+    the chart and apart from the others."""
+    labels: dict[str, list[str]] = {}
+    for svg in browser.find_elements(By.CSS_SELECTOR, "svg[role=img]"):
+        chart = browser.execute_script(TEXTS, svg)
+        box, texts = chart["box"], chart["texts"]
+        assert box["left"] >= 0 and box["right"] <= 390, chart
+        for t in texts:
+            assert t["px"] >= SMALLEST_READABLE_PX, f"too small to read: {t}"
+            inside = (
+                box["left"] - 0.5 <= t["left"]
+                and t["right"] <= box["right"] + 0.5
+                and box["top"] - 0.5 <= t["top"]
+                and t["bottom"] <= box["bottom"] + 0.5
+            )
+            assert inside, f"cut off by the edge of {chart['title']}: {t} (chart {box})"
+        for n, a in enumerate(texts):
+            for b in texts[n + 1 :]:
+                assert not _overlap(a, b), f"labels overlap: {a} / {b}"
+        labels[chart["title"]] = [t["text"] for t in texts]
+    return labels
+
+
 def _fits(browser: WebDriver, page: str) -> None:
     widths = browser.execute_script(
         "return [document.documentElement.scrollWidth, document.body.scrollWidth,"
@@ -54,7 +114,9 @@ def _fits(browser: WebDriver, page: str) -> None:
     assert max(widths[0], widths[1]) <= 390, f"{page} scrolls sideways: {widths}"
 
 
-def test_the_console_fits_a_phone(live_system: LiveSystem, browser: WebDriver) -> None:
+def test_the_console_fits_a_phone(
+    live_system: LiveSystem, browser: WebDriver, tmp_path: Path
+) -> None:
     created = httpx.post(f"{live_system.url}/api/submissions", json=ITEM, timeout=10)
     assert created.status_code == 201, created.text
     code = str(created.json()["tracking_code"])
@@ -78,8 +140,14 @@ def test_the_console_fits_a_phone(live_system: LiveSystem, browser: WebDriver) -
     assert code in browser.find_element(By.TAG_NAME, "h1").text
     _fits(browser, "the case page")
 
-    browser.get(live_system.url + "/can-bo/bao-cao")
+    navigate(browser, browser.find_element(By.LINK_TEXT, "Báo cáo"))
     assert browser.find_element(By.TAG_NAME, "h1").text.startswith("Báo cáo")
     _fits(browser, "the reports page")
-    for chart in browser.find_elements(By.CSS_SELECTOR, "svg[role=img]"):
-        assert chart.rect["width"] <= 390, chart.rect
+    charts = _readable_charts(browser)
+    browser.execute_script("document.getElementById('theo-co-quan').scrollIntoView()")
+    browser.save_screenshot(str(tmp_path / "bao-cao-390.png"))  # to look at when it fails
+    assert tuple(charts) == CHARTS, charts
+    assert "Cổng thông tin (biểu mẫu trực tuyến)" in charts["Tiếp nhận theo kênh"]
+    assert LONGEST_REASON in charts["Không được tiếp nhận, theo lý do"]  # whole, on two lines
+    agencies = charts["Kết quả xử lý theo cơ quan"]
+    assert {"Sở Nông nghiệp và Môi trường", "Đúng hạn", "Quá hạn", "Đang xử lý"} <= set(agencies)

@@ -26,10 +26,11 @@ from services.router.console.context import (
     ConsoleRoute,
     client_address,
 )
+from services.router.console.report_charts import bars, stacked
 from services.router.emit import TRIAGE
 from services.router.errors import RouterError
 from services.router.reports import pdf, xlsx
-from services.router.reports.figures import AgencyLine, Count, Report, compute, decimal, percent
+from services.router.reports.figures import Report, compute, decimal, percent
 from services.router.reports.period import (
     QUARTERS,
     Period,
@@ -42,7 +43,6 @@ from services.router.reports.period import (
 
 PAGE = PREFIX + "/bao-cao"
 PROVINCE_CODE = "TINH"  # `co_quan` for the whole province (the supervisor's default)
-CHART_WIDTH = 360.0
 OTHER_AGENCY = "Bạn chỉ xem được báo cáo của cơ quan mình."
 UNKNOWN_AGENCY = "Mã cơ quan không có trong danh mục."
 AUDIT_ACTION = "report"  # detail: "page|xlsx|pdf <scope> <period slug>"
@@ -54,39 +54,6 @@ class ReportRequestError(RouterError, ValueError):
     def __init__(self, message: str, status_code: int = 400) -> None:
         super().__init__(message)
         self.status_code = status_code
-
-
-@dataclass(frozen=True)
-class Bar:
-    label: str
-    count: int
-    width: float
-    y: int
-
-
-@dataclass(frozen=True)
-class StackedBar:
-    line: AgencyLine
-    y: int
-    on_time: float
-    late: float
-    open_now: float
-
-
-def bars(rows: list[Count], *, pitch: int = 28) -> list[Bar]:
-    scale = CHART_WIDTH / (max((r.count for r in rows), default=0) or 1)
-    return [Bar(r.label, r.count, r.count * scale, i * pitch) for i, r in enumerate(rows)]
-
-
-def stacked(lines: list[AgencyLine], *, pitch: int = 28) -> list[StackedBar]:
-    """Per agency: answered on time, answered late, in hand now (one scale for all)."""
-    shown = [s for s in lines if s.answered or s.open_now]
-    largest = max((s.answered + s.open_now for s in shown), default=0) or 1
-    scale = CHART_WIDTH / largest
-    return [
-        StackedBar(s, i * pitch, s.on_time * scale, s.late * scale, s.open_now * scale)
-        for i, s in enumerate(shown)
-    ]
 
 
 def parse_period(
@@ -257,10 +224,10 @@ def routes(console: Console, guards: Guards) -> APIRouter:
             ],
             "xlsx": f"{PAGE}.xlsx?{urlencode(shown)}",
             "pdf": f"{PAGE}.pdf?{urlencode(shown)}",
-            "refusal_bars": bars(report.refused_by_reason),
-            "channel_bars": bars(report.by_channel),
-            "field_bars": bars(report.by_field),
-            "agency_bars": stacked(report.lines),
+            "refusal_chart": bars(report.refused_by_reason),
+            "channel_chart": bars(report.by_channel),
+            "field_chart": bars(report.by_field),
+            "agency_chart": stacked(report.lines),
             "percent": percent,
             "decimal": decimal,
             "summary": xlsx.summary_rows(report),
