@@ -52,19 +52,25 @@ def navigate(browser: WebDriver, element: WebElement) -> None:
     and has finished loading (a POST answers with a redirect: two loads)."""
     old = browser.find_element(By.TAG_NAME, "html")
     element.click()
-    WebDriverWait(browser, 15).until(staleness_of(old))
-    WebDriverWait(browser, 15).until(
-        lambda b: b.execute_script("return document.readyState") == "complete"
-    )
+    _new_page_loaded(browser, old)
+
+
+def _new_page_loaded(browser: WebDriver, old: WebElement) -> None:
+    """Wait for `old` to go and the next document to finish loading. A script run while the
+    document is being replaced can fail ("document unloaded"): that is waiting, not failing."""
+    waiting = WebDriverWait(browser, 15, ignored_exceptions=(WebDriverException,))
+    waiting.until(staleness_of(old))
+    waiting.until(lambda b: b.execute_script("return document.readyState") == "complete")
 
 
 def press(browser: WebDriver, xpath: str, attempts: int = 3) -> None:
-    """Find the button at `xpath` and navigate with it, again if the page was still being
-    replaced when it was found (Chromium: "does not belong to the document")."""
+    """Find the button at `xpath` and navigate with it. Only the click is tried again, when
+    the page was still being replaced as the button was found (Chromium: "does not belong
+    to the document"); once clicked, the form has gone, and only the wait remains."""
     for attempt in range(attempts):
+        old = browser.find_element(By.TAG_NAME, "html")
         try:
-            navigate(browser, browser.find_element(By.XPATH, xpath))
-            return
+            browser.find_element(By.XPATH, xpath).click()
         except (StaleElementReferenceException, WebDriverException) as error:
             if attempt == attempts - 1 or (
                 "document" not in str(error)
@@ -72,6 +78,9 @@ def press(browser: WebDriver, xpath: str, attempts: int = 3) -> None:
             ):
                 raise
             time.sleep(0.5)
+            continue
+        _new_page_loaded(browser, old)
+        return
 
 
 class LiveSystem:

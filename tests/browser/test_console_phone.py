@@ -1,6 +1,7 @@
 """The console on a phone (390 px wide): the queue's filters, a case page and the reports
 page with its charts fit the screen, with no horizontal scroll of the page, and the charts'
-labels keep a readable size and stay inside their chart, apart from one another (issue 14)."""
+labels keep a readable size and stay inside their chart, apart from one another; the report's
+tables break no word and stay tables for screen readers (issue 14)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from tests.browser.conftest import LiveSystem, navigate, press, until
 
 PASSWORD = "mật-khẩu-đủ-dài-2023"
 PHONE = {"width": 390, "height": 844, "deviceScaleFactor": 3, "mobile": True}
+TABLET = {"width": 800, "height": 1280, "deviceScaleFactor": 2, "mobile": True}
 SMALLEST_READABLE_PX = 12  # the charts are drawn at 13 px; scaled down, they must stay above
 CHARTS = (
     "Tiếp nhận theo kênh",
@@ -72,6 +74,55 @@ return {title: svg.querySelector("title").textContent,
 """
 
 
+# Every word of every table cell shown on the page that is broken across lines ("Ti|ếp
+# nh|ận", "Sở Nôn|g"): each word's boxes on the screen must share one line. Cells hidden
+# from the eye (a phone layout may keep the column headers for screen readers only, in a
+# box of one pixel) are left out.
+BROKEN_WORDS = """
+const shown = el => {
+  for (let e = el; e; e = e.parentElement) {
+    const r = e.getBoundingClientRect();
+    if (r.width <= 1 || r.height <= 1) return false;
+  }
+  return true;
+};
+const broken = [];
+for (const cell of [...document.querySelectorAll("main th, main td")].filter(shown)) {
+  const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (const word of node.data.matchAll(/[^\\s/-]+[/-]*/g)) {
+      const range = document.createRange();
+      range.setStart(node, word.index);
+      range.setEnd(node, word.index + word[0].length);
+      const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+      if (tops.size > 1) broken.push({cell: cell.textContent.trim(), word: word[0]});
+    }
+  }
+}
+return broken;
+"""
+# A figure of a wide table shown as a line of its own on a phone: the column's name before
+# it (from the cell's data-cot, which must match the column's header), both on one line,
+# inside the screen.
+FIGURE_LINES = """
+return [...document.querySelectorAll("main td[data-cot]")].map(c => {
+  const r = c.getBoundingClientRect();
+  const style = getComputedStyle(c);
+  const header = c.closest("table").querySelectorAll("thead th")[c.cellIndex];
+  return {figure: c.textContent.trim(), column: c.dataset.cot, header: header.textContent,
+          before: getComputedStyle(c, "::before").content, height: r.height,
+          line: parseFloat(style.lineHeight), left: r.left, right: r.right,
+          display: style.display};
+});
+"""
+# What the DOM says the tables hold, to compare with what a screen reader is given.
+TABLE_PARTS = """
+const n = s => document.querySelectorAll(s).length;
+return {table: n("main table"), columnheader: n("main th[scope=col]"),
+        rowheader: n("main th[scope=row]"), cell: n("main td")};
+"""
+
+
 def _overlap(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return (
         a["left"] < b["right"] - 1
@@ -103,6 +154,33 @@ def _readable_charts(browser: WebDriver) -> dict[str, list[str]]:
                 assert not _overlap(a, b), f"labels overlap: {a} / {b}"
         labels[chart["title"]] = [t["text"] for t in texts]
     return labels
+
+
+def _table_roles(browser: WebDriver) -> dict[str, int]:
+    """The roles a screen reader is given for the tables (Chromium's accessibility tree): a
+    phone layout must not turn them into loose text."""
+    browser.execute_cdp_cmd("Accessibility.enable", {})
+    nodes = browser.execute_cdp_cmd("Accessibility.getFullAXTree", {})["nodes"]
+    wanted = ("table", "columnheader", "rowheader", "cell")
+    roles = [str(n.get("role", {}).get("value")) for n in nodes if not n.get("ignored")]
+    return {role: roles.count(role) for role in wanted}
+
+
+def _readable_tables(browser: WebDriver) -> None:
+    """No word of a table is broken across lines, each figure of the wide tables shows on
+    one line after its column's name, and the tables stay tables for screen readers."""
+    broken = browser.execute_script(BROKEN_WORDS)
+    assert not broken, f"words broken across lines: {broken}"
+    figures = browser.execute_script(FIGURE_LINES)
+    assert len(figures) >= 10, figures  # the agencies table: one agency at least
+    for f in figures:
+        assert f["column"] == f["header"], f
+        assert f["before"] == f'"{f["column"]}" / ""', f  # named for the eye, not read twice
+        assert f["height"] < 2 * f["line"], f"not on one line: {f}"
+        assert f["left"] >= 0 and f["right"] <= 390, f"off the screen: {f}"
+    parts = browser.execute_script(TABLE_PARTS)
+    assert parts["table"] == 8 and parts["columnheader"] >= 11, parts
+    assert _table_roles(browser) == parts
 
 
 def _fits(browser: WebDriver, page: str) -> None:
@@ -151,3 +229,20 @@ def test_the_console_fits_a_phone(
     assert LONGEST_REASON in charts["Không được tiếp nhận, theo lý do"]  # whole, on two lines
     agencies = charts["Kết quả xử lý theo cơ quan"]
     assert {"Sở Nông nghiệp và Môi trường", "Đúng hạn", "Quá hạn", "Đang xử lý"} <= set(agencies)
+    _readable_tables(browser)
+    agency_row = "#bang-co-quan tbody th[scope=row]"
+    assert "Sở Nông nghiệp và Môi trường" in [
+        row.text for row in browser.find_elements(By.CSS_SELECTOR, agency_row)
+    ]
+
+    # Wider than a phone (a tablet, 800 px) the agencies' table is a table to the eye as
+    # well, headers on top and a row an agency, squeezed into the screen without breaking
+    # a word.
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", TABLET)
+    browser.refresh()
+    header = browser.find_element(By.CSS_SELECTOR, "#bang-co-quan thead th:last-child").rect
+    assert header["width"] > 1 and header["height"] > 1, header
+    assert {f["display"] for f in browser.execute_script(FIGURE_LINES)} == {"table-cell"}
+    assert browser.execute_script("return document.documentElement.scrollWidth") <= 800
+    broken = browser.execute_script(BROKEN_WORDS)
+    assert not broken, f"words broken across lines at 800 px: {broken}"
