@@ -4,28 +4,35 @@ The router's scheduler emits one `DeadlineReminder` or `CaseEscalated` per case 
 mailing each made 74 mails arrive at once, two per case (issue 14). Each such event now
 adds a line to its recipient's digest of the day instead: one `Delivery` row per
 (recipient, kind, day), staged with its `next_attempt_at` at the digest hour (the setting
-`PAKN_NOTIFIER_DIGEST_AT`, 07:30 Vietnam time by default), whose body
-is rendered again with every line added while it is still pending. The mailer hands each
-row to SMTP at most once, as any other mail; an event that comes after its day's digest
-was claimed goes to the next day's. The events already in a digest are listed in the row's
-`meta`, so a replayed event adds nothing.
+`PAKN_NOTIFIER_DIGEST_AT`, 07:30 Vietnam time by default), and one `DigestEntry` row per
+event (`notifier_digest_line`). A replayed event adds nothing: an event is in one digest
+of its recipient at most.
+
+Adding a line writes that line and nothing else, whatever the digest's size (re-rendering
+the whole digest with every line made a backlog of thousands of overdue cases quadratic).
+The delivery's subject and bodies stay empty until the mailer claims it: `render_claimed`
+fills them from the lines in the claim's transaction. A consumer holds a shared lock on
+the digest's row while it adds a line, which the claim's update waits for, and a consumer
+that comes after the claim waits for it and finds the row claimed: a line is either in
+the mail or in the next day's digest. The mailer hands each row to SMTP at most once, as
+any other mail; a row given back for a later attempt is rendered again when claimed again,
+with the lines that came meanwhile.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from schemas.timezone import VIETNAM
 from services.notifier.labels import vn_date
 from services.notifier.mail import render
 from services.notifier.messages import Digest
-from services.notifier.models import Delivery
+from services.notifier.models import Delivery, DigestEntry
 
 _MAX_DAYS_AHEAD = 7
 
@@ -53,6 +60,11 @@ def _key(kind: str, day: date) -> str:
     return f"digest-{kind}-{day:%Y%m%d}"  # dot-atom text: it is in the Message-ID
 
 
+def _kind_and_day(key: str) -> tuple[str, date]:
+    _, kind, stamp = key.split("-")
+    return kind, datetime.strptime(stamp, "%Y%m%d").date()
+
+
 async def add_to_digest(
     session: AsyncSession,
     *,
@@ -69,27 +81,109 @@ async def add_to_digest(
     recipient = (recipient or "").strip()
     if not recipient:
         return False
+    if await _already_in(session, recipient, line.event_id):
+        return False  # a replayed event
     day = digest_day(at, send_at=send_at)
     for _ in range(_MAX_DAYS_AHEAD):
-        query = (
-            select(Delivery)
-            .where(Delivery.event_id == _key(kind, day), Delivery.recipient == recipient)
-            .with_for_update()
-        )
-        row = (await session.exec(query)).first()
-        if row is not None and line.event_id in json.loads(row.meta.get("events", "[]")):
-            return False  # a replayed event
-        if row is None:
-            leaves = datetime.combine(day, send_at, tzinfo=VIETNAM)
-            if await _insert(session, kind, day, recipient, recipient_name, line, leaves):
+        found = await _locked_digest(session, kind, day, recipient)
+        if found is None:
+            if await _create(session, kind, day, recipient, recipient_name, line, send_at):
                 return True
             continue  # another consumer created it meanwhile: read it again
-        if row.status == "pending":
-            _append(row, kind, day, recipient_name, line)
-            session.add(row)
+        if found.status == "pending":
+            session.add(_entry(found.id, recipient_name, line))
             return True
         day += timedelta(days=1)  # that day's digest is already on its way: the next one
     return False
+
+
+async def _already_in(session: AsyncSession, recipient: str, event_id: str) -> bool:
+    query = (
+        select(DigestEntry.id)
+        .join(Delivery, col(Delivery.id) == col(DigestEntry.digest_id))
+        .where(col(DigestEntry.event_id) == event_id, col(Delivery.recipient) == recipient)
+    )
+    return (await session.exec(query.limit(1))).first() is not None
+
+
+@dataclass(frozen=True)
+class _Found:
+    id: int
+    status: str
+
+
+async def _locked_digest(
+    session: AsyncSession, kind: str, day: date, recipient: str
+) -> _Found | None:
+    """`recipient`'s digest of `day`, share-locked until the caller's transaction ends: the
+    mailer's claim (an update) waits for it, and it waits for a claim under way."""
+    query = (
+        select(Delivery.id, Delivery.status)
+        .where(Delivery.event_id == _key(kind, day), Delivery.recipient == recipient)
+        .with_for_update(read=True)
+    )
+    row = (await session.exec(query)).first()
+    return None if row is None or row[0] is None else _Found(row[0], row[1])
+
+
+def _entry(digest_id: int, recipient_name: str, line: DigestLine) -> DigestEntry:
+    return DigestEntry(
+        digest_id=digest_id,
+        event_id=line.event_id,
+        case_id=line.case_id,
+        recipient_name=recipient_name,
+        text=line.text,
+    )
+
+
+async def _create(
+    session: AsyncSession,
+    kind: str,
+    day: date,
+    recipient: str,
+    recipient_name: str,
+    first: DigestLine,
+    send_at: time,
+) -> bool:
+    """A new pending digest leaving at `send_at` on `day`, with no body yet, and its `first`
+    line, together (a digest never exists without a line); False if another transaction
+    created it first."""
+    row = Delivery(
+        event_id=_key(kind, day),
+        case_id=first.case_id,
+        recipient=recipient,
+        template=Digest.template,
+        subject="",
+        body_text="",
+        next_attempt_at=datetime.combine(day, send_at, tzinfo=VIETNAM),
+    )
+    try:
+        async with session.begin_nested():
+            session.add(row)
+            await session.flush()
+            assert row.id is not None
+            session.add(_entry(row.id, recipient_name, first))
+            await session.flush()
+    except IntegrityError:
+        return False
+    return True
+
+
+async def render_claimed(session: AsyncSession, delivery: Delivery) -> None:
+    """Fill a digest's subject and bodies from its lines, in order, in the transaction that
+    claimed it (which holds its row: a line being added waited for it, and now goes to the
+    next day's digest). The mailer calls it at each claim."""
+    kind, day = _kind_and_day(delivery.event_id)
+    query = (
+        select(DigestEntry.recipient_name, DigestEntry.text)
+        .where(DigestEntry.digest_id == delivery.id)
+        .order_by(col(DigestEntry.id))
+    )
+    entries = (await session.exec(query)).all()
+    name = entries[-1][0] if entries else ""  # as the latest event named the recipient
+    mail = render(_digest(kind, day, name, [text for _, text in entries]))
+    delivery.subject, delivery.body_text, delivery.body_html = mail.subject, mail.text, mail.html
+    session.add(delivery)
 
 
 def _digest(kind: str, day: date, recipient_name: str, lines: list[str]) -> Digest:
@@ -101,45 +195,3 @@ def _digest(kind: str, day: date, recipient_name: str, lines: list[str]) -> Dige
         day=vn_date(day),
         lines="\n".join(lines),
     )
-
-
-def _fill(
-    row: Delivery, kind: str, day: date, name: str, events: list[str], lines: list[str]
-) -> None:
-    mail = render(_digest(kind, day, name, lines))
-    row.subject, row.body_text, row.body_html = mail.subject, mail.text, mail.html
-    row.meta = {"events": json.dumps(events), "lines": json.dumps(lines, ensure_ascii=False)}
-
-
-def _append(row: Delivery, kind: str, day: date, name: str, line: DigestLine) -> None:
-    events = [*json.loads(row.meta.get("events", "[]")), line.event_id]
-    lines = [*json.loads(row.meta.get("lines", "[]")), line.text]
-    _fill(row, kind, day, name, events, lines)
-
-
-async def _insert(
-    session: AsyncSession,
-    kind: str,
-    day: date,
-    recipient: str,
-    name: str,
-    line: DigestLine,
-    leaves: datetime,
-) -> bool:
-    row = Delivery(
-        event_id=_key(kind, day),
-        case_id=line.case_id,
-        recipient=recipient,
-        template=Digest.template,
-        subject="",
-        body_text="",
-        next_attempt_at=leaves,
-    )
-    _fill(row, kind, day, name, [line.event_id], [line.text])
-    try:
-        async with session.begin_nested():
-            session.add(row)
-            await session.flush()
-    except IntegrityError:
-        return False
-    return True

@@ -7,6 +7,9 @@ claimed (nothing was handed over: it goes back to pending when its lease ends) o
 (the server may have it: it becomes uncertain and is shown to the office, never resent
 automatically). docs/decisions/0003-mail-delivery.md explains the choice.
 
+A daily digest is staged without a body: the claim's transaction renders it from its lines
+(services/notifier/digest.py), so the mail holds every line added before the claim.
+
 Deliveries go out concurrently, up to `smtp_connections` at once; each one keeps its own
 claim, `sending` mark and recorded outcome, so concurrency changes nothing of the above.
 """
@@ -35,6 +38,8 @@ from services.kit.health import backoff_s, readiness
 from services.kit.logs import context as log_context
 from services.kit.loop import Poller
 from services.kit.metrics import MAILS
+from services.notifier.digest import render_claimed
+from services.notifier.messages import Digest
 from services.notifier.models import Delivery
 from services.notifier.settings import NotifierSettings
 from services.notifier.transports import (
@@ -170,7 +175,10 @@ class Mailer:
             result = await session.execute(claim.values(**values))
             if cast(CursorResult[Any], result).rowcount != 1:
                 return None  # another mailer was quicker
-            return await session.get(Delivery, delivery_id)
+            claimed = await session.get(Delivery, delivery_id)
+            if claimed is not None and claimed.template == Digest.template:
+                await render_claimed(session, claimed)  # while the claim holds its row
+            return claimed
 
     async def _mark_sending(self, delivery: Delivery) -> None:
         assert delivery.id is not None

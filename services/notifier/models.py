@@ -1,5 +1,6 @@
-"""The notifier's tables: private contacts, the public projection, e-mail deliveries, and
-the reference data the router publishes (agencies, working days).
+"""The notifier's tables: private contacts, the public projection, e-mail deliveries (and
+the lines of the daily digests), and the reference data the router publishes (agencies,
+working days).
 
 The public pages read only `notifier_public_case`; personal data lives in
 `notifier_contact`, which nothing public ever queries.
@@ -132,6 +133,23 @@ class Delivery(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     created_at: datetime = Field(default_factory=utc_now, sa_type=UtcDateTime)
     meta: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class DigestEntry(SQLModel, table=True):
+    """One line of a daily digest (services/notifier/digest.py): written once per event,
+    rendered into its `Delivery` only when the mailer claims it. An event is in one digest
+    of its recipient at most (`add_to_digest` looks it up; the unique key holds it per
+    digest), so a replayed event adds nothing."""
+
+    __tablename__ = "notifier_digest_line"
+    __table_args__ = (UniqueConstraint("digest_id", "event_id", name="uq_digest_line_event"),)
+
+    id: int | None = Field(default=None, primary_key=True)  # the order lines came in
+    digest_id: int = Field(foreign_key="notifier_delivery.id")
+    event_id: str = Field(max_length=64, index=True)
+    case_id: str = Field(max_length=32)
+    recipient_name: str = Field(max_length=300)  # as the event named them; the last one greets
+    text: str = Field(sa_column=Column(Text, nullable=False))
 
 
 class ReferenceData(SQLModel, table=True):
