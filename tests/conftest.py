@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from tests.tier_guard import TierGuard, verdict
+
 # The project's scripts start these; the README's test command exports them.
 KAFKA = os.environ.get("PAKN_TEST_KAFKA", "127.0.0.1:19092")
 PG_DSN = os.environ.get("PAKN_TEST_PG_DSN", "postgresql://pakn:pakn@127.0.0.1:15432")
@@ -27,24 +29,58 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-_TIERS = {"integration": pytest.mark.integration, "browser": pytest.mark.browser}
+# Each tier is a directory under tests/, marked by its name (markers declared in
+# pyproject.toml); tests/unit is the tier without a marker. README: "The tests come in tiers".
+_TIERS = {
+    "component": pytest.mark.component,
+    "fuzz": pytest.mark.fuzz,
+    "integration": pytest.mark.integration,
+    "browser": pytest.mark.browser,
+}
+# The tiers that run without any service: unit, component and fuzz.
+_FAST_TIERS = {"unit", "component", "fuzz"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every test by its tier's directory (the fuzz tier is marked in its module):
-    `-m "not integration and not browser and not fuzz"` is the fast tier alone (markers
-    declared in pyproject.toml)."""
+    """Mark every test by its tier's directory: `-m "not integration and not browser and not
+    fuzz and not component"` is the unit tier alone, `-m component` the component tier."""
     for item in items:
         tier = _tier(item.path)
         if tier in _TIERS:
             item.add_marker(_TIERS[tier])
 
 
+_GUARD = TierGuard()
+
+
+@pytest.fixture(autouse=True)
+def _unit_tests_use_no_database_process_or_server(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every test of tests/unit is watched from its first function-scoped fixture to its end:
+    a database connection, a subprocess or a listening socket fails it (`tests.tier_guard`;
+    the verdict is given by `pytest_runtest_call` below, so that it is a failure)."""
+    if _tier(request.node.path) != "unit":
+        yield
+        return
+    _GUARD.watch()
+    yield
+    _GUARD.stop()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """Fail a unit test that did what the guard above watches for, even if it passed."""
+    try:
+        return (yield)
+    finally:
+        if _GUARD.watching and (seen := _GUARD.stop()):
+            pytest.fail(verdict(seen), pytrace=False)
+
+
 _ROUTER_CORE: list[Any] = []
 
 
 def _router_core_loaded_once(**files_and_topics: Any) -> Any:
-    """`services.router.core.load_core` for the unit tests' routers: the packaged data
+    """`services.router.core.load_core` for the fast tiers' routers: the packaged data
     files are read and checked once per process (a fifth of a second each time, some
     ninety routers a run) and the frozen `RouterCore` is shared, with each router's own
     topics. A router given files of its own loads them as before."""
@@ -63,9 +99,9 @@ def _router_core_loaded_once(**files_and_topics: Any) -> Any:
 def _routers_share_the_packaged_data(
     request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[None]:
-    """In the unit tier, every `RouterService` built on the packaged data shares one loaded
+    """In the fast tiers, every `RouterService` built on the packaged data shares one loaded
     core (the integration tier's services load theirs as in production)."""
-    if _tier(request.node.path) == "unit":
+    if _tier(request.node.path) in _FAST_TIERS:
         import services.router.service
 
         monkeypatch.setattr(services.router.service, "load_core", _router_core_loaded_once)
@@ -73,27 +109,27 @@ def _routers_share_the_packaged_data(
 
 
 # scrypt n = 2**10 where production uses 2**15 (32 MiB and 0.1–0.2 s a hash on a busy 2-core
-# machine): the unit tier's console and embedded tests create some 180 accounts a run.
-_UNIT_TIER_SCRYPT_LOG_N = 10
+# machine): the component tier's console and embedded tests create some 180 accounts a run.
+_FAST_TIERS_SCRYPT_LOG_N = 10
 
 
 @pytest.fixture(autouse=True)
-def _passwords_are_hashed_cheaply_in_the_unit_tier(
+def _passwords_are_hashed_cheaply_in_the_fast_tiers(
     request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """In the unit tier, new password hashes use scrypt with n = 2**10 and say so
+    """In the fast tiers, new password hashes use scrypt with n = 2**10 and say so
     (`scrypt$10$8$1$…`); `verify_password` reads the parameters each hash names, so every
     hash verifies whoever made it and at whatever cost. A test module that imports
     `hash_password` itself tests the hashing and keeps the production cost, as does the
     integration tier."""
-    if _tier(request.node.path) != "unit":
+    if _tier(request.node.path) not in _FAST_TIERS:
         return
     from services.router.console import credentials
 
     module = getattr(request.node, "module", None)
     if getattr(module, "hash_password", None) is credentials.hash_password:
         return
-    monkeypatch.setattr(credentials, "LOG_N", _UNIT_TIER_SCRYPT_LOG_N)
+    monkeypatch.setattr(credentials, "LOG_N", _FAST_TIERS_SCRYPT_LOG_N)
 
 
 def _tier(path: Path) -> str:

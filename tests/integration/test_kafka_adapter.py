@@ -1,5 +1,5 @@
 """The Kafka adapter on the real broker: the cases of tests/unit/kit/kafka_adapter_cases.py
-(run in memory in tests/unit/kit/test_kafka_adapter.py), and what only a real consumer group
+(run in memory in tests/component/kit/test_kafka_adapter.py), and what only a real consumer group
 shows: a consumer leaving its group hands its partitions over at the committed offsets."""
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from services.router.reports.figures import NO_REGULATION, Report, compute
 from services.router.reports.period import quarter_of
 from services.router.service import RouterService
 from services.router.settings import RouterSettings
-from tests.unit.router.test_reports import CASES, REFUSALS, REG, TODAY, _at, refused_event
+from tests.component.router.test_reports import CASES, REFUSALS, REG, TODAY, _at, refused_event
 
 PASSWORD = "mật-khẩu-đủ-dài-2023"
 LAND = CaseFacts(  # routed by the rules to SNNMT (STNMT's successor in 2026)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from services.kit.db import Database
+from tests.component.router.test_store_contract import in_sql
 from tests.unit.router.store_contract import SCENARIOS, Scenario
-from tests.unit.router.test_store_contract import in_sql
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda scenario: scenario.__name__)

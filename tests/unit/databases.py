@@ -1,4 +1,5 @@
-"""SQLite databases for the unit tests, built once per test session and copied per test.
+"""SQLite databases for the component and fuzz tiers (the unit tier opens none), built once
+per test session and copied per test.
 
 Migrating a database with Alembic takes about a second, creating the tables from the models
 a tenth of that: a suite that did it per test spent minutes on it. Each kind of database is

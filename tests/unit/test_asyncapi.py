@@ -11,21 +11,11 @@ from typing import Any
 
 import jsonschema
 import pytest
-from sqlmodel import select
 
 from schemas.docs import CHANNELS, MODELS, OPERATIONS, asyncapi
-from schemas.events import (
-    CASE_EVENT_ADAPTER,
-    LEGACY_ID_PREFIX,
-    SUBMISSION_ADAPTER,
-    SubmissionReceived,
-)
+from schemas.events import LEGACY_ID_PREFIX, SUBMISSION_ADAPTER, SubmissionReceived
 from schemas.examples import SUBMISSION
-from services.kit.outbox import OutboxMessage
-from services.kit.transport import InMemoryBus, Message
-from tests.unit.intake.http_support import Intake, intake, migrated_db
 
-__all__ = ["intake", "migrated_db"]
 ROOT = Path(__file__).parents[2]
 DOCUMENT = json.loads((ROOT / "schemas" / "asyncapi.json").read_text(encoding="utf-8"))
 OFFICIAL = ROOT / "tests" / "data" / "asyncapi-3.0.0.schema.json"
@@ -145,22 +135,3 @@ def test_producers_must_send_an_event_id_and_old_messages_without_one_are_still_
     assert given.event_id == "e-1"
     made = SubmissionReceived(correlation_id="x", submission=SUBMISSION)
     assert len(made.event_id) == 32 and not made.event_id.startswith(LEGACY_ID_PREFIX)
-
-
-async def test_the_outcome_carries_the_producers_correlation_id(intake: Intake) -> None:
-    subscription, _routing = intake.service.subscriptions(publisher=InMemoryBus())
-    old = {"correlation_id": "mine-1", "submission": SUBMISSION.model_dump(mode="json")}
-    message = Message(
-        topic=intake.service.topics.intake, value=json.dumps(old).encode(), partition=0, offset=0
-    )
-    for _ in range(2):  # the old producer's message, delivered twice
-        await subscription.handler(message)
-    async with intake.service.db.session() as session:
-        (row,) = (await session.exec(select(OutboxMessage))).all()
-    outcome = CASE_EVENT_ADAPTER.validate_json(row.payload)
-    assert outcome.event_type == "case.accepted" and outcome.correlation_id == "mine-1"
-    assert row.key == outcome.case.case_id and outcome.case.tracking_code.startswith("GL-")
-    # Its archived bytes are marked registered too: the office does not see it as unread.
-    assert [(raw.status, raw.case_id) for raw in await intake.raws()] == [
-        ("registered", outcome.case.case_id)
-    ]

@@ -67,7 +67,7 @@ class Intake:
 @pytest.fixture(scope="session")
 def migrated_db() -> Path:
     """Migrating takes a second; every test copies one migrated SQLite file instead (the
-    one every unit test shares: tests.unit.databases)."""
+    one every component test shares: tests.unit.databases)."""
     return migrated_template()
 
 

@@ -1,4 +1,4 @@
-"""The batch pipeline's guarantees, as scenarios run on SQLite (tests/unit/kit/test_batches.py)
+"""The batch pipeline's guarantees, as scenarios run on SQLite (tests/component/kit/test_batches.py)
 and on PostgreSQL (tests/integration/test_batches_pg.py): one transaction per batch, each
 event in a savepoint of its own, poison parked alone, transient failures retried whole."""
 

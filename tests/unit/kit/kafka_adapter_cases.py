@@ -1,7 +1,7 @@
 """What the Kafka adapter promises, as cases run twice: in memory with FastStream's
-`TestKafkaBroker` (tests/unit/kit/test_kafka_adapter.py, the unit tier) and on the real
-broker with `TestKafkaBroker(..., with_real=True)` (tests/integration/test_kafka_adapter.py,
-marked `integration`).
+`TestKafkaBroker` (tests/component/kit/test_kafka_adapter.py, the component tier: some cases
+commit to SQLite) and on the real broker with `TestKafkaBroker(..., with_real=True)`
+(tests/integration/test_kafka_adapter.py, marked `integration`).
 
 The adapter is `services/kit/kafka.py` (`make_broker`, `attach`, `KafkaPublisher`) feeding
 the consumer pipeline of `services/kit/consumer.py`. Every case builds the production

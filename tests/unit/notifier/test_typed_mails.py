@@ -8,7 +8,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from sqlmodel import select
 
 from services.notifier import mail
 from services.notifier.mail import (
@@ -19,13 +18,11 @@ from services.notifier.mail import (
     check_templates,
     compose,
     render,
-    stage,
 )
 from services.notifier.messages import MESSAGES, Digest, Receipt, Transfer
-from services.notifier.models import Delivery
 from services.notifier.service import NotifierService
 from services.notifier.settings import NotifierSettings
-from tests.unit.notifier.builders import BASE, migrated_notifier
+from tests.unit.notifier.builders import BASE
 
 TRANSFER = {
     "name": "Trần Văn Bình",
@@ -151,29 +148,3 @@ def test_messages_are_frozen_and_take_only_their_fields() -> None:
         receipt.tracking_code = "GL-3333-3333"  # type: ignore[misc]
     with pytest.raises(TypeError):
         Receipt(name="Nguyễn Văn A", **receipt.values())  # type: ignore[arg-type, call-arg]
-
-
-async def test_staging_a_typed_message_stores_what_it_renders(tmp_path: Path) -> None:
-    service = await migrated_notifier(tmp_path)
-    message = Transfer(**{**TRANSFER, "reorganisation": True})  # type: ignore[arg-type]
-    async with service.db.transaction() as session:
-        staged = await stage(
-            session, event_id="e1", case_id="c1", recipient=" binh@example.com ", message=message
-        )
-        again = await stage(
-            session, event_id="e1", case_id="c1", recipient="binh@example.com", message=message
-        )
-        nobody = await stage(session, event_id="e2", case_id="c1", recipient="", message=message)
-    assert (staged, again, nobody) == (True, False, False)
-    async with service.db.session() as session:
-        [row] = (await session.exec(select(Delivery))).all()
-    expected = compose("transfer", **{**TRANSFER, "reorganisation": True})
-    assert row.template == "transfer" and row.recipient == "binh@example.com"
-    assert (row.subject, row.body_text, row.body_html) == (
-        expected.subject,
-        expected.text,
-        expected.html,
-    )
-    assert "Thời hạn trả lời không thay đổi" in row.body_text
-    assert "&lt;Sở Xây dựng&gt;" in (row.body_html or "")
-    await service.db.dispose()

@@ -1,24 +1,17 @@
 """Login throttling before the key derivation, a back-off per address and account that
 spares the officer elsewhere, a bounded number of key derivations (#10 item 7), and the
-password deny-list (item 8)."""
+password deny-list (item 8); the console's login on SQLite:
+tests/component/router/test_login_throttle.py."""
 
 from __future__ import annotations
 
 import asyncio
 import threading
 import time
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-import httpx
-import pytest
-
-from services.router.console import pages_auth
 from services.router.console.credentials import password_problem, random_password
 from services.router.console.throttle import Busy, LoginThrottle, plausible
-from tests.unit.router.console_support import Console
-from tests.unit.router.lifecycle_support import LAND_RULE
 
 NOW = datetime(2025, 3, 3, 8, 0, tzinfo=UTC)
 
@@ -76,49 +69,6 @@ async def test_key_derivations_run_a_few_at_a_time_off_the_event_loop() -> None:
     assert threading.get_ident() not in results, "not on the event loop's thread"
     crowd = await asyncio.gather(*(throttle.derive(work) for _ in range(8)), return_exceptions=True)
     assert sum(isinstance(r, Busy) for r in crowd) == 3, "2 running, 3 waiting, the rest refused"
-
-
-@pytest.fixture
-async def console(tmp_path: Path) -> AsyncIterator[Console]:
-    harness = await Console.start(tmp_path)
-    await harness.accept("land", LAND_RULE)
-    yield harness
-    await harness.close()
-
-
-async def test_an_attacker_is_slowed_before_scrypt_and_the_officer_is_not(
-    console: Console, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    await console.account("stnmt.lanhdao", "STNMT", "head")
-    hashed = [0]
-    real = pages_auth.verify_password
-
-    def counting(password: str, stored: str) -> bool:
-        hashed[0] += 1
-        return real(password, stored)
-
-    monkeypatch.setattr(pages_auth, "verify_password", counting)
-
-    def at(address: str) -> httpx.AsyncClient:
-        transport = httpx.ASGITransport(app=console.app, client=(address, 4000))
-        client = httpx.AsyncClient(transport=transport, base_url="https://pakn.test")
-        console._clients.append(client)
-        return client
-
-    attacker = at("203.0.113.9")
-    statuses = [
-        (await console.login("stnmt.lanhdao", "đoán-mò-mật-khẩu", client=attacker)).status_code
-        for _ in range(8)
-    ]
-    # three free failures, the fourth starts the back-off
-    assert statuses[:4] == [400] * 4 and set(statuses[4:]) == {429}
-    assert hashed[0] == 4, "refused attempts cost no key derivation"
-    refused = await console.login("stnmt.lanhdao", "đoán-mò-mật-khẩu", client=attacker)
-    assert int(refused.headers["retry-after"]) >= 1
-    officer = at("10.20.30.40")
-    assert (await console.login("stnmt.lanhdao", client=officer)).status_code == 303
-    nonsense = await console.login("a", "x", client=at("198.51.100.1"))
-    assert nonsense.status_code == 400 and hashed[0] == 5
 
 
 def test_the_deny_list_refuses_repeated_sequential_common_and_personal_passwords() -> None:

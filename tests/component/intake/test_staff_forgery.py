@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import json
 
+from tests.component.intake.test_api_channels import HOTLINE
 from tests.support import staff_csrf
 from tests.unit.intake.http_support import Intake, intake, migrated_db
-from tests.unit.intake.test_api_channels import HOTLINE
 
 __all__ = ["intake", "migrated_db"]
 

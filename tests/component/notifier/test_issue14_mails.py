@@ -4,20 +4,29 @@ form of address."""
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import date, datetime, time
 from pathlib import Path
 
 from sqlalchemy import update
-from sqlmodel import col, select
+from sqlmodel import col, func, select
 
 from schemas.events import CaseEscalated, DeadlineReminder
+from services.kit.columns import utc_now
 from services.notifier.digest import digest_day
 from services.notifier.mail import _FOLDER
-from services.notifier.models import Delivery
+from services.notifier.mailer import Mailer
+from services.notifier.models import Delivery, DigestEntry
 from services.notifier.service import NotifierService
-from tests.unit.notifier.builders import HOA, accepted, apply, code, migrated_notifier, routed
+from tests.unit.notifier.builders import (
+    HOA,
+    RecordingTransport,
+    accepted,
+    apply,
+    code,
+    migrated_notifier,
+    routed,
+)
 
 VPUB = "pakn.vpub@gialai.gov.vn"
 STNMT = "pakn.stnmt@gialai.gov.vn"
@@ -27,6 +36,25 @@ SERVICES = Path(__file__).resolve().parents[3] / "services"
 async def _deliveries(service: NotifierService) -> list[Delivery]:
     async with service.db.session() as session:
         return list((await session.exec(select(Delivery).order_by(col(Delivery.id)))).all())
+
+
+async def _mail_digests(service: NotifierService) -> list[Delivery]:
+    """The digest hour comes: the mailer claims (and so renders) and sends every digest."""
+    async with service.db.transaction() as session:
+        await session.execute(
+            update(Delivery)
+            .where(col(Delivery.template) == "digest", col(Delivery.status) == "pending")
+            .values(next_attempt_at=utc_now())
+        )
+    mailer = Mailer(db=service.db, transport=RecordingTransport(), settings=service.settings)
+    await mailer.run_once()
+    return [d for d in await _deliveries(service) if d.template == "digest"]
+
+
+async def _line_count(service: NotifierService, digest: Delivery) -> int:
+    async with service.db.session() as session:
+        query = select(func.count()).where(col(DigestEntry.digest_id) == digest.id)
+        return (await session.exec(query)).one()
 
 
 async def test_the_assignment_mail_gives_the_plain_reason_and_no_figures(tmp_path: Path) -> None:
@@ -105,14 +133,17 @@ async def test_overdue_cases_come_in_one_digest_a_day(tmp_path: Path) -> None:
     digests = [d for d in await _deliveries(service) if d.recipient == VPUB]
     assert len(digests) == 1
     (digest,) = digests
-    assert digest.template == "digest" and "quá hạn" in digest.subject
-    assert all(tc in digest.body_text for tc in codes)
-    assert len(json.loads(digest.meta["lines"])) == 6  # two stages of three cases
+    assert digest.template == "digest"
+    assert await _line_count(service, digest) == 6  # two stages of three cases
     assert digest.next_attempt_at > night  # leaves at the digest hour, not at once
     # A replayed escalation adds nothing.
     await apply(service, events[3])
     (again,) = [d for d in await _deliveries(service) if d.recipient == VPUB]
-    assert again.body_text == digest.body_text
+    assert again.id == digest.id and await _line_count(service, again) == 6
+    (sent,) = [d for d in await _mail_digests(service) if d.recipient == VPUB]
+    assert sent.status == "sent" and "quá hạn" in sent.subject
+    assert all(tc in sent.body_text for tc in codes)
+    assert "(6 mục, tổng hợp ngày 03/03/2023)" in sent.body_text
     await service.db.dispose()
 
 
@@ -121,15 +152,17 @@ async def test_a_digest_already_sent_is_never_changed(tmp_path: Path) -> None:
     night = datetime.fromisoformat("2023-03-03T00:05:00+07:00")
     first, second = code(), code()
     await apply(service, accepted("e1", first), routed("e1", first), _escalated("e1", first, night))
-    async with service.db.transaction() as session:
-        await session.exec(update(Delivery).values(status="sent"))  # type: ignore[call-overload]
+    (sent,) = [d for d in await _mail_digests(service) if d.recipient == VPUB]
+    assert sent.status == "sent" and first in sent.body_text
     await apply(
         service, accepted("e2", second), routed("e2", second), _escalated("e2", second, night)
     )
     digests = [d for d in await _deliveries(service) if d.recipient == VPUB]
     assert [d.status for d in digests] == ["sent", "pending"]
-    assert second not in digests[0].body_text and second in digests[1].body_text
+    assert digests[0].body_text == sent.body_text and second not in sent.body_text
     assert digests[1].event_id.endswith("20230304")  # the next day's digest
+    (_, following) = [d for d in await _mail_digests(service) if d.recipient == VPUB]
+    assert second in following.body_text and first not in following.body_text
     await service.db.dispose()
 
 
@@ -155,7 +188,7 @@ async def test_reminders_are_grouped_per_agency(tmp_path: Path) -> None:
         )
     await apply(service, *events)
     reminders = [d for d in await _deliveries(service) if d.template == "digest"]
-    assert [(d.recipient, len(json.loads(d.meta["lines"]))) for d in reminders] == [(STNMT, 2)]
+    assert [(d.recipient, await _line_count(service, d)) for d in reminders] == [(STNMT, 2)]
     assert digest_day(at, send_at=time(7, 30)) == date(2023, 3, 1)
     nine = datetime.fromisoformat("2023-03-01T09:00:00+07:00")
     assert digest_day(nine, send_at=time(7, 30)) == date(2023, 3, 2)

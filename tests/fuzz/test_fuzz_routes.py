@@ -9,8 +9,8 @@ console and the staff pages are fuzzed twice: without a session (a redirect, 401
 never a 5xx) and logged in as the supervisor (who also holds the staff pass). The number
 of examples per operation is bounded and derandomized, so a run is the same every time.
 
-Its own tier, `fuzz` (some 25 s): `scripts/test` runs it, the fast tier leaves it out
-(`-m "not integration and not browser and not fuzz"`).
+Its own tier, `fuzz` (some 25 s; marked by its directory, tests/conftest.py): `scripts/test`
+runs it, the unit and component tiers leave it out (README, "The tests come in tiers").
 """
 
 from __future__ import annotations
@@ -37,8 +37,6 @@ from services.kit.db import Database
 from services.kit.web import full_openapi
 from services.router.console.accounts import create_account
 from tests.unit.databases import migrated_copy
-
-pytestmark = pytest.mark.fuzz
 
 EXAMPLES = 25  # per operation and mode (without, with a session)
 NASTY = (

@@ -19,9 +19,9 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from services.notifier.mailer import Mailer
 from services.notifier.service import NotifierService
 from services.notifier.transports import SmtpTransport
+from tests.component.notifier.test_mailer import FAST, _make_due, _rows, _stage
 from tests.conftest import free_port
 from tests.unit.notifier.builders import migrated_notifier
-from tests.unit.notifier.test_mailer import FAST, _make_due, _rows, _stage
 
 
 class Server:

@@ -11,8 +11,9 @@ from typing import Any
 from services.intake.import_command import run_import
 from services.intake.models import IntakeCase
 from services.kit.outbox import OutboxMessage
+from tests.component.intake.test_bulk_import import rows, settings
 from tests.unit.intake.http_support import migrated_db
-from tests.unit.intake.test_bulk_import import ITEM, jsonl, rows, settings
+from tests.unit.intake.test_bulk_import import ITEM, jsonl
 
 __all__ = ["migrated_db", "settings"]
 

@@ -14,8 +14,8 @@ from sqlmodel import col, select
 
 from services.router.audit import ACTION_VI
 from services.router.models import AuditEntry
+from tests.component.router.test_reports import TODAY, _seed
 from tests.unit.router.console_support import Console
-from tests.unit.router.test_reports import TODAY, _seed
 
 PAGE = "/can-bo/bao-cao"
 Q1 = {"nam": "2026", "quy": "1"}
