@@ -14,8 +14,8 @@ database. Transactions are not isolated from each other: one caller at a time.
 from __future__ import annotations
 
 from bisect import bisect_left, insort
-from collections.abc import AsyncIterator, Callable, Collection, Iterable, Iterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Collection, Iterable, Iterator, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from heapq import merge
@@ -23,26 +23,21 @@ from itertools import count, islice, takewhile
 
 from sqlalchemy.exc import IntegrityError
 
-from schemas.events import Event
 from services.intake.models import IntakeAttachment, IntakeCase, RawPayload
 from services.intake.ports import LetterQuery, RawMark, RepeatQuery
-
-Undo = Callable[[], object]
-
-
-@dataclass(frozen=True)
-class StagedEvent:
-    topic: str
-    key: str
-    event: Event
+from services.kit.memory_store import (
+    MemoryOutbox,
+    StagedEvent,
+    Undo,
+    copy_row,
+    refused,
+    roll_back,
+    rolled_back_on_error,
+)
 
 
 def _refused(rule: str) -> IntegrityError:
-    return IntegrityError(f"in-memory register: {rule}", params=None, orig=ValueError(rule))
-
-
-def _copy(raw: RawPayload) -> RawPayload:
-    return RawPayload(**raw.model_dump())
+    return refused("in-memory register", rule)
 
 
 @dataclass
@@ -153,11 +148,11 @@ class MemoryRawArchive:
 
     async def find(self, source: str, ref: str) -> RawPayload | None:
         raw_id = self._t.raw_by_ref.get((source, ref))
-        return None if raw_id is None else _copy(self._t.raws[raw_id])
+        return None if raw_id is None else copy_row(self._t.raws[raw_id])
 
     async def by_event_id(self, event_id: str) -> RawPayload | None:
         found = (raw for raw in self._t.raws.values() if raw.event_id == event_id)
-        return next((_copy(raw) for raw in found), None)
+        return next((copy_row(raw) for raw in found), None)
 
     def add(self, raw: RawPayload) -> None:
         ref = (raw.source, raw.source_ref)
@@ -165,12 +160,12 @@ class MemoryRawArchive:
             raise _refused("a payload archived twice under one reference")
         raw.id = next(self._t.raw_ids)
         self._t.raw_by_ref[ref] = raw.id
-        self._put(_copy(raw))
+        self._put(copy_row(raw))
         self._undo.append(lambda: self._t.raw_by_ref.pop(ref))
 
     def save(self, raw: RawPayload) -> None:
         if raw.id in self._t.raws:
-            self._put(_copy(raw))
+            self._put(copy_row(raw))
 
     def _put(self, raw: RawPayload) -> None:
         assert raw.id is not None
@@ -208,7 +203,7 @@ class MemoryRawArchive:
     async def mark(self, marks: Sequence[RawMark]) -> None:
         for mark in marks:
             if (raw := self._t.raws.get(mark.raw_id)) is not None:
-                changed = _copy(raw)
+                changed = copy_row(raw)
                 changed.status, changed.case_id, changed.error = (
                     mark.status,
                     mark.case_id,
@@ -226,26 +221,16 @@ class MemoryAttachments:
         self._undo.append(self._t.attachments.pop)
 
 
-class MemoryOutbox:
-    def __init__(self, tables: _Tables, undo: list[Undo]) -> None:
-        self._t, self._undo = tables, undo
-
-    def stage(self, *, topic: str, key: str, event: Event) -> None:
-        self._t.outbox.append(StagedEvent(topic, key, event))
-        self._undo.append(self._t.outbox.pop)
-
-
 class MemoryUnitOfWork:
     def __init__(self, tables: _Tables) -> None:
         self.undo: list[Undo] = []
         self.cases = MemoryCases(tables, self.undo)
         self.raws = MemoryRawArchive(tables, self.undo)
         self.attachments = MemoryAttachments(tables, self.undo)
-        self.outbox = MemoryOutbox(tables, self.undo)
+        self.outbox = MemoryOutbox(tables.outbox, self.undo)
 
     def rollback(self, to: int = 0) -> None:
-        while len(self.undo) > to:
-            self.undo.pop()()
+        roll_back(self.undo, to)
 
     @asynccontextmanager
     async def savepoint(self) -> AsyncIterator[None]:
@@ -263,14 +248,8 @@ class MemoryStorage:
     def __init__(self) -> None:
         self.tables = _Tables()
 
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[MemoryUnitOfWork]:
-        uow = MemoryUnitOfWork(self.tables)
-        try:
-            yield uow
-        except BaseException:
-            uow.rollback()
-            raise
+    def transaction(self) -> AbstractAsyncContextManager[MemoryUnitOfWork]:
+        return rolled_back_on_error(MemoryUnitOfWork(self.tables))
 
     async def refresh_statistics(self) -> None:
         """Nothing to refresh: a dictionary plans nothing."""

@@ -14,8 +14,8 @@ to a row is kept only when the use case hands it back (`save`), which is what th
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import AsyncIterator, Callable, Collection, Iterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import count
@@ -24,30 +24,26 @@ from typing import TypeVar
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel
 
-from schemas.events import Event
+from services.kit.memory_store import (
+    MemoryOutbox,
+    StagedEvent,
+    Undo,
+    copy_row,
+    refused,
+    roll_back,
+    rolled_back_on_error,
+)
 from services.router.domain.calendar import HolidayCalendar
 from services.router.domain.deadlines import Pause
 from services.router.models import ClockPause, DeadlineNotice, RefusedItem, RoutedCase, RoutingHop
 from services.router.ports import NoticeKey
 
-Undo = Callable[[], object]
 Row = TypeVar("Row", bound=SQLModel)
 K = TypeVar("K")
 
 
-@dataclass(frozen=True)
-class StagedEvent:
-    topic: str
-    key: str
-    event: Event
-
-
 def _refused(rule: str) -> IntegrityError:
-    return IntegrityError(f"in-memory router store: {rule}", params=None, orig=ValueError(rule))
-
-
-def _copy(row: Row) -> Row:
-    return type(row)(**row.model_dump())
+    return refused("in-memory router store", rule)
 
 
 def _key(notice: DeadlineNotice) -> NoticeKey:
@@ -76,7 +72,7 @@ class _Keyed:
 
     def _put(self, table: dict[K, Row], key: K, row: Row) -> None:
         before = table.get(key)
-        table[key] = _copy(row)
+        table[key] = copy_row(row)
         self._undo.append(lambda: _restore(table, key, before))
 
 
@@ -94,7 +90,7 @@ class MemoryCases(_Keyed):
 
     async def get(self, case_id: str) -> RoutedCase | None:
         case = self._t.cases.get(case_id)
-        return None if case is None else _copy(case)
+        return None if case is None else copy_row(case)
 
     async def lock(self, case_id: str) -> RoutedCase | None:
         return await self.get(case_id)  # one transaction at a time: nothing to lock
@@ -111,14 +107,14 @@ class MemoryCases(_Keyed):
         self, version: str, *, statuses: Collection[str]
     ) -> list[RoutedCase]:
         return [
-            _copy(case)
+            copy_row(case)
             for case in self._t.cases.values()
             if case.status in statuses and case.calendar_version != version
         ]
 
     async def due_by(self, horizon: date, *, statuses: Collection[str]) -> list[RoutedCase]:
         return [
-            _copy(case)
+            copy_row(case)
             for case in self._t.cases.values()
             if case.status in statuses
             and min(case.due_classify, case.due_forward, case.due_answer) <= horizon
@@ -132,7 +128,7 @@ class MemoryHops:
     def add(self, hop: RoutingHop) -> None:
         if hop.id is None:
             hop.id = next(self._t.ids)
-        self._t.hops.append(_copy(hop))
+        self._t.hops.append(copy_row(hop))
         self._undo.append(self._t.hops.pop)
 
     async def agencies(self, case_id: str) -> set[str]:
@@ -162,7 +158,7 @@ class MemoryPauses(_Keyed):
             if pause.case_id == case_id and pause.resumed_on is None
         ]
         latest = max(found, key=lambda pause: pause.id or 0, default=None)
-        return None if latest is None else _copy(latest)
+        return None if latest is None else copy_row(latest)
 
     async def closed_of(self, case_ids: Collection[str]) -> dict[str, list[Pause]]:
         found: dict[str, list[Pause]] = defaultdict(list)
@@ -180,7 +176,7 @@ class MemoryRefusals(_Keyed):
 
     async def get(self, case_id: str) -> RefusedItem | None:
         item = self._t.refusals.get(case_id)
-        return None if item is None else _copy(item)
+        return None if item is None else copy_row(item)
 
     def add(self, item: RefusedItem) -> None:
         if item.case_id in self._t.refusals:
@@ -205,15 +201,6 @@ class MemoryNotices(_Keyed):
         self._put(self._t.notices, _key(notice), notice)
 
 
-class MemoryOutbox:
-    def __init__(self, tables: Tables, undo: list[Undo]) -> None:
-        self._t, self._undo = tables, undo
-
-    def stage(self, *, topic: str, key: str, event: Event) -> None:
-        self._t.outbox.append(StagedEvent(topic, key, event))
-        self._undo.append(self._t.outbox.pop)
-
-
 class MemoryUnitOfWork:
     def __init__(self, tables: Tables) -> None:
         self.undo: list[Undo] = []
@@ -223,14 +210,13 @@ class MemoryUnitOfWork:
         self.pauses = MemoryPauses(tables, self.undo)
         self.refusals = MemoryRefusals(tables, self.undo)
         self.notices = MemoryNotices(tables, self.undo)
-        self.outbox = MemoryOutbox(tables, self.undo)
+        self.outbox = MemoryOutbox(tables.outbox, self.undo)
 
     async def calendar(self) -> HolidayCalendar:
         return self._t.calendar
 
     def rollback(self) -> None:
-        while self.undo:
-            self.undo.pop()()
+        roll_back(self.undo)
 
 
 class MemoryStorage:
@@ -239,14 +225,8 @@ class MemoryStorage:
     def __init__(self, *, calendar: HolidayCalendar) -> None:
         self.tables = Tables(calendar=calendar)
 
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[MemoryUnitOfWork]:
-        uow = MemoryUnitOfWork(self.tables)
-        try:
-            yield uow
-        except BaseException:
-            uow.rollback()
-            raise
+    def transaction(self) -> AbstractAsyncContextManager[MemoryUnitOfWork]:
+        return rolled_back_on_error(MemoryUnitOfWork(self.tables))
 
     @property
     def outbox(self) -> list[StagedEvent]:
