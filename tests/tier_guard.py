@@ -60,7 +60,7 @@ class TierGuard:
             self.note(f"started a subprocess {str(args)[:80]}")
             real_popen(process, args, *more, **options)
 
-        subprocess.Popen.__init__ = popen  # type: ignore[method-assign]
+        subprocess.Popen.__init__ = popen  # type: ignore[method-assign,assignment]
 
         real_listen = socket.socket.listen
 
@@ -68,7 +68,7 @@ class TierGuard:
             self.note(f"listened on {sock.getsockname()}")
             real_listen(sock, *backlog)
 
-        socket.socket.listen = listen  # type: ignore[method-assign]
+        socket.socket.listen = listen  # type: ignore[method-assign,assignment]
         self._installed = True
 
 
