@@ -12,7 +12,8 @@ arrived (or the time is up) the drill counts and prints one row:
     fault | sent | registered | routed | agency mails (uncertain) | lost | duplicated |
     routed twice | outbox left | dead letters | refused by SMTP | recovery
 
-`recovery` is the time from the end of the fault until every case sent before that end had
+`outbox left` counts the outbox rows unpublished at the count that are still unpublished
+30 s later (stuck), not rows a live scheduler has just staged. `recovery` is the time from the end of the fault until every case sent before that end had
 its agency mail (for `none`, the same measured a third of the way in: the normal lag).
 With `--one-flight` the faults happen in turn on ONE running system (one namespace, the
 same databases and processes throughout), `--cases` split evenly between them, and each
@@ -59,6 +60,7 @@ from drill_parts import (  # noqa: E402
     grant,
     kill_broker,
     queue_copies,
+    stuck_outbox_rows,
 )
 
 from schemas.topics import Topics, dead_letter  # noqa: E402
@@ -279,12 +281,7 @@ async def leg(flight: Flight, name: str, cases: int) -> Row:
         uncertain=await uncertain_agency_mails(flight),
         duplicated=sum(n - 1 for n in mailbox.per_item.values()),
         routed_twice=(await queue_copies(flight.broker, flight.topics, "IGR"))[0],
-        outbox_left=sum(
-            [
-                await count(urls[n], "SELECT count(*) FROM outbox WHERE published_at IS NULL")
-                for n in ("intake", "router")
-            ]
-        ),
+        outbox_left=sum([await stuck_outbox_rows(urls[n]) for n in ("intake", "router")]),
         parked=await dead_letters(flight.broker, flight.topics),
         refused=", ".join(f"{code}×{n}" for code, n in sorted(mailbox.refused.items())),
         recovery_s=max(0.0, caught_up - ended),

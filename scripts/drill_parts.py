@@ -180,6 +180,29 @@ async def count(url: str, sql: str) -> int:
         await conn.close()
 
 
+async def stuck_outbox_rows(url: str, *, grace_s: float = 30.0) -> int:
+    """Outbox rows unpublished now that are still unpublished `grace_s` later: stuck.
+
+    A live system keeps staging rows (the router's scheduler escalates these 2023-dated
+    cases), so a bare count of unpublished rows is a snapshot of work in flight, not of
+    what the relay left behind."""
+    dsn = url.replace("postgresql+asyncpg://", "postgresql://")
+    conn = await asyncpg.connect(dsn)
+    try:
+        waiting = [r["id"] for r in await conn.fetch(UNPUBLISHED)]
+        deadline = time.monotonic() + grace_s
+        while waiting and time.monotonic() < deadline:
+            await asyncio.sleep(1.0)
+            waiting = [r["id"] for r in await conn.fetch(STILL_UNPUBLISHED, waiting)]
+        return len(waiting)
+    finally:
+        await conn.close()
+
+
+UNPUBLISHED = "SELECT id FROM outbox WHERE published_at IS NULL"
+STILL_UNPUBLISHED = "SELECT id FROM outbox WHERE id = ANY($1::bigint[]) AND published_at IS NULL"
+
+
 async def read_all(broker: Broker, names: list[str]) -> list[Any]:
     consumer = AIOKafkaConsumer(
         *names, auto_offset_reset="earliest", enable_auto_commit=False, **broker.client()

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from schemas.events import Event
 from services.intake.models import IntakeAttachment, IntakeCase, RawPayload
+from services.kit.outbox import Outbox
 
 SERVICE = "intake"  # its name on the outbox and in the consumer pipeline
 
@@ -118,12 +118,6 @@ class RawArchive(Protocol):
 
 class Attachments(Protocol):
     def add(self, attachment: IntakeAttachment) -> None: ...
-
-
-class Outbox(Protocol):
-    def stage(self, *, topic: str, key: str, event: Event) -> None:
-        """Publish `event` once the transaction has committed, and only then."""
-        ...
 
 
 class UnitOfWork(Protocol):

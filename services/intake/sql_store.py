@@ -17,11 +17,10 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import SQLModel, col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from schemas.events import Event
 from services.intake.models import IntakeAttachment, IntakeCase, RawPayload
 from services.intake.ports import SERVICE, LetterQuery, RawMark, RepeatQuery
 from services.kit.db import Database, is_sqlite
-from services.kit.outbox import add_event
+from services.kit.outbox import SqlOutbox
 
 log = logging.getLogger(__name__)
 # Core statements on the raw archive: a batch of the import is one round trip, not one a line.
@@ -172,14 +171,6 @@ class SqlAttachments:
         self.session.add(attachment)
 
 
-class SqlOutbox:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    def stage(self, *, topic: str, key: str, event: Event) -> None:
-        add_event(self.session, service=SERVICE, topic=topic, key=key, event=event)
-
-
 class SqlUnitOfWork:
     """The intake's repositories on `session`, in the transaction its owner opened."""
 
@@ -188,7 +179,7 @@ class SqlUnitOfWork:
         self.cases = SqlCases(session)
         self.raws = SqlRawArchive(session)
         self.attachments = SqlAttachments(session)
-        self.outbox = SqlOutbox(session)
+        self.outbox = SqlOutbox(session, service=SERVICE)
 
     @asynccontextmanager
     async def savepoint(self) -> AsyncIterator[None]:

@@ -15,7 +15,7 @@ import logging
 import weakref
 from collections import defaultdict
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Column, Text, event, func, text, update
 from sqlalchemy.engine import make_url
@@ -61,6 +61,24 @@ def add_event(session: AsyncSession, *, service: str, topic: str, key: str, even
             payload=event.model_dump_json(),
         )
     )
+
+
+class Outbox(Protocol):
+    """The outbox port of a service's unit of work (kit.memory_store.MemoryOutbox in memory)."""
+
+    def stage(self, *, topic: str, key: str, event: Event) -> None:
+        """Publish `event` once the transaction has committed, and only then."""
+        ...
+
+
+class SqlOutbox:
+    """The outbox port on `session`: rows of `service` in the caller's transaction."""
+
+    def __init__(self, session: AsyncSession, *, service: str) -> None:
+        self.session, self.service = session, service
+
+    def stage(self, *, topic: str, key: str, event: Event) -> None:
+        add_event(self.session, service=self.service, topic=topic, key=key, event=event)
 
 
 def to_message(row: OutboxMessage) -> Message:

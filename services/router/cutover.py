@@ -34,14 +34,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from schemas.events import CaseTransferred
 from services.kit.columns import utc_now
 from services.kit.db import Database
+from services.kit.outbox import SqlOutbox
 from services.router import audit
 from services.router.core import RouterCore
 from services.router.domain.agencies import Agency, AgencyRegistry
 from services.router.domain.deadlines import notice_due
 from services.router.domain.lifecycle import Status
-from services.router.emit import TRIAGE, TRIAGE_HOME, emit, emit_routed
+from services.router.emit import SERVICE, TRIAGE, TRIAGE_HOME, emit, emit_routed
 from services.router.models import OPEN_STATUSES, AuditEntry, RoutedCase, RoutingHop
-from services.router.sql_store import SqlOutbox
 from services.router.structure import resolve_place, structure, successor
 from services.router.structure.routing import latest_agencies
 
@@ -206,7 +206,7 @@ async def _move(
             from_agency=move.from_agency,
         )
     )
-    outbox = SqlOutbox(session)
+    outbox = SqlOutbox(session, service=SERVICE)
     emit(outbox, core=core, case_id=case.case_id, event=_transferred(case, move, core, day, by))
     emit_routed(outbox, case=case, core=core, decided_by=by, reasons=(reason,))
     audit.record(

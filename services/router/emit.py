@@ -6,13 +6,13 @@ from collections.abc import Sequence
 
 from schemas.events import CaseRouted, Deadlines, Event
 from schemas.vocabulary import PROVINCIAL_OFFICE, TRIAGE
+from services.kit.outbox import Outbox
 from services.router.case_deadlines import Dues
 from services.router.core import RouterCore
 from services.router.domain.agencies import Agency
 from services.router.domain.explain import officer_reason
 from services.router.models import RoutedCase
 from services.router.ports import SERVICE as SERVICE  # re-exported: its old home
-from services.router.ports import Outbox
 
 TRIAGE_HOME = PROVINCIAL_OFFICE  # the office that works the triage queue
 SUPERVISOR = PROVINCIAL_OFFICE  # the office overdue cases escalate to

@@ -23,7 +23,7 @@ from contextlib import AbstractAsyncContextManager
 from datetime import date
 from typing import Protocol
 
-from schemas.events import Event
+from services.kit.outbox import Outbox
 from services.router.domain.calendar import HolidayCalendar
 from services.router.domain.deadlines import Pause
 from services.router.models import ClockPause, DeadlineNotice, RefusedItem, RoutedCase, RoutingHop
@@ -104,12 +104,6 @@ class Notices(Protocol):
         ...
 
     def add(self, notice: DeadlineNotice) -> None: ...
-
-
-class Outbox(Protocol):
-    def stage(self, *, topic: str, key: str, event: Event) -> None:
-        """Publish `event` once the transaction has committed, and only then."""
-        ...
 
 
 class UnitOfWork(Protocol):

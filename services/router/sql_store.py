@@ -17,9 +17,8 @@ from typing import Protocol
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from schemas.events import Event
 from services.kit.db import Database
-from services.kit.outbox import add_event
+from services.kit.outbox import SqlOutbox
 from services.router.domain.calendar import HolidayCalendar
 from services.router.domain.deadlines import Pause
 from services.router.models import ClockPause, DeadlineNotice, RefusedItem, RoutedCase, RoutingHop
@@ -161,14 +160,6 @@ class SqlNotices:
         self.session.add(notice)
 
 
-class SqlOutbox:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    def stage(self, *, topic: str, key: str, event: Event) -> None:
-        add_event(self.session, service=SERVICE, topic=topic, key=key, event=event)
-
-
 class SqlUnitOfWork:
     """The router's repositories on `session`, in the transaction its owner opened."""
 
@@ -180,7 +171,7 @@ class SqlUnitOfWork:
         self.pauses = SqlPauses(session)
         self.refusals = SqlRefusals(session)
         self.notices = SqlNotices(session)
-        self.outbox = SqlOutbox(session)
+        self.outbox = SqlOutbox(session, service=SERVICE)
 
     async def calendar(self) -> HolidayCalendar:
         return await self._calendars.current(self.session)
