@@ -142,13 +142,21 @@ def service_env(
 SERVICES = ("intake", "router", "notifier")
 
 
-async def start_services(args: argparse.Namespace, topics: Topics, smtp_port: int) -> dict:
+Processes = dict[str, list[asyncio.subprocess.Process]]
+
+
+async def start_services(
+    args: argparse.Namespace, topics: Topics, smtp_port: int, urls: dict[str, str] | None = None
+) -> Processes:
     """`--replicas` processes of each service; the replicas of a service share its database
-    and its consumer groups, as they would in production."""
-    procs: dict[str, list[asyncio.subprocess.Process]] = {}
+    and its consumer groups, as they would in production. Each service's database URL is
+    put in `urls` when given."""
+    procs: Processes = {}
     port = 18101
     for name in SERVICES:
         database_url = await create_database(args.pg_dsn)
+        if urls is not None:
+            urls[name] = database_url
         procs[name] = []
         for _ in range(args.replicas):
             env = service_env(
