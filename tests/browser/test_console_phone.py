@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Any
 
 import httpx
 from selenium.webdriver.common.by import By
@@ -16,11 +15,10 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from services.kit.db import Database
 from services.router.console.accounts import create_account
 from tests.browser.conftest import LiveSystem, navigate, press, until
+from tests.browser.phone import WIDTH, fits, on_phone, on_screen, readable_charts, table_roles
 
 PASSWORD = "mật-khẩu-đủ-dài-2023"
-PHONE = {"width": 390, "height": 844, "deviceScaleFactor": 3, "mobile": True}
 TABLET = {"width": 800, "height": 1280, "deviceScaleFactor": 2, "mobile": True}
-SMALLEST_READABLE_PX = 12  # the charts are drawn at 13 px; scaled down, they must stay above
 CHARTS = (
     "Tiếp nhận theo kênh",
     "Không được tiếp nhận, theo lý do",
@@ -56,22 +54,6 @@ async def _supervisor(live: LiveSystem) -> None:
             )
     finally:
         await db.dispose()
-
-
-# A chart's box on the screen, and every text in it: its box and its font size as drawn
-# (CSS pixels), the chart's scale included.
-TEXTS = """
-const svg = arguments[0];
-const scale = svg.getScreenCTM().a;
-const box = svg.getBoundingClientRect();
-return {title: svg.querySelector("title").textContent,
-        box: {left: box.left, right: box.right, top: box.top, bottom: box.bottom},
-        texts: [...svg.querySelectorAll("text")].map(t => {
-  const r = t.getBoundingClientRect();
-  return {text: t.textContent, left: r.left, right: r.right, top: r.top, bottom: r.bottom,
-          px: parseFloat(getComputedStyle(t).fontSize) * scale};
-})};
-"""
 
 
 # Every word of every table cell shown on the page that is broken across lines ("Ti|ếp
@@ -123,49 +105,6 @@ return {table: n("main table"), columnheader: n("main th[scope=col]"),
 """
 
 
-def _overlap(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    return (
-        a["left"] < b["right"] - 1
-        and b["left"] < a["right"] - 1
-        and a["top"] < b["bottom"] - 1
-        and b["top"] < a["bottom"] - 1
-    )
-
-
-def _readable_charts(browser: WebDriver) -> dict[str, list[str]]:
-    """Each chart's title and its texts, once each is checked: on screen, readable, inside
-    the chart and apart from the others."""
-    labels: dict[str, list[str]] = {}
-    for svg in browser.find_elements(By.CSS_SELECTOR, "svg[role=img]"):
-        chart = browser.execute_script(TEXTS, svg)
-        box, texts = chart["box"], chart["texts"]
-        assert box["left"] >= 0 and box["right"] <= 390, chart
-        for t in texts:
-            assert t["px"] >= SMALLEST_READABLE_PX, f"too small to read: {t}"
-            inside = (
-                box["left"] - 0.5 <= t["left"]
-                and t["right"] <= box["right"] + 0.5
-                and box["top"] - 0.5 <= t["top"]
-                and t["bottom"] <= box["bottom"] + 0.5
-            )
-            assert inside, f"cut off by the edge of {chart['title']}: {t} (chart {box})"
-        for n, a in enumerate(texts):
-            for b in texts[n + 1 :]:
-                assert not _overlap(a, b), f"labels overlap: {a} / {b}"
-        labels[chart["title"]] = [t["text"] for t in texts]
-    return labels
-
-
-def _table_roles(browser: WebDriver) -> dict[str, int]:
-    """The roles a screen reader is given for the tables (Chromium's accessibility tree): a
-    phone layout must not turn them into loose text."""
-    browser.execute_cdp_cmd("Accessibility.enable", {})
-    nodes = browser.execute_cdp_cmd("Accessibility.getFullAXTree", {})["nodes"]
-    wanted = ("table", "columnheader", "rowheader", "cell")
-    roles = [str(n.get("role", {}).get("value")) for n in nodes if not n.get("ignored")]
-    return {role: roles.count(role) for role in wanted}
-
-
 def _readable_tables(browser: WebDriver) -> None:
     """No word of a table is broken across lines, each figure of the wide tables shows on
     one line after its column's name, and the tables stay tables for screen readers."""
@@ -177,19 +116,10 @@ def _readable_tables(browser: WebDriver) -> None:
         assert f["column"] == f["header"], f
         assert f["before"] == f'"{f["column"]}" / ""', f  # named for the eye, not read twice
         assert f["height"] < 2 * f["line"], f"not on one line: {f}"
-        assert f["left"] >= 0 and f["right"] <= 390, f"off the screen: {f}"
+        assert f["left"] >= 0 and f["right"] <= WIDTH, f"off the screen: {f}"
     parts = browser.execute_script(TABLE_PARTS)
     assert parts["table"] == 8 and parts["columnheader"] >= 11, parts
-    assert _table_roles(browser) == parts
-
-
-def _fits(browser: WebDriver, page: str) -> None:
-    widths = browser.execute_script(
-        "return [document.documentElement.scrollWidth, document.body.scrollWidth,"
-        " window.innerWidth]"
-    )
-    assert widths[2] == 390, widths
-    assert max(widths[0], widths[1]) <= 390, f"{page} scrolls sideways: {widths}"
+    assert table_roles(browser) == parts
 
 
 def test_the_console_fits_a_phone(
@@ -200,28 +130,27 @@ def test_the_console_fits_a_phone(
     code = str(created.json()["tracking_code"])
     until(lambda: live_system.status(code).get("agency") == "SNNMT", f"{code} routed")
     asyncio.run(_supervisor(live_system))
-    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", PHONE)
+    on_phone(browser)
 
     browser.get(live_system.url + "/can-bo/")
-    _fits(browser, "the login page")
+    fits(browser, "the login page")
     browser.find_element(By.ID, "username").send_keys("gs.vpub")
     browser.find_element(By.ID, "password").send_keys(PASSWORD)
     press(browser, "//button[normalize-space()='Đăng nhập']")
     browser.get(live_system.url + "/can-bo/?co_quan=*")
     assert browser.find_element(By.TAG_NAME, "h1").text.startswith("Hàng đợi")
-    _fits(browser, "the queue")
+    fits(browser, "the queue")
     for name in ("co_quan", "tinh_trang", "van_ban", "tu_ngay"):  # one filter a line, on screen
-        box = browser.find_element(By.ID, name).rect
-        assert box["x"] >= 0 and box["x"] + box["width"] <= 390, (name, box)
+        on_screen(browser.find_element(By.ID, name).rect, name)
 
     navigate(browser, browser.find_element(By.LINK_TEXT, code))
     assert code in browser.find_element(By.TAG_NAME, "h1").text
-    _fits(browser, "the case page")
+    fits(browser, "the case page")
 
     navigate(browser, browser.find_element(By.LINK_TEXT, "Báo cáo"))
     assert browser.find_element(By.TAG_NAME, "h1").text.startswith("Báo cáo")
-    _fits(browser, "the reports page")
-    charts = _readable_charts(browser)
+    fits(browser, "the reports page")
+    charts = readable_charts(browser)
     browser.execute_script("document.getElementById('theo-co-quan').scrollIntoView()")
     browser.save_screenshot(str(tmp_path / "bao-cao-390.png"))  # to look at when it fails
     assert tuple(charts) == CHARTS, charts

@@ -5,16 +5,14 @@ and stay inside the chart, apart from one another."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import httpx
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
 from tests.browser.conftest import LiveSystem, navigate, until
+from tests.browser.phone import fits, on_phone, on_screen, readable_charts, table_roles
 
-PHONE = {"width": 390, "height": 844, "deviceScaleFactor": 3, "mobile": True}
-SMALLEST_READABLE_PX = 12  # the chart is drawn at 13 px; scaled down, it must stay above this
 # Two items for two agencies: the chart gets two bars, each with its label.
 LAND = {
     "name": "Nguyễn Thị Hoa",
@@ -40,16 +38,6 @@ FEES = {
     "channel_ref": "WEB-STATS-B",
 }
 
-# Every text of the chart: its box on the screen and its font size as drawn (CSS pixels).
-TEXTS = """
-const svg = document.querySelector("svg[role=img]");
-const scale = svg.getScreenCTM().a;
-return [...svg.querySelectorAll("text")].map(t => {
-  const r = t.getBoundingClientRect();
-  return {text: t.textContent, left: r.left, right: r.right, top: r.top, bottom: r.bottom,
-          px: parseFloat(getComputedStyle(t).fontSize) * scale};
-});
-"""
 # Each cell of the figures' table: how many words it has and on how many lines they show
 # (a word broken across lines, "Đã tiế|p nh|ận", makes more lines than words). Cells hidden
 # from the eye (a phone layout may keep the column headers for screen readers only, in a
@@ -72,53 +60,6 @@ return [...document.querySelectorAll("table th, table td")].filter(shown).map(c 
 """
 
 
-def _table_roles(browser: WebDriver) -> dict[str, int]:
-    """The roles a screen reader is given for the table (Chromium's accessibility tree): a
-    phone layout must not turn it into loose text."""
-    browser.execute_cdp_cmd("Accessibility.enable", {})
-    nodes = browser.execute_cdp_cmd("Accessibility.getFullAXTree", {})["nodes"]
-    wanted = ("table", "columnheader", "rowheader", "cell")
-    roles = [str(n.get("role", {}).get("value")) for n in nodes if not n.get("ignored")]
-    return {role: roles.count(role) for role in wanted}
-
-
-def _fits(browser: WebDriver, page: str) -> None:
-    widths = browser.execute_script(
-        "return [document.documentElement.scrollWidth, document.body.scrollWidth,"
-        " window.innerWidth]"
-    )
-    assert widths[2] == 390, widths
-    assert max(widths[0], widths[1]) <= 390, f"{page} scrolls sideways: {widths}"
-
-
-def _on_screen(box: dict[str, Any], what: str) -> None:
-    assert box["x"] >= 0 and box["x"] + box["width"] <= 390, (what, box)
-
-
-def _overlap(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    return (
-        a["left"] < b["right"] - 1
-        and b["left"] < a["right"] - 1
-        and a["top"] < b["bottom"] - 1
-        and b["top"] < a["bottom"] - 1
-    )
-
-
-def _readable_chart(browser: WebDriver) -> list[str]:
-    chart = browser.find_element(By.CSS_SELECTOR, "svg[role='img']")
-    box = chart.rect
-    _on_screen(box, "the chart")
-    texts = browser.execute_script(TEXTS)
-    for t in texts:
-        assert t["px"] >= SMALLEST_READABLE_PX, f"too small to read: {t}"
-        inside = box["x"] - 0.5 <= t["left"] and t["right"] <= box["x"] + box["width"] + 0.5
-        assert inside, f"cut off by the chart's edge: {t} (chart {box})"
-    for n, a in enumerate(texts):
-        for b in texts[n + 1 :]:
-            assert not _overlap(a, b), f"labels overlap: {a} / {b}"
-    return [t["text"] for t in texts]
-
-
 def test_the_statistics_page_fits_a_phone(
     live_system: LiveSystem, browser: WebDriver, tmp_path: Path
 ) -> None:
@@ -130,15 +71,15 @@ def test_the_statistics_page_fits_a_phone(
     stats = f"{live_system.url}/thong-ke"
     agencies = ("Sở Nông nghiệp và Môi trường", "Sở Tài chính")  # both cases counted
     until(lambda: all(a in httpx.get(stats, timeout=10).text for a in agencies), "both lines")
-    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", PHONE)
+    on_phone(browser)
 
     browser.get(stats)
     assert browser.find_element(By.TAG_NAME, "h1").text.startswith("Thống kê")
-    _fits(browser, "the statistics page")
+    fits(browser, "the statistics page")
     for name in ("tu_ngay", "den_ngay"):
-        _on_screen(browser.find_element(By.ID, name).rect, name)
-    _on_screen(browser.find_element(By.XPATH, "//button[normalize-space()='Xem']").rect, "Xem")
-    labels = _readable_chart(browser)
+        on_screen(browser.find_element(By.ID, name).rect, name)
+    on_screen(browser.find_element(By.XPATH, "//button[normalize-space()='Xem']").rect, "Xem")
+    (labels,) = readable_charts(browser).values()
     browser.execute_script("document.querySelector('figure').scrollIntoView()")
     browser.save_screenshot(str(tmp_path / "thong-ke-390.png"))  # to look at when it fails
     assert set(agencies) <= set(labels), labels
@@ -147,8 +88,8 @@ def test_the_statistics_page_fits_a_phone(
     for cell in browser.execute_script(CELLS):
         assert cell["lines"] <= cell["words"], f"a word broken across lines: {cell}"
     for cell in browser.find_elements(By.CSS_SELECTOR, "table td"):
-        _on_screen(cell.rect, f"the figure {cell.text!r}")
-    assert _table_roles(browser) == {"table": 1, "columnheader": 8, "rowheader": 3, "cell": 21}
+        on_screen(cell.rect, f"the figure {cell.text!r}")
+    assert table_roles(browser) == {"table": 1, "columnheader": 8, "rowheader": 3, "cell": 21}
 
     # The filters at work: a range that holds both cases keeps the chart as it was.
     browser.execute_script(
@@ -157,5 +98,5 @@ def test_the_statistics_page_fits_a_phone(
     )
     navigate(browser, browser.find_element(By.XPATH, "//button[normalize-space()='Xem']"))
     assert "tu_ngay=2020-01-01" in browser.current_url
-    _fits(browser, "the filtered statistics page")
-    assert _readable_chart(browser) == labels
+    fits(browser, "the filtered statistics page")
+    assert list(readable_charts(browser).values()) == [labels]
