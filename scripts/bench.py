@@ -328,20 +328,25 @@ def classify_ms_per_item() -> float | None:
     return None
 
 
-def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    p.add_argument("--cases", type=int, default=500, help="cases sent at once (full speed)")
-    p.add_argument("--paced-cases", type=int, default=1000, help="cases sent at --paced-rate")
-    p.add_argument("--paced-rate", type=float, default=100.0, help="cases/s offered when paced")
+def add_system_options(p: argparse.ArgumentParser, *, smtp_port: int, timeout_s: float) -> None:
+    """The options of a run of the whole system: its processes, broker, database, SMTP port."""
     p.add_argument("--replicas", type=int, default=1, help="processes of each service")
     p.add_argument("--kafka", default=os.environ.get("PAKN_TEST_KAFKA", "127.0.0.1:19092"))
     p.add_argument(
         "--pg-dsn",
         default=os.environ.get("PAKN_TEST_PG_DSN", "postgresql://pakn:pakn@127.0.0.1:15432"),
     )
-    p.add_argument("--smtp-port", type=int, default=18125)
+    p.add_argument("--smtp-port", type=int, default=smtp_port)
     p.add_argument("--warmup", type=float, default=8.0, help="seconds for services to join")
-    p.add_argument("--timeout", type=float, default=600.0)
+    p.add_argument("--timeout", type=float, default=timeout_s)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--cases", type=int, default=500, help="cases sent at once (full speed)")
+    p.add_argument("--paced-cases", type=int, default=1000, help="cases sent at --paced-rate")
+    p.add_argument("--paced-rate", type=float, default=100.0, help="cases/s offered when paced")
+    add_system_options(p, smtp_port=18125, timeout_s=600.0)
     args = p.parse_args()
     figures = asyncio.run(measure_system(args))
     relay = asyncio.run(measure_bare_relay(args))

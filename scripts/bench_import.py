@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import sys
 import tempfile
 import time
@@ -39,6 +38,7 @@ from bench import (
     SERVICES,
     Processes,
     Stopwatch,
+    add_system_options,
     create_topics,
     peak_rss_mib,
     service_env,
@@ -146,15 +146,7 @@ async def measure(args: argparse.Namespace, work: Path) -> dict[str, object]:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--lines", type=int, default=10_000)
-    p.add_argument("--replicas", type=int, default=1, help="processes of each service")
-    p.add_argument("--kafka", default=os.environ.get("PAKN_TEST_KAFKA", "127.0.0.1:19092"))
-    p.add_argument(
-        "--pg-dsn",
-        default=os.environ.get("PAKN_TEST_PG_DSN", "postgresql://pakn:pakn@127.0.0.1:15432"),
-    )
-    p.add_argument("--smtp-port", type=int, default=18126)
-    p.add_argument("--warmup", type=float, default=8.0, help="seconds for services to join")
-    p.add_argument("--timeout", type=float, default=7200.0)
+    add_system_options(p, smtp_port=18126, timeout_s=7200.0)
     args = p.parse_args()
     with tempfile.TemporaryDirectory(prefix="pakn-bench-import-") as work:
         figures = asyncio.run(measure(args, Path(work)))
