@@ -14,12 +14,13 @@ from services.kit.consumer import Pipeline
 from services.kit.transport import InMemoryBus, Message
 from services.router.console.accounts import create_account
 from services.router.emit import agency_name
-from services.router.models import AuditEntry, RefusedItem, RoutedCase, RoutingHop
+from services.router.models import AuditEntry, RefusedItem, RoutedCase
 from services.router.reports.figures import NO_REGULATION, Report, compute
 from services.router.reports.period import quarter_of
 from services.router.service import RouterService
 from services.router.settings import RouterSettings
-from tests.component.router.test_reports import CASES, REFUSALS, REG, TODAY, _at, refused_event
+from tests.component.router.report_seed import REFUSALS, REG, TODAY, add_cases, refused_event
+from tests.component.router.report_seed import at as _at
 
 PASSWORD = "mật-khẩu-đủ-dài-2023"
 LAND = CaseFacts(  # routed by the rules to SNNMT (STNMT's successor in 2026)
@@ -38,39 +39,7 @@ LAND = CaseFacts(  # routed by the rules to SNNMT (STNMT's successor in 2026)
 
 async def _seed(router: RouterService) -> None:
     async with router.db.transaction() as session:
-        for cid, agency, channel, cls, kind, reg, received, status, closed, due in CASES:
-            session.add(
-                RoutedCase(
-                    case_id=cid,
-                    tracking_code=f"GL-{cid.upper()}",
-                    channel=channel,
-                    received_at=_at(received),
-                    regulation=reg,
-                    agency=agency,
-                    status=status,
-                    case_class=cls,
-                    kind=kind,
-                    rule_id="test",
-                    rules_version="test",
-                    confidence=1.0,
-                    due_classify=due,
-                    due_forward=due,
-                    due_answer=due,
-                    calendar_version="test",
-                    updated_at=_at(closed) if closed else _at(received),
-                )
-            )
-        session.add(
-            RoutingHop(
-                case_id="c3",
-                hop=2,
-                agency="STP",
-                from_agency="STNMT",
-                rule_id="transfer",
-                step="transfer",
-                at=_at("2026-03-11T09:00+07:00"),
-            )
-        )
+        add_cases(session)
     pipeline = router.subscriptions(publisher=InMemoryBus())[0].handler
     assert isinstance(pipeline, Pipeline)
     topic = router.core.topics.case_events
