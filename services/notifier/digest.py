@@ -25,14 +25,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, select
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from schemas.timezone import VIETNAM
 from services.notifier.labels import vn_date
 from services.notifier.mail import render
 from services.notifier.messages import Digest
 from services.notifier.models import Delivery, DigestEntry
+from services.notifier.ports import UnitOfWork
 
 _MAX_DAYS_AHEAD = 7
 
@@ -66,7 +65,7 @@ def _kind_and_day(key: str) -> tuple[str, date]:
 
 
 async def add_to_digest(
-    session: AsyncSession,
+    uow: UnitOfWork,
     *,
     kind: str,
     recipient: str | None,
@@ -76,54 +75,26 @@ async def add_to_digest(
     send_at: time,
 ) -> bool:
     """Add `line` to `recipient`'s `kind` digest ("reminder" | "overdue") of the day of `at`,
-    which leaves at `send_at` (Vietnam time), in the caller's transaction. False when there
+    which leaves at `send_at` (Vietnam time), in the caller's unit of work. False when there
     is no recipient or the event is in."""
     recipient = (recipient or "").strip()
     if not recipient:
         return False
-    if await _already_in(session, recipient, line.event_id):
+    if await uow.digests.holds(recipient=recipient, event_id=line.event_id):
         return False  # a replayed event
     day = digest_day(at, send_at=send_at)
     for _ in range(_MAX_DAYS_AHEAD):
-        found = await _locked_digest(session, kind, day, recipient)
+        # Share-locked: the mailer's claim (an update) waits for it, and it for a claim.
+        found = await uow.digests.share_locked(event_id=_key(kind, day), recipient=recipient)
         if found is None:
-            if await _create(session, kind, day, recipient, recipient_name, line, send_at):
+            if await _create(uow, kind, day, recipient, recipient_name, line, send_at):
                 return True
             continue  # another consumer created it meanwhile: read it again
         if found.status == "pending":
-            session.add(_entry(found.id, recipient_name, line))
+            uow.digests.add_line(_entry(found.id, recipient_name, line))
             return True
         day += timedelta(days=1)  # that day's digest is already on its way: the next one
     return False
-
-
-async def _already_in(session: AsyncSession, recipient: str, event_id: str) -> bool:
-    query = (
-        select(DigestEntry.id)
-        .join(Delivery, col(Delivery.id) == col(DigestEntry.digest_id))
-        .where(col(DigestEntry.event_id) == event_id, col(Delivery.recipient) == recipient)
-    )
-    return (await session.exec(query.limit(1))).first() is not None
-
-
-@dataclass(frozen=True)
-class _Found:
-    id: int
-    status: str
-
-
-async def _locked_digest(
-    session: AsyncSession, kind: str, day: date, recipient: str
-) -> _Found | None:
-    """`recipient`'s digest of `day`, share-locked until the caller's transaction ends: the
-    mailer's claim (an update) waits for it, and it waits for a claim under way."""
-    query = (
-        select(Delivery.id, Delivery.status)
-        .where(Delivery.event_id == _key(kind, day), Delivery.recipient == recipient)
-        .with_for_update(read=True)
-    )
-    row = (await session.exec(query)).first()
-    return None if row is None or row[0] is None else _Found(row[0], row[1])
 
 
 def _entry(digest_id: int, recipient_name: str, line: DigestLine) -> DigestEntry:
@@ -137,7 +108,7 @@ def _entry(digest_id: int, recipient_name: str, line: DigestLine) -> DigestEntry
 
 
 async def _create(
-    session: AsyncSession,
+    uow: UnitOfWork,
     kind: str,
     day: date,
     recipient: str,
@@ -158,32 +129,25 @@ async def _create(
         next_attempt_at=datetime.combine(day, send_at, tzinfo=VIETNAM),
     )
     try:
-        async with session.begin_nested():
-            session.add(row)
-            await session.flush()
-            assert row.id is not None
-            session.add(_entry(row.id, recipient_name, first))
-            await session.flush()
+        async with uow.savepoint():
+            digest_id = await uow.deliveries.insert(row)
+            uow.digests.add_line(_entry(digest_id, recipient_name, first))
     except IntegrityError:
         return False
     return True
 
 
-async def render_claimed(session: AsyncSession, delivery: Delivery) -> None:
-    """Fill a digest's subject and bodies from its lines, in order, in the transaction that
+async def render_claimed(uow: UnitOfWork, delivery: Delivery) -> None:
+    """Fill a digest's subject and bodies from its lines, in order, in the unit of work that
     claimed it (which holds its row: a line being added waited for it, and now goes to the
     next day's digest). The mailer calls it at each claim."""
+    assert delivery.id is not None
     kind, day = _kind_and_day(delivery.event_id)
-    query = (
-        select(DigestEntry.recipient_name, DigestEntry.text)
-        .where(DigestEntry.digest_id == delivery.id)
-        .order_by(col(DigestEntry.id))
-    )
-    entries = (await session.exec(query)).all()
-    name = entries[-1][0] if entries else ""  # as the latest event named the recipient
-    mail = render(_digest(kind, day, name, [text for _, text in entries]))
+    lines = await uow.digests.lines(delivery.id)
+    name = lines[-1].recipient_name if lines else ""  # as the latest event named them
+    mail = render(_digest(kind, day, name, [line.text for line in lines]))
     delivery.subject, delivery.body_text, delivery.body_html = mail.subject, mail.text, mail.html
-    session.add(delivery)
+    uow.deliveries.save(delivery)
 
 
 def _digest(kind: str, day: date, recipient_name: str, lines: list[str]) -> Digest:

@@ -6,8 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from schemas.events import (
     CaseEscalated,
     CaseEventBase,
@@ -24,7 +22,6 @@ from schemas.vocabulary import STAGE_VI
 from services.kit.columns import utc_now
 from services.notifier.digest import DigestLine, add_to_digest
 from services.notifier.labels import local_day, vn_date
-from services.notifier.mail import stage
 from services.notifier.messages import (
     Extension,
     Greeting,
@@ -33,11 +30,18 @@ from services.notifier.messages import (
     Transfer,
 )
 from services.notifier.models import PublicCase, PublicTransfer
-from services.notifier.projection_shared import Context, public_case, redact_field, submitter
+from services.notifier.ports import UnitOfWork
+from services.notifier.projection_shared import (
+    Context,
+    public_case,
+    redact_field,
+    stage,
+    submitter,
+)
 
 
 async def mail_submitter(
-    session: AsyncSession,
+    uow: UnitOfWork,
     *,
     event: CaseEventBase,
     ctx: Context,
@@ -45,7 +49,7 @@ async def mail_submitter(
 ) -> None:
     """Stage `message` (given the greeting) for the case's submitter, if they gave an e-mail
     address."""
-    contact = await submitter(session, event.case_id)
+    contact = await submitter(uow, event.case_id)
     if contact is None or not contact.notify:
         return  # none known, or an imported backlog (`pakn import --no-notify`)
     greeting = Greeting(
@@ -56,7 +60,7 @@ async def mail_submitter(
         status_url=ctx.links.status_url(event.tracking_code),
     )
     await stage(
-        session,
+        uow,
         event_id=event.event_id,
         case_id=event.case_id,
         recipient=contact.email,
@@ -76,9 +80,9 @@ def _set_deadlines(public: PublicCase, deadlines: Deadlines) -> None:
     public.due_answer, public.updated_at = deadlines.answer, utc_now()
 
 
-async def on_transferred(session: AsyncSession, *, event: CaseTransferred, ctx: Context) -> None:
-    public = await public_case(session, event.case_id)
-    reason = await redact_field(session, case_id=event.case_id, field="transfer", text=event.reason)
+async def on_transferred(uow: UnitOfWork, *, event: CaseTransferred, ctx: Context) -> None:
+    public = await public_case(uow, event.case_id)
+    reason = await redact_field(uow, case_id=event.case_id, field="transfer", text=event.reason)
     from_name = event.from_agency_name or _agency_name(public, event.from_agency, ctx)
     transfer = PublicTransfer(
         case_id=event.case_id,
@@ -90,11 +94,11 @@ async def on_transferred(session: AsyncSession, *, event: CaseTransferred, ctx: 
         reason=reason,
         transferred_on=event.transferred_on or local_day(event.occurred_at),
     )
-    session.add(transfer)
+    uow.transfers.add(transfer)
     public.updated_at = utc_now()
-    session.add(public)
+    uow.cases.save(public)
     await mail_submitter(
-        session,
+        uow,
         event=event,
         ctx=ctx,
         message=lambda greeting: Transfer(
@@ -108,20 +112,20 @@ async def on_transferred(session: AsyncSession, *, event: CaseTransferred, ctx: 
     )
 
 
-async def on_taken(session: AsyncSession, *, event: CaseTaken) -> None:
-    public = await public_case(session, event.case_id)
+async def on_taken(uow: UnitOfWork, *, event: CaseTaken) -> None:
+    public = await public_case(uow, event.case_id)
     public.taken_on, public.updated_at = local_day(event.occurred_at), utc_now()
-    session.add(public)
+    uow.cases.save(public)
 
 
-async def on_info_requested(session: AsyncSession, *, event: InfoRequested, ctx: Context) -> None:
-    public = await public_case(session, event.case_id)
+async def on_info_requested(uow: UnitOfWork, *, event: InfoRequested, ctx: Context) -> None:
+    public = await public_case(uow, event.case_id)
     if public.status != "answered":
         public.status = "waiting_info"
     public.info_requested_on, public.updated_at = event.requested_on, utc_now()
-    session.add(public)
+    uow.cases.save(public)
     await mail_submitter(
-        session,
+        uow,
         event=event,
         ctx=ctx,
         message=lambda greeting: InfoRequest(
@@ -134,26 +138,26 @@ async def on_info_requested(session: AsyncSession, *, event: InfoRequested, ctx:
     )
 
 
-async def on_info_received(session: AsyncSession, *, event: InfoReceived) -> None:
-    public = await public_case(session, event.case_id)
+async def on_info_received(uow: UnitOfWork, *, event: InfoReceived) -> None:
+    public = await public_case(uow, event.case_id)
     if public.status == "waiting_info":
         public.status = "routed"
     public.info_requested_on = None
     _set_deadlines(public, event.deadlines)
-    session.add(public)
+    uow.cases.save(public)
 
 
-async def on_extended(session: AsyncSession, *, event: DeadlineExtended, ctx: Context) -> None:
-    public = await public_case(session, event.case_id)
+async def on_extended(uow: UnitOfWork, *, event: DeadlineExtended, ctx: Context) -> None:
+    public = await public_case(uow, event.case_id)
     public.extension_reason = await redact_field(
-        session, case_id=event.case_id, field="extension", text=event.reason
+        uow, case_id=event.case_id, field="extension", text=event.reason
     )
     public.extended_from, public.due_answer = event.previous_due, event.due_answer
     public.updated_at = utc_now()
-    session.add(public)
+    uow.cases.save(public)
     agency_name = _agency_name(public, event.agency, ctx)
     await mail_submitter(
-        session,
+        uow,
         event=event,
         ctx=ctx,
         message=lambda greeting: Extension(
@@ -167,10 +171,10 @@ async def on_extended(session: AsyncSession, *, event: DeadlineExtended, ctx: Co
     )
 
 
-async def on_recalculated(session: AsyncSession, *, event: DeadlinesRecalculated) -> None:
-    public = await public_case(session, event.case_id)
+async def on_recalculated(uow: UnitOfWork, *, event: DeadlinesRecalculated) -> None:
+    public = await public_case(uow, event.case_id)
     _set_deadlines(public, event.deadlines)
-    session.add(public)
+    uow.cases.save(public)
 
 
 def _line(public: PublicCase, agency_name: str, stage: str, due: date, url: str) -> str:
@@ -178,16 +182,16 @@ def _line(public: PublicCase, agency_name: str, stage: str, due: date, url: str)
     return f"{public.tracking_code}{title} — {agency_name} — hạn {stage} {vn_date(due)} — {url}"
 
 
-async def on_reminder(session: AsyncSession, *, event: DeadlineReminder, ctx: Context) -> None:
+async def on_reminder(uow: UnitOfWork, *, event: DeadlineReminder, ctx: Context) -> None:
     """A line in the agency's reminder digest of the day (services/notifier/digest.py)."""
-    public = await public_case(session, event.case_id)
+    public = await public_case(uow, event.case_id)
     agency_name = _agency_name(public, event.agency, ctx)
     url = ctx.links.status_url(event.tracking_code)
     stage = STAGE_VI[event.stage]
     text = _line(public, agency_name, stage, event.due, url)
     left = f" (còn {event.working_days_left} ngày làm việc)"
     await add_to_digest(
-        session,
+        uow,
         kind="reminder",
         recipient=event.agency_email or ctx.directory.email(event.agency),
         recipient_name=agency_name,
@@ -197,20 +201,20 @@ async def on_reminder(session: AsyncSession, *, event: DeadlineReminder, ctx: Co
     )
 
 
-async def on_escalated(session: AsyncSession, *, event: CaseEscalated, ctx: Context) -> None:
+async def on_escalated(uow: UnitOfWork, *, event: CaseEscalated, ctx: Context) -> None:
     """The case is marked overdue; a line in the office's overdue digest of the day."""
-    public = await public_case(session, event.case_id)
+    public = await public_case(uow, event.case_id)
     if public.status != "answered":
         public.overdue = True
     if event.stage not in public.missed:
         public.missed = [*public.missed, event.stage]
     public.updated_at = utc_now()
-    session.add(public)
+    uow.cases.save(public)
     agency_name = _agency_name(public, event.agency, ctx)
     url = ctx.links.status_url(event.tracking_code)
     text = _line(public, agency_name, STAGE_VI[event.stage], event.due, url)
     await add_to_digest(
-        session,
+        uow,
         kind="overdue",
         recipient=event.escalated_to_email or ctx.directory.email(event.escalated_to),
         recipient_name=ctx.directory.name(event.escalated_to),

@@ -1,4 +1,5 @@
-"""Composing e-mails (plain text and HTML) and staging them; the mailer sends what is staged.
+"""Composing e-mails (plain text and HTML); the use cases stage them
+(`projection_shared.stage`) and the mailer sends what is staged.
 
 Each template has a typed message (`services/notifier/messages.py`); `check_templates`,
 called when the notifier starts, proves that every template renders and names exactly its
@@ -22,12 +23,9 @@ from jinja2 import (
     meta,
     nodes,
 )
-from sqlmodel import select
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.notifier.errors import MailTemplateError
 from services.notifier.messages import MESSAGES, Mail
-from services.notifier.models import Delivery
 
 _FOLDER = Path(__file__).parent / "templates" / "email"
 
@@ -104,7 +102,7 @@ def compose(template: str, **values: object) -> Composed:
     """Subject, plain-text and HTML bodies of one template, filled with `values`.
 
     The untyped form, for tests and the start-up check; the consumers stage a typed
-    message (`render`, `stage`)."""
+    message (`render`, `projection_shared.stage`)."""
     return _compose(_TEXT, _HTML, template, values)
 
 
@@ -122,38 +120,6 @@ def _compose(
         text=text.get_template(f"{template}.txt").render(**values),
         html=html.get_template(f"{template}.html").render(subject=subject, **values),
     )
-
-
-async def stage(
-    session: AsyncSession,
-    *,
-    event_id: str,
-    case_id: str,
-    recipient: str | None,
-    message: Mail,
-) -> bool:
-    """Stage one e-mail in the caller's transaction; the same (event, recipient) only once."""
-    recipient = (recipient or "").strip()
-    if not recipient:
-        return False
-    exists = select(Delivery.id).where(
-        Delivery.event_id == event_id, Delivery.recipient == recipient
-    )
-    if (await session.exec(exists)).first() is not None:
-        return False
-    mail = render(message)
-    session.add(
-        Delivery(
-            event_id=event_id,
-            case_id=case_id,
-            recipient=recipient,
-            template=message.template,
-            subject=mail.subject,
-            body_text=mail.text,
-            body_html=mail.html,
-        )
-    )
-    return True
 
 
 # --- the start-up check ---------------------------------------------------------------

@@ -25,11 +25,7 @@ from datetime import timedelta
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
-from typing import Any, cast
 from uuid import uuid4
-
-from sqlalchemy import CursorResult, update
-from sqlmodel import col, select
 
 from services.kit.columns import utc_now
 from services.kit.db import Database
@@ -41,7 +37,9 @@ from services.kit.metrics import MAILS
 from services.notifier.digest import render_claimed
 from services.notifier.messages import Digest
 from services.notifier.models import Delivery
+from services.notifier.ports import Attempt, Storage
 from services.notifier.settings import NotifierSettings
+from services.notifier.sql_store import SqlStorage
 from services.notifier.transports import (
     BUILD_POLICY,
     MailTransport,
@@ -91,8 +89,22 @@ class Outcome:
 
 
 class Mailer:
-    def __init__(self, *, db: Database, transport: MailTransport, settings: NotifierSettings):
-        self._db, self._transport, self._settings = db, transport, settings
+    """The mailer on `storage`; given only `db`, on that database's SQL storage (for the
+    callers that hold a database: the migration and PostgreSQL lock tests)."""
+
+    def __init__(
+        self,
+        *,
+        transport: MailTransport,
+        settings: NotifierSettings,
+        storage: Storage | None = None,
+        db: Database | None = None,
+    ) -> None:
+        if storage is None:
+            if db is None:
+                raise TypeError("Mailer needs storage= or db=")
+            storage = SqlStorage(db)
+        self._storage, self._transport, self._settings = storage, transport, settings
         self._poller = Poller(self.run_once, idle_s=settings.mail_poll_s, name="mailer")
 
     def wake(self) -> None:
@@ -110,12 +122,9 @@ class Mailer:
         """Recover abandoned claims, then attempt every due delivery once, up to
         `smtp_connections` at a time (each claimed by compare-and-set on its own)."""
         await self.recover()
-        async with self._db.session() as session:
-            due = select(Delivery.id).where(
-                Delivery.status == "pending", col(Delivery.next_attempt_at) <= utc_now()
-            )
-            ids = (await session.exec(due.order_by(col(Delivery.id)).limit(batch))).all()
-        queue = deque(i for i in ids if i is not None)
+        async with self._storage.transaction() as uow:
+            ids = await uow.deliveries.due(utc_now(), limit=batch)
+        queue = deque(ids)
         errors: list[Exception] = []
         attempted = 0
 
@@ -145,46 +154,24 @@ class Mailer:
     async def recover(self) -> None:
         """Deliveries whose mailer vanished: back to pending before DATA, uncertain after."""
         cutoff = utc_now() - timedelta(seconds=self._settings.mail_lease_s)
-        stale = col(Delivery.claimed_at) < cutoff
-        async with self._db.transaction() as session:
-            await session.execute(
-                update(Delivery)
-                .where(col(Delivery.status) == "claimed", stale)
-                .values(status="pending", claim_token=None)
-            )
-            await session.execute(
-                update(Delivery)
-                .where(col(Delivery.status) == "sending", stale)
-                .values(status="uncertain", last_error=ABANDONED)
-            )
-
-    async def _update(self, delivery_id: int, *conditions: Any, **values: Any) -> int:
-        async with self._db.transaction() as session:
-            statement = update(Delivery).where(col(Delivery.id) == delivery_id, *conditions)
-            result = await session.execute(statement.values(**values))
-            return cast(CursorResult[Any], result).rowcount
+        async with self._storage.transaction() as uow:
+            await uow.deliveries.release_claims(claimed_before=cutoff)
+            await uow.deliveries.abandon_sending(claimed_before=cutoff, error=ABANDONED)
 
     async def _claim(self, delivery_id: int) -> Delivery | None:
-        token = uuid4().hex
-        pending = col(Delivery.status) == "pending"
-        values = {"status": "claimed", "claim_token": token, "claimed_at": utc_now()}
         # Claim and read in one transaction: if the database goes away in between, the
         # claim rolls back instead of holding the delivery until its lease ends.
-        async with self._db.transaction() as session:
-            claim = update(Delivery).where(col(Delivery.id) == delivery_id, pending)
-            result = await session.execute(claim.values(**values))
-            if cast(CursorResult[Any], result).rowcount != 1:
-                return None  # another mailer was quicker
-            claimed = await session.get(Delivery, delivery_id)
+        async with self._storage.transaction() as uow:
+            claimed = await uow.deliveries.claim(delivery_id, token=uuid4().hex, at=utc_now())
             if claimed is not None and claimed.template == Digest.template:
-                await render_claimed(session, claimed)  # while the claim holds its row
+                await render_claimed(uow, claimed)  # while the claim holds its row
             return claimed
 
     async def _mark_sending(self, delivery: Delivery) -> None:
-        assert delivery.id is not None
-        mine = col(Delivery.claim_token) == delivery.claim_token
-        claimed = col(Delivery.status) == "claimed"
-        if await self._update(delivery.id, mine, claimed, status="sending") != 1:
+        assert delivery.id is not None and delivery.claim_token is not None
+        async with self._storage.transaction() as uow:
+            marked = await uow.deliveries.mark_sending(delivery.id, token=delivery.claim_token)
+        if not marked:
             raise LostClaim(f"delivery {delivery.id} was taken over")
 
     async def _deliver(self, delivery: Delivery) -> None:
@@ -194,30 +181,36 @@ class Mailer:
         except LostClaim as lost:
             log.warning("mailer: %s", lost)
             return
-        values: dict[str, Any] = {"status": outcome.status, "last_error": outcome.error}
-        values["attempts"] = delivery.attempts + int(outcome.attempted)
-        if outcome.status == "sent":
-            values["sent_at"] = utc_now()
-        if outcome.retry_in_s is not None:
-            values["next_attempt_at"] = utc_now() + timedelta(seconds=outcome.retry_in_s)
-            values["claim_token"] = None
-        await self._record(delivery, values)
+        now = utc_now()
+        retry_at = (
+            None if outcome.retry_in_s is None else now + timedelta(seconds=outcome.retry_in_s)
+        )
+        attempt = Attempt(
+            status=outcome.status,
+            error=outcome.error,
+            attempts=delivery.attempts + int(outcome.attempted),
+            sent_at=now if outcome.status == "sent" else None,
+            retry_at=retry_at,
+        )
+        await self._record(delivery, attempt)
         MAILS.labels(outcome=_outcome_label(outcome)).inc()
         if outcome.status != "sent":
             log.warning("mail %s to case %s: %s", outcome.status, delivery.case_id, outcome.error)
 
-    async def _record(self, delivery: Delivery, values: dict[str, Any]) -> None:
+    async def _record(self, delivery: Delivery, attempt: Attempt) -> None:
         """Write the outcome; if the database is away, wait for it with the outcome in hand.
 
         Giving up here would leave a mail the server accepted as `sending`, later shown as
         uncertain although it went out: only a crash may do that.
         """
-        assert delivery.id is not None
-        mine = col(Delivery.claim_token) == delivery.claim_token
+        assert delivery.id is not None and delivery.claim_token is not None
         failures = 0
         while True:
             try:
-                await self._update(delivery.id, mine, **values)
+                async with self._storage.transaction() as uow:
+                    await uow.deliveries.record(
+                        delivery.id, token=delivery.claim_token, attempt=attempt
+                    )
             except Exception as error:
                 if not is_transient(error):
                     raise

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import assert_never
 
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from schemas.events import (
     CaseAccepted,
     CaseAnswered,
@@ -30,9 +28,9 @@ from schemas.vocabulary import CLASS_VI, KIND_VI, TRIAGE
 from services.kit.columns import utc_now
 from services.notifier import lifecycle
 from services.notifier.labels import GUIDANCE_VI, local_day, vn_date, vn_datetime
-from services.notifier.mail import stage
 from services.notifier.messages import Answer, Assignment, Forwarding, National, Receipt, Refusal
 from services.notifier.models import Contact, PublicCase
+from services.notifier.ports import UnitOfWork
 from services.notifier.projection_shared import (
     Context,
     Links,
@@ -41,6 +39,7 @@ from services.notifier.projection_shared import (
     public_case,
     redact_field,
     refresh_search,
+    stage,
 )
 from services.text.redaction import Finding, redact, redact_case
 
@@ -49,30 +48,30 @@ NATIONAL = "QG"  # the national PAKN system: a hand-off, not an assignment
 __all__ = ["Context", "Links", "project"]
 
 
-async def project(session: AsyncSession, *, event: CaseEvent, ctx: Context) -> None:
+async def project(uow: UnitOfWork, *, event: CaseEvent, ctx: Context) -> None:
     match event:
         case CaseAccepted() | CaseRefused():
-            await _on_registered(session, event=event, ctx=ctx)
+            await _on_registered(uow, event=event, ctx=ctx)
         case CaseRouted():
-            await _on_routed(session, event=event, ctx=ctx)
+            await _on_routed(uow, event=event, ctx=ctx)
         case CaseAnswered():
-            await _on_answered(session, event=event, ctx=ctx)
+            await _on_answered(uow, event=event, ctx=ctx)
         case CaseTransferred():
-            await lifecycle.on_transferred(session, event=event, ctx=ctx)
+            await lifecycle.on_transferred(uow, event=event, ctx=ctx)
         case CaseTaken():
-            await lifecycle.on_taken(session, event=event)
+            await lifecycle.on_taken(uow, event=event)
         case InfoRequested():
-            await lifecycle.on_info_requested(session, event=event, ctx=ctx)
+            await lifecycle.on_info_requested(uow, event=event, ctx=ctx)
         case InfoReceived():
-            await lifecycle.on_info_received(session, event=event)
+            await lifecycle.on_info_received(uow, event=event)
         case DeadlineExtended():
-            await lifecycle.on_extended(session, event=event, ctx=ctx)
+            await lifecycle.on_extended(uow, event=event, ctx=ctx)
         case DeadlinesRecalculated():
-            await lifecycle.on_recalculated(session, event=event)
+            await lifecycle.on_recalculated(uow, event=event)
         case DeadlineReminder():
-            await lifecycle.on_reminder(session, event=event, ctx=ctx)
+            await lifecycle.on_reminder(uow, event=event, ctx=ctx)
         case CaseEscalated():
-            await lifecycle.on_escalated(session, event=event, ctx=ctx)
+            await lifecycle.on_escalated(uow, event=event, ctx=ctx)
         case _ as unreachable:  # mypy fails here on a case event with no branch above
             assert_never(unreachable)
 
@@ -115,16 +114,16 @@ def _public_of(
 
 
 async def _on_registered(
-    session: AsyncSession, *, event: CaseAccepted | CaseRefused, ctx: Context
+    uow: UnitOfWork, *, event: CaseAccepted | CaseRefused, ctx: Context
 ) -> None:
     facts = event.case
-    if await session.get(PublicCase, facts.case_id) is not None:
+    if await uow.cases.get(facts.case_id) is not None:
         return  # the same case under another event id (a replayed intake event)
     contact = _contact(event)
     public, findings = _public_of(event, contact)
-    session.add(contact)
-    session.add(public)
-    log_findings(session, case_id=facts.case_id, findings=findings)
+    uow.contacts.add(contact)
+    uow.cases.add(public)
+    log_findings(uow.redactions, case_id=facts.case_id, findings=findings)
     code, hotline = facts.tracking_code, ctx.links.hotline
     status_url = ctx.links.status_url(code)
     message: Refusal | Receipt
@@ -145,7 +144,7 @@ async def _on_registered(
     if not contact.notify:
         return  # an imported backlog (`pakn import --no-notify`): the submitter is not mailed
     await stage(
-        session,
+        uow,
         event_id=event.event_id,
         case_id=facts.case_id,
         recipient=contact.email,
@@ -153,8 +152,8 @@ async def _on_registered(
     )
 
 
-async def _on_routed(session: AsyncSession, *, event: CaseRouted, ctx: Context) -> None:
-    public = await public_case(session, event.case_id)
+async def _on_routed(uow: UnitOfWork, *, event: CaseRouted, ctx: Context) -> None:
+    public = await public_case(uow, event.case_id)
     first_placement = event.agency != TRIAGE and public.agency in (None, TRIAGE)
     if public.status != "answered":
         public.status = "routed"
@@ -169,18 +168,18 @@ async def _on_routed(session: AsyncSession, *, event: CaseRouted, ctx: Context) 
         public.handled_on = local_day(event.occurred_at)
     public.updated_at = utc_now()
     refresh_search(public)
-    session.add(public)
+    uow.cases.save(public)
     if event.agency == NATIONAL:
-        await _national_mail(session, event=event, public=public)
+        await _national_mail(uow, event=event, public=public)
     elif event.agency != TRIAGE:  # the office works its triage queue in the console
-        await _assignment_mail(session, event=event)
+        await _assignment_mail(uow, event=event)
     if first_placement:
-        await _forwarding_mail(session, event=event, ctx=ctx)
+        await _forwarding_mail(uow, event=event, ctx=ctx)
 
 
-async def _assignment_mail(session: AsyncSession, *, event: CaseRouted) -> None:
+async def _assignment_mail(uow: UnitOfWork, *, event: CaseRouted) -> None:
     await stage(
-        session,
+        uow,
         event_id=event.event_id,
         case_id=event.case_id,
         recipient=event.agency_email,
@@ -198,13 +197,13 @@ async def _assignment_mail(session: AsyncSession, *, event: CaseRouted) -> None:
     )
 
 
-async def _national_mail(session: AsyncSession, *, event: CaseRouted, public: PublicCase) -> None:
+async def _national_mail(uow: UnitOfWork, *, event: CaseRouted, public: PublicCase) -> None:
     """The hand-off to the national PAKN system: it answers the submitter itself, so it gets
     their contact as given, the question, the regulation and the tracking code."""
-    contact = await session.get(Contact, event.case_id)
+    contact = await uow.contacts.get(event.case_id)
     who = contact or Contact(case_id=event.case_id)
     await stage(
-        session,
+        uow,
         event_id=event.event_id,
         case_id=event.case_id,
         recipient=event.agency_email,
@@ -225,9 +224,9 @@ async def _national_mail(session: AsyncSession, *, event: CaseRouted, public: Pu
     )
 
 
-async def _forwarding_mail(session: AsyncSession, *, event: CaseRouted, ctx: Context) -> None:
+async def _forwarding_mail(uow: UnitOfWork, *, event: CaseRouted, ctx: Context) -> None:
     await lifecycle.mail_submitter(
-        session,
+        uow,
         event=event,
         ctx=ctx,
         message=lambda greeting: Forwarding(
@@ -239,12 +238,12 @@ async def _forwarding_mail(session: AsyncSession, *, event: CaseRouted, ctx: Con
     )
 
 
-async def _on_answered(session: AsyncSession, *, event: CaseAnswered, ctx: Context) -> None:
-    public = await public_case(session, event.case_id)
+async def _on_answered(uow: UnitOfWork, *, event: CaseAnswered, ctx: Context) -> None:
+    public = await public_case(uow, event.case_id)
     case_id = event.case_id
-    public.answer = await redact_field(session, case_id=case_id, field="answer", text=event.answer)
+    public.answer = await redact_field(uow, case_id=case_id, field="answer", text=event.answer)
     public.legal_basis = await redact_field(
-        session, case_id=case_id, field="legal_basis", text=event.legal_basis
+        uow, case_id=case_id, field="legal_basis", text=event.legal_basis
     )
     public.status, public.outcome = "answered", event.outcome
     public.answered_on, public.on_time, public.overdue = event.answered_on, event.on_time, False
@@ -256,9 +255,9 @@ async def _on_answered(session: AsyncSession, *, event: CaseAnswered, ctx: Conte
         utc_now(),
     )
     refresh_search(public)
-    session.add(public)
+    uow.cases.save(public)
     await lifecycle.mail_submitter(
-        session,
+        uow,
         event=event,
         ctx=ctx,
         message=lambda greeting: Answer(

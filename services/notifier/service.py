@@ -24,6 +24,7 @@ from services.notifier.projection import project
 from services.notifier.projection_shared import Context, Links
 from services.notifier.reference import ReferenceStore, WorkingCalendar
 from services.notifier.settings import NotifierSettings
+from services.notifier.sql_store import SqlStorage, SqlUnitOfWork
 from services.notifier.transports import FileTransport, MailTransport, SmtpTransport
 
 SERVICE = "notifier"
@@ -50,7 +51,8 @@ class NotifierService:
             office_address=settings.office_address,
         )
         check_templates()  # a bad e-mail template stops the start, not a case event
-        self.mailer = Mailer(db=self.db, transport=transport, settings=settings)
+        self.storage = SqlStorage(self.db)
+        self.mailer = Mailer(storage=self.storage, transport=transport, settings=settings)
         self.reference = ReferenceStore(self.db)
         self.links = Links(
             public_base_url=settings.public_base_url, hotline=settings.hotline_number
@@ -103,7 +105,7 @@ class NotifierService:
         await self.reference.refresh(session)
         ctx = replace(self.context, directory=self.reference.directory)
         with using(ctx.directory):
-            await project(session, event=event, ctx=ctx)
+            await project(SqlUnitOfWork(session), event=event, ctx=ctx)
 
     async def _on_reference(self, session: AsyncSession, event: ReferenceEvent) -> None:
         await self.reference.receive(session, event)

@@ -17,6 +17,7 @@ from services.notifier.digest import DigestLine, add_to_digest
 from services.notifier.mailer import Mailer
 from services.notifier.models import Delivery, DigestEntry
 from services.notifier.settings import NotifierSettings
+from services.notifier.sql_store import SqlUnitOfWork
 from tests.unit.notifier.builders import BASE, RecordingTransport
 
 VPUB = "pakn.vpub@gialai.gov.vn"
@@ -25,7 +26,7 @@ NIGHT = datetime.fromisoformat("2023-03-03T00:05:00+07:00")  # the digest of 3 M
 
 async def _add(session: Any, n: int) -> bool:
     return await add_to_digest(
-        session,
+        SqlUnitOfWork(session),
         kind="overdue",
         recipient=VPUB,
         recipient_name="Văn phòng UBND tỉnh",

@@ -19,7 +19,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from services.notifier.mailer import Mailer
 from services.notifier.service import NotifierService
 from services.notifier.transports import SmtpTransport
-from tests.component.notifier.test_mailer import FAST, _make_due, _rows, _stage
+from tests.component.notifier.mail_support import FAST, deliveries, make_due, stage_receipts
 from tests.conftest import free_port
 from tests.unit.notifier.builders import migrated_notifier
 
@@ -103,7 +103,8 @@ async def _setup(
     changes = {**FAST, "smtp_port": port, "smtp_timeout_s": 2.0, **settings}
     service = await migrated_notifier(tmp_path, **changes)
     transport = SmtpTransport(service.settings)
-    return service, transport, Mailer(db=service.db, transport=transport, settings=service.settings)
+    mailer = Mailer(storage=service.storage, transport=transport, settings=service.settings)
+    return service, transport, mailer
 
 
 async def _drain(mailer: Mailer) -> None:
@@ -112,7 +113,7 @@ async def _drain(mailer: Mailer) -> None:
 
 
 async def _statuses(service: NotifierService) -> Counter[str]:
-    return Counter(row.status for row in await _rows(service))
+    return Counter(row.status for row in await deliveries(service))
 
 
 async def test_fifty_mails_go_through_at_most_n_connections_once_each(
@@ -120,7 +121,7 @@ async def test_fifty_mails_go_through_at_most_n_connections_once_each(
 ) -> None:
     port, handler = server
     service, transport, mailer = await _setup(tmp_path, port, smtp_connections=3)
-    await _stage(service, count=50)
+    await stage_receipts(service, count=50)
     await _drain(mailer)
     assert await _statuses(service) == {"sent": 50}
     ids = handler.message_ids()
@@ -136,7 +137,7 @@ async def test_deliveries_go_in_parallel_but_never_more_than_n(
     port, handler = server
     handler.stall_rcpt_s = 0.05
     service, transport, mailer = await _setup(tmp_path, port, smtp_connections=4)
-    await _stage(service, count=24)
+    await stage_receipts(service, count=24)
     await _drain(mailer)
     assert await _statuses(service) == {"sent": 24}
     assert 2 <= handler.most_in_flight <= 4
@@ -152,7 +153,7 @@ async def test_one_connection_is_reused_with_rset_until_its_message_limit(
     service, transport, mailer = await _setup(
         tmp_path, port, smtp_connections=1, smtp_messages_per_connection=4
     )
-    await _stage(service, count=10)
+    await stage_receipts(service, count=10)
     await _drain(mailer)
     assert await _statuses(service) == {"sent": 10}
     assert len(handler.received) == 10 and len(handler.peers) == 3  # 4 + 4 + 2
@@ -168,11 +169,11 @@ async def test_a_server_that_hangs_up_mid_batch_loses_nothing_and_doubles_nothin
     handler.hang_ups_at_mail[3] = 2  # a reused one dropped at MAIL FROM: a fresh one
     handler.hang_up_in_data = {20}  # the message is there, its reply never comes
     service, transport, mailer = await _setup(tmp_path, port, smtp_connections=2)
-    await _stage(service, count=30)
+    await stage_receipts(service, count=30)
     await _drain(mailer)
-    await _make_due(service)
+    await make_due(service)
     await _drain(mailer)
-    rows = await _rows(service)
+    rows = await deliveries(service)
     statuses = Counter(row.status for row in rows)
     assert statuses == {"sent": 29, "uncertain": 1}, statuses
     assert all(row.attempts == 1 for row in rows if row.status == "sent")  # no retry needed
@@ -192,12 +193,12 @@ async def test_a_fresh_connection_dropped_before_mail_from_is_retried_not_uncert
     service, transport, mailer = await _setup(
         tmp_path, port, smtp_connections=1, mail_backoff_s=60.0
     )
-    await _stage(service, count=3)
+    await stage_receipts(service, count=3)
     await _drain(mailer)
     assert await _statuses(service) == {"sent": 2, "pending": 1}
-    await _make_due(service)
+    await make_due(service)
     await _drain(mailer)
-    rows = await _rows(service)
+    rows = await deliveries(service)
     assert [(row.status, row.attempts) for row in rows] == [("sent", 2), ("sent", 1), ("sent", 1)]
     assert len(handler.received) == 3 and len(set(handler.message_ids())) == 3
     transport.close()
@@ -212,9 +213,9 @@ async def test_a_connection_that_timed_out_is_not_reused(
     service, transport, mailer = await _setup(
         tmp_path, port, smtp_connections=1, smtp_timeout_s=0.3, mail_backoff_s=60.0
     )
-    await _stage(service, count=4)
+    await stage_receipts(service, count=4)
     await _drain(mailer)
-    assert [(row.status, row.attempts) for row in await _rows(service)] == [
+    assert [(row.status, row.attempts) for row in await deliveries(service)] == [
         ("pending", 1), ("sent", 1), ("sent", 1), ("sent", 1)
     ]  # fmt: skip
     assert len(handler.peers) == 2 and transport.opened == 2  # the stalled one was dropped
@@ -230,15 +231,15 @@ async def test_421_on_some_mails_retries_them_later_once_each(
     service, transport, mailer = await _setup(
         tmp_path, port, smtp_connections=3, mail_backoff_s=60.0
     )
-    await _stage(service, count=20)
+    await stage_receipts(service, count=20)
     await _drain(mailer)
-    rows = await _rows(service)
+    rows = await deliveries(service)
     waiting = [row for row in rows if row.status == "pending"]
     assert len(waiting) == 4 and all(row.attempts == 1 for row in waiting)
     assert all("421" in (row.last_error or "") for row in waiting)
-    await _make_due(service)
+    await make_due(service)
     await _drain(mailer)
-    rows = await _rows(service)
+    rows = await deliveries(service)
     assert Counter(row.status for row in rows) == {"sent": 20}
     assert sorted(row.attempts for row in rows) == [1] * 16 + [2] * 4
     ids = handler.message_ids()
@@ -250,7 +251,7 @@ async def test_421_on_some_mails_retries_them_later_once_each(
 async def test_idle_connections_are_closed(tmp_path: Path, server: tuple[int, Server]) -> None:
     port, handler = server
     service, transport, mailer = await _setup(tmp_path, port, smtp_idle_s=0.2)
-    await _stage(service, count=3)
+    await stage_receipts(service, count=3)
     await _drain(mailer)
     assert transport._idle
     await asyncio.sleep(0.6)

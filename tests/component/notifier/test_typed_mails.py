@@ -7,9 +7,10 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from services.notifier.mail import compose, stage
+from services.notifier.mail import compose
 from services.notifier.messages import Transfer
 from services.notifier.models import Delivery
+from services.notifier.projection_shared import stage
 from tests.unit.notifier.builders import migrated_notifier
 from tests.unit.notifier.test_typed_mails import TRANSFER
 
@@ -17,14 +18,14 @@ from tests.unit.notifier.test_typed_mails import TRANSFER
 async def test_staging_a_typed_message_stores_what_it_renders(tmp_path: Path) -> None:
     service = await migrated_notifier(tmp_path)
     message = Transfer(**{**TRANSFER, "reorganisation": True})  # type: ignore[arg-type]
-    async with service.db.transaction() as session:
+    async with service.storage.transaction() as uow:
         staged = await stage(
-            session, event_id="e1", case_id="c1", recipient=" binh@example.com ", message=message
+            uow, event_id="e1", case_id="c1", recipient=" binh@example.com ", message=message
         )
         again = await stage(
-            session, event_id="e1", case_id="c1", recipient="binh@example.com", message=message
+            uow, event_id="e1", case_id="c1", recipient="binh@example.com", message=message
         )
-        nobody = await stage(session, event_id="e2", case_id="c1", recipient="", message=message)
+        nobody = await stage(uow, event_id="e2", case_id="c1", recipient="", message=message)
     assert (staged, again, nobody) == (True, False, False)
     async with service.db.session() as session:
         [row] = (await session.exec(select(Delivery))).all()

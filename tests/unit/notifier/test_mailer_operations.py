@@ -6,40 +6,22 @@ from __future__ import annotations
 import io
 import json
 import logging
-from pathlib import Path
 
 from prometheus_client import REGISTRY
 
 from services.kit import logs
-from services.notifier.mail import stage
-from services.notifier.mailer import Mailer
-from services.notifier.messages import Receipt
 from services.notifier.transports import PermanentMailError, TransientMailError
-from tests.unit.notifier.builders import RecordingTransport, migrated_notifier
+from tests.unit.notifier.builders import RecordingTransport
+from tests.unit.notifier.memory_support import RECEIPT, memory_notifier, stage_mails
 
 
 def mails(outcome: str) -> float:
     return REGISTRY.get_sample_value("pakn_mails_total", {"outcome": outcome}) or 0.0
 
 
-async def test_outcomes_are_counted_and_logged_with_ids_without_the_address(
-    tmp_path: Path,
-) -> None:
-    service = await migrated_notifier(tmp_path, mail_backoff_s=0.01, mail_poll_s=0.05)
-    async with service.db.transaction() as session:
-        for i, recipient in enumerate(["hoa.nguyen@example.vn", "binh.tran@example.vn"]):
-            await stage(
-                session,
-                event_id=f"event-{i}",
-                case_id=f"case-{i}",
-                recipient=recipient,
-                message=Receipt(
-                    tracking_code="GL-2222-2222",
-                    received_at="09:30 18/01/2023",
-                    hotline="0269 3 822 333",
-                    status_url="http://pakn.test/tra-cuu/GL-2222-2222",
-                ),
-            )
+async def test_outcomes_are_counted_and_logged_with_ids_without_the_address() -> None:
+    notifier = memory_notifier(mail_backoff_s=0.01, mail_poll_s=0.05)
+    await stage_mails(notifier, RECEIPT, "hoa.nguyen@example.vn", "binh.tran@example.vn")
     before = {name: mails(name) for name in ("sent", "failed", "retried")}
     transport = RecordingTransport(
         [
@@ -52,11 +34,7 @@ async def test_outcomes_are_counted_and_logged_with_ids_without_the_address(
     mailer_log = logging.getLogger("services.notifier.mailer")
     mailer_log.addHandler(handler)
     try:
-        mailer = Mailer(
-            db=service.db,
-            transport=transport,
-            settings=service.settings.model_copy(update={"smtp_connections": 1}),
-        )
+        mailer = notifier.mailer(transport, smtp_connections=1)
         assert await mailer.run_once() == 2
     finally:
         mailer_log.removeHandler(handler)
