@@ -171,7 +171,6 @@ class _Register:
     codes: list[str]
     decisions: dict[str, Decision] = field(default_factory=dict)
     _near: dict[tuple[str, str], list[IntakeCase]] = field(default_factory=dict)
-    _prints: dict[str, Fingerprint] = field(default_factory=dict)
     _sent: dict[tuple[str, str, str], list[IntakeCase]] = field(default_factory=dict)
 
     def remember(self, case: IntakeCase) -> None:
@@ -221,7 +220,7 @@ class _Register:
             return None
         wanted = fingerprint(item)
         for candidate in sorted(near.values(), key=lambda c: c.received_at):
-            if is_repeat(wanted, self._print(candidate), window=REPEAT_WINDOW):
+            if is_repeat(wanted, case_print(candidate), window=REPEAT_WINDOW):
                 return candidate
         return None
 
@@ -232,18 +231,58 @@ class _Register:
         near = {
             c.id: c for k in keys if k[1] for c in self._near.get(k, ()) if c.received_at >= since
         }
-        wanted = fingerprint(item)
+        wanted: Fingerprint | None = None  # only worked out when a candidate needs it
         for candidate in sorted(near.values(), key=lambda c: c.received_at)[:MAX_CANDIDATES]:
-            if candidate.channel != item.channel.value and is_same_letter(
-                wanted, self._print(candidate)
-            ):
+            if candidate.channel == item.channel.value:
+                continue
+            if wanted is None:
+                wanted = fingerprint(item)
+            if is_same_letter(wanted, case_print(candidate)):
                 return candidate
         return None
 
-    def _print(self, case: IntakeCase) -> Fingerprint:
-        if case.id not in self._prints:
-            self._prints[case.id] = fingerprint(as_submission(case))
-        return self._prints[case.id]
+
+# A registered case's fingerprint, by case id, with a hash of the fields it was worked out
+# from: each item compares itself with up to MAX_CANDIDATES earlier cases, mostly the same
+# ones again (one person's many items), and reading a case's text again costs more than the
+# register's other work. A case whose fields differ from those hashed (changed, or another
+# store's case under the same id) is worked out afresh; the oldest entries go first past the
+# limit. Only the hash is kept, not the fields: no personal text stays here, and a
+# fingerprint's shingles (up to some kilobytes each) bound the memory: 2,000 of them.
+_PRINTS: dict[str, tuple[int, Fingerprint]] = {}
+_PRINTS_KEPT = 2_000
+
+
+def case_print(case: IntakeCase) -> Fingerprint:
+    """`fingerprint(as_submission(case))`, worked out once per case and its fields."""
+    fields = hash(_print_fields(case))
+    kept = _PRINTS.get(case.id)
+    if kept is not None and kept[0] == fields:
+        return kept[1]
+    found = fingerprint(as_submission(case))
+    if len(_PRINTS) >= _PRINTS_KEPT:
+        del _PRINTS[next(iter(_PRINTS))]
+    _PRINTS[case.id] = (fields, found)
+    return found
+
+
+def _print_fields(case: IntakeCase) -> tuple[object, ...]:
+    """Every field `as_submission` reads."""
+    return (
+        case.channel,
+        case.channel_ref,
+        case.received_at,
+        case.submitter_type,
+        case.name,
+        case.organization,
+        case.address,
+        case.phone,
+        case.email,
+        case.title,
+        case.content,
+        case.regulation,
+        tuple(case.attachments),
+    )
 
 
 async def _by_channel_keys(cases: Cases, items: Sequence[Submission]) -> dict[str, IntakeCase]:

@@ -65,6 +65,7 @@ class Span:
 _ANY_PLACEHOLDER = "(?:" + "|".join(re.escape(p) for p in PLACEHOLDER.values()) + ")"
 _PLACEHOLDER_BEFORE = re.compile(_ANY_PLACEHOLDER + r"[ \u00a0]$")
 _PLACEHOLDER_AFTER = re.compile(r"[ \u00a0]" + _ANY_PLACEHOLDER)
+_PLACEHOLDER_ANYWHERE = re.compile(_ANY_PLACEHOLDER)
 _WORD = re.compile(r"[^\W\d_]+(?:['’‘][^\W\d_]+)*")
 
 
@@ -133,9 +134,13 @@ def make_view(text: str) -> TextView:
     folded = _same_length(text, "fold")
     spans = map(re.Match.span, _WORD.finditer(text))
     tokens = tuple([Token._make((a, b, text[a:b], folded[a:b])) for a, b in spans])
-    # Placeholders carry diacritics of their own; they must not change the mode.
-    bare = re.sub(_ANY_PLACEHOLDER, "", text)
-    plain = _same_length(bare, "fold") == _same_length(bare, "lower")
+    # Placeholders carry diacritics of their own; they must not change the mode. A text
+    # without one (any text on the first pass) is its own bare form, converted above.
+    if _PLACEHOLDER_ANYWHERE.search(text) is None:
+        plain = folded == lower
+    else:
+        bare = _PLACEHOLDER_ANYWHERE.sub("", text)
+        plain = _same_length(bare, "fold") == _same_length(bare, "lower")
     return TextView(
         text=text,
         lower=lower,
