@@ -7,6 +7,9 @@ Made with fpdf2 (pure Python; LGPL-3.0) in DejaVu Serif, which has every Vietnam
 the copy shipped in `services/notifier/fonts/` (Bitstream Vera licence, LICENSE.txt there),
 else Debian's fonts-dejavu-core (Liberation 1.07, Debian's fonts-liberation, lacks most of
 them). Without either the route answers 503 and says so.
+
+fpdf2 (with numpy, Pillow and fontTools: ~45 MiB resident) is imported when the first
+letter is made, not with this module (issue 12: the notifier's peak memory).
 """
 
 from __future__ import annotations
@@ -15,10 +18,10 @@ import asyncio
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import Response
-from fpdf import FPDF
 from sqlmodel import select
 
 from schemas.tracking import parse_tracking_code
@@ -28,6 +31,9 @@ from services.notifier.errors import NotifierError
 from services.notifier.labels import vn_date
 from services.notifier.models import PublicCase
 from services.notifier.site import Site
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 VENDORED = Path(__file__).parent / "fonts"  # DejaVu Serif, with its licence (LICENSE.txt)
 FONT_DIRS = (VENDORED, Path("/usr/share/fonts/truetype/dejavu"))
@@ -79,6 +85,8 @@ def answer_pdf(
     case: PublicCase, *, province: str, office_name: str, page_url: str, fonts: Sequence[Path] = ()
 ) -> bytes:
     """The letter of an answered case, as PDF bytes."""
+    from fpdf import FPDF
+
     regular, bold = fonts or font_files()
     letter = letter_of(case)
     pdf = FPDF(format="A4")

@@ -29,7 +29,7 @@ from services.router.console.context import (
 from services.router.console.report_charts import bars, stacked
 from services.router.emit import TRIAGE
 from services.router.errors import RouterError
-from services.router.reports import pdf, xlsx
+from services.router.reports import xlsx
 from services.router.reports.figures import Report, compute, decimal, percent
 from services.router.reports.period import (
     QUARTERS,
@@ -268,6 +268,10 @@ def routes(console: Console, guards: Guards) -> APIRouter:
         officer: Viewer,
         query: Asked,
     ) -> Response:
+        # imported on the first download: fpdf2 (with numpy, Pillow and fontTools) is
+        # ~45 MiB the router's process need not hold until then (issue 12)
+        from services.router.reports import pdf
+
         return await download(
             request, officer, query, form="pdf", render=pdf.document, media_type=pdf.MEDIA_TYPE
         )

@@ -1,21 +1,24 @@
 """The report as an Excel workbook (openpyxl): one sheet of key figures, one per breakdown.
 
 Numbers are stored as numbers (an agency sums them again in its own tables); percentages
-and averages rounded to one decimal."""
+and averages rounded to one decimal.
+
+openpyxl is imported when a workbook is made, not with this module: the report page uses
+`summary_rows` and the router's process should not hold openpyxl (~25 MiB) until someone
+downloads a workbook (issue 12)."""
 
 from __future__ import annotations
 
 from io import BytesIO
-
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import TYPE_CHECKING
 
 from services.router.reports.figures import AgencyLine, Count, Report
 
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
+
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-BOLD = Font(bold=True)
 Cell = str | int | float | None
 RECEIVED_ALL = "Tổng số nhận được trong kỳ (được tiếp nhận và không được tiếp nhận)"
 ACCEPTED = "Số phản ánh, kiến nghị tiếp nhận trong kỳ (được chấp nhận xử lý)"
@@ -88,6 +91,9 @@ def agency_row(s: AgencyLine) -> tuple[Cell, ...]:
 
 
 def workbook(report: Report) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
     book = Workbook()
     sheet = book.active
     assert sheet is not None
@@ -118,7 +124,7 @@ def workbook(report: Report) -> bytes:
         total = agency_row(report.total)
         lines.append(["", *total[1:]])
         for cell in lines[lines.max_row]:
-            cell.font = BOLD
+            cell.font = Font(bold=True)
     _widths(lines, (10, 48, *(12,) * 10))
     _counts(book, "Theo văn bản", "Văn bản quy định", report.by_regulation)
     moves = book.create_sheet("Chuyển xử lý")
@@ -139,24 +145,30 @@ def _counts(
     rows: list[Count],
     unit: str = "Số phản ánh, kiến nghị",
 ) -> None:
+    from openpyxl.styles import Font
+
     sheet = book.create_sheet(title)
     _header(sheet, (heading, unit))
     for row in rows:
         sheet.append([row.label, row.count])
     sheet.append(["Cộng", sum(row.count for row in rows)])
     for cell in sheet[sheet.max_row]:
-        cell.font = BOLD
+        cell.font = Font(bold=True)
     _widths(sheet, (70, 22))
 
 
 def _header(sheet: Worksheet, names: tuple[str, ...]) -> None:
+    from openpyxl.styles import Alignment, Font
+
     sheet.append(list(names))
     for cell in sheet[sheet.max_row]:
-        cell.font = BOLD
+        cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
 
 
 def _widths(sheet: Worksheet, widths: tuple[int, ...]) -> None:
+    from openpyxl.utils import get_column_letter
+
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
 
