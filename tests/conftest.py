@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests.tier_guard import TierGuard, verdict
+from tests.tier_select import TIERS, selects_tier
 
 # The project's scripts start these; the README's test command exports them.
 KAFKA = os.environ.get("PAKN_TEST_KAFKA", "127.0.0.1:19092")
@@ -50,6 +51,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(_TIERS[tier])
 
 
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """Do not collect a tier's directory that the `-m` expression leaves out whole."""
+    markexpr = str(config.getoption("markexpr", "") or "")
+    if not markexpr or collection_path.name not in TIERS:
+        return None
+    if collection_path.resolve().parent != _TESTS:
+        return None
+    return True if selects_tier(markexpr, collection_path.name) is False else None
+
+
+_TESTS = Path(__file__).resolve().parent
 _GUARD = TierGuard()
 
 
