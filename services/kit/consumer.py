@@ -81,6 +81,7 @@ class ProcessedEvent(SQLModel, table=True):
 
 
 EventHandler = Callable[[AsyncSession, E], Awaitable[None]]
+BatchPreparer = Callable[[AsyncSession, Sequence[E]], Awaitable[None]]
 Archive = Callable[[Message], Awaitable[None]]
 
 
@@ -99,6 +100,12 @@ class Pipeline(Generic[E]):
     `archive`, when given, keeps the raw message before anything reads it; it runs inside
     the same retry scope as the handler, so a database outage cannot skip it, and the
     transactions it opens on `db` join the batch's (`Database.joined`).
+
+    `prepare`, when given, is called in the batch's transaction with the events about to be
+    handled, before the first of them: a service reads there in a few queries what its
+    handler would otherwise read event by event. It is an optimisation and must not change
+    what the handler does. It runs on the first pass only: if it fails for any reason but a
+    transient one, the batch is done again event by event, without it, as after a poison.
     """
 
     service: str
@@ -112,6 +119,7 @@ class Pipeline(Generic[E]):
     max_backoff_s: float = 5.0
     on_park: Callable[[Message, BaseException], Awaitable[None]] | None = None
     archive: Archive | None = None
+    prepare: BatchPreparer[E] | None = None
     health: Readiness = readiness
 
     @property
@@ -209,6 +217,10 @@ class Pipeline(Generic[E]):
                         continue
                     decoded.append((index, message, event))
                 done = await self._processed(session, [event.event_id for _, _, event in decoded])
+                if self.prepare is not None and not isolate:
+                    await self.prepare(
+                        session, [e for _, _, e in decoded if e.event_id not in done]
+                    )
                 for index, message, event in decoded:
                     if event.event_id in done:
                         applied[index] = False

@@ -3,14 +3,21 @@ router's reference data (agencies, working days) comes in on its own topic."""
 
 from __future__ import annotations
 
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Sequence
 from dataclasses import replace
 from typing import Any
 
 from fastapi import FastAPI
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from schemas.events import CASE_EVENT_ADAPTER, REFERENCE_EVENT_ADAPTER, CaseEvent, ReferenceEvent
+from schemas.events import (
+    CASE_EVENT_ADAPTER,
+    REFERENCE_EVENT_ADAPTER,
+    CaseAccepted,
+    CaseEvent,
+    CaseRefused,
+    ReferenceEvent,
+)
 from schemas.topics import Topics
 from services.kit.consumer import Pipeline
 from services.kit.db import Database
@@ -24,7 +31,7 @@ from services.notifier.projection import project
 from services.notifier.projection_shared import Context, Links
 from services.notifier.reference import ReferenceStore, WorkingCalendar
 from services.notifier.settings import NotifierSettings
-from services.notifier.sql_store import SqlStorage, SqlUnitOfWork
+from services.notifier.sql_store import SqlStorage, SqlUnitOfWork, prefetch
 from services.notifier.transports import FileTransport, MailTransport, SmtpTransport
 
 SERVICE = "notifier"
@@ -77,6 +84,7 @@ class NotifierService:
             db=self.db,
             adapter=CASE_EVENT_ADAPTER,
             handle=self._on_case_event,
+            prepare=self._prepare_case_events,
             dead_letters=publisher,
             after_commit=self.mailer.wake,
             retries=self.settings.consumer_retries,
@@ -107,5 +115,19 @@ class NotifierService:
         with using(ctx.directory):
             await project(SqlUnitOfWork(session), event=event, ctx=ctx)
 
+    async def _prepare_case_events(
+        self, session: AsyncSession, events: Sequence[CaseEvent]
+    ) -> None:
+        """A batch's cases, contacts and staged mails in three queries (`prefetch`)."""
+        await prefetch(
+            session,
+            case_ids={_case_id(e) for e in events},
+            event_ids={e.event_id for e in events},
+        )
+
     async def _on_reference(self, session: AsyncSession, event: ReferenceEvent) -> None:
         await self.reference.receive(session, event)
+
+
+def _case_id(event: CaseEvent) -> str:
+    return event.case.case_id if isinstance(event, CaseAccepted | CaseRefused) else event.case_id

@@ -9,8 +9,9 @@ flushes: at the latest at the commit or at the end of a savepoint.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
@@ -29,15 +30,62 @@ from services.notifier.models import (
 )
 from services.notifier.ports import Attempt, DigestState, LineText
 
+PREFETCHED = "pakn.notifier.prefetched"  # Session.info key of a batch's `Prefetched`
+
+
+@dataclass
+class Prefetched:
+    """What the events of a consumer batch will ask, answered by `prefetch` in three queries:
+    the cases and contacts it found are in the session's identity map (a `get` of them sends
+    nothing), those it did not find are known to be absent until the batch adds them, and
+    the mails already staged for the batch's events are known."""
+
+    absent_cases: set[str]
+    absent_contacts: set[str]
+    event_ids: frozenset[str]
+    staged: set[tuple[str, str]]
+    # The rows read: the identity map holds its objects weakly, so these keep them there.
+    rows: list[PublicCase | Contact]
+
+
+async def prefetch(
+    session: AsyncSession, *, case_ids: Collection[str], event_ids: Collection[str]
+) -> None:
+    """Read, for a batch, the public cases and contacts of `case_ids` and the deliveries
+    staged for `event_ids`, so that the projection's lookups need no query of their own."""
+    ids = set(case_ids)
+    cases = (await session.exec(select(PublicCase).where(col(PublicCase.case_id).in_(ids)))).all()
+    contacts = (await session.exec(select(Contact).where(col(Contact.case_id).in_(ids)))).all()
+    staged = select(Delivery.event_id, Delivery.recipient).where(
+        col(Delivery.event_id).in_(set(event_ids))
+    )
+    session.info[PREFETCHED] = Prefetched(
+        absent_cases=ids - {c.case_id for c in cases},
+        absent_contacts=ids - {c.case_id for c in contacts},
+        event_ids=frozenset(event_ids),
+        staged={(e, r) for e, r in (await session.exec(staged)).all()},
+        rows=[*cases, *contacts],
+    )
+
+
+def _prefetched(session: AsyncSession) -> Prefetched | None:
+    found = session.info.get(PREFETCHED)
+    return found if isinstance(found, Prefetched) else None
+
 
 class SqlContacts:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
     async def get(self, case_id: str) -> Contact | None:
+        known = _prefetched(self.session)
+        if known is not None and case_id in known.absent_contacts:
+            return None
         return await self.session.get(Contact, case_id)
 
     def add(self, contact: Contact) -> None:
+        if (known := _prefetched(self.session)) is not None:
+            known.absent_contacts.discard(contact.case_id)
         self.session.add(contact)
 
 
@@ -46,9 +94,14 @@ class SqlPublicCases:
         self.session = session
 
     async def get(self, case_id: str) -> PublicCase | None:
+        known = _prefetched(self.session)
+        if known is not None and case_id in known.absent_cases:
+            return None
         return await self.session.get(PublicCase, case_id)
 
     def add(self, case: PublicCase) -> None:
+        if (known := _prefetched(self.session)) is not None:
+            known.absent_cases.discard(case.case_id)
         self.session.add(case)
 
     def save(self, case: PublicCase) -> None:
@@ -70,15 +123,24 @@ class SqlDeliveries:
         self.session = session
 
     async def staged(self, event_id: str, recipient: str) -> bool:
+        known = _prefetched(self.session)
+        if known is not None and event_id in known.event_ids:
+            return (event_id, recipient) in known.staged
         query = select(Delivery.id).where(
             Delivery.event_id == event_id, Delivery.recipient == recipient
         )
         return (await self.session.exec(query)).first() is not None
 
     def add(self, delivery: Delivery) -> None:
+        self._note(delivery)
         self.session.add(delivery)
 
+    def _note(self, delivery: Delivery) -> None:
+        if (known := _prefetched(self.session)) is not None:
+            known.staged.add((delivery.event_id, delivery.recipient))
+
     async def insert(self, delivery: Delivery) -> int:
+        self._note(delivery)
         self.session.add(delivery)
         await self.session.flush()
         assert delivery.id is not None

@@ -214,3 +214,36 @@ async def test_the_bus_redelivers_when_asked_and_drains() -> None:
     await bus.drain(timeout_s=2)
     await bus.close()
     assert seen == [b"x", b"x", b"x"]
+
+
+async def test_prepare_sees_the_batch_s_new_events_before_the_first_is_handled(
+    db: Database,
+) -> None:
+    """`prepare` gets, once per batch, the events not processed yet; a prepare that fails
+    (not transiently) leaves the batch to the event-by-event pass, which does without it."""
+    seen: list[object] = []
+
+    async def handle(session: AsyncSession, event: CaseEvent) -> None:
+        seen.append(event.event_id)
+
+    async def prepare(session: AsyncSession, events: object) -> None:
+        seen.append(("prepare", [e.event_id for e in events]))  # type: ignore[attr-defined]
+
+    pipeline = _pipeline(db, InMemoryBus(), handle)
+    pipeline.prepare = prepare
+    old, new = _event("c1"), _event("c2")
+    await pipeline(_message(old))  # one message: handled alone, nothing to prepare
+    assert seen == [old.event_id]
+    seen.clear()
+    await pipeline.consume([_message(old), _message(new), _message(_event("c3"))])
+    third = seen[-1]
+    assert seen == [("prepare", [new.event_id, third]), new.event_id, third]
+
+    async def broken(session: AsyncSession, events: object) -> None:
+        raise RuntimeError("a bug in prepare")
+
+    pipeline.prepare = broken
+    seen.clear()
+    batch = [_event("c4"), _event("c5")]
+    await pipeline.consume([_message(e) for e in batch])
+    assert seen == [e.event_id for e in batch]  # handled, on the second pass
