@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Collection, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from sqlalchemy import bindparam, text
 from sqlalchemy import insert as sa_insert
@@ -19,7 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.intake.models import IntakeAttachment, IntakeCase, RawPayload
 from services.intake.ports import SERVICE, LetterQuery, RawMark, RepeatQuery
-from services.kit.db import Database, is_sqlite
+from services.kit.db import Database, is_sqlite, savepoint
 from services.kit.outbox import SqlOutbox
 
 log = logging.getLogger(__name__)
@@ -181,11 +181,8 @@ class SqlUnitOfWork:
         self.attachments = SqlAttachments(session)
         self.outbox = SqlOutbox(session, service=SERVICE)
 
-    @asynccontextmanager
-    async def savepoint(self) -> AsyncIterator[None]:
-        async with self.session.begin_nested():
-            yield
-            await self.session.flush()  # a constraint fails here, inside the savepoint
+    def savepoint(self) -> AbstractAsyncContextManager[None]:
+        return savepoint(self.session)
 
 
 class SqlStorage:

@@ -141,3 +141,12 @@ def seen_in_transaction(session: AsyncSession, key: str) -> bool:
 
 def mark_in_transaction(session: AsyncSession, key: str) -> None:
     session.info[key] = session.sync_session.get_transaction()
+
+
+@asynccontextmanager
+async def savepoint(session: AsyncSession) -> AsyncIterator[None]:
+    """A part of `session`'s transaction that an error inside the block takes back alone; its
+    rows are flushed before it ends, so that a constraint fails inside it."""
+    async with session.begin_nested():
+        yield
+        await session.flush()

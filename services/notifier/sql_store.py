@@ -10,7 +10,7 @@ flushes: at the latest at the commit or at the end of a savepoint.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Collection
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -19,7 +19,7 @@ from sqlalchemy import CursorResult, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.kit.db import Database
+from services.kit.db import Database, savepoint
 from services.notifier.models import (
     Contact,
     Delivery,
@@ -244,11 +244,8 @@ class SqlUnitOfWork:
         self.deliveries = SqlDeliveries(session)
         self.digests = SqlDigests(session)
 
-    @asynccontextmanager
-    async def savepoint(self) -> AsyncIterator[None]:
-        async with self.session.begin_nested():
-            yield
-            await self.session.flush()  # a constraint fails here, inside the savepoint
+    def savepoint(self) -> AbstractAsyncContextManager[None]:
+        return savepoint(self.session)
 
 
 class SqlStorage:
