@@ -112,13 +112,20 @@ class MemoryCases(_Keyed):
             if case.status in statuses and case.calendar_version != version
         ]
 
-    async def due_by(self, horizon: date, *, statuses: Collection[str]) -> list[RoutedCase]:
-        return [
-            copy_row(case)
-            for case in self._t.cases.values()
-            if case.status in statuses
-            and min(case.due_classify, case.due_forward, case.due_answer) <= horizon
-        ]
+    async def due_by(
+        self, horizon: date, *, statuses: Collection[str], after: str = "", limit: int | None = None
+    ) -> list[RoutedCase]:
+        due = sorted(
+            (
+                case
+                for case in self._t.cases.values()
+                if case.status in statuses
+                and case.case_id > after
+                and min(case.due_classify, case.due_forward, case.due_answer) <= horizon
+            ),
+            key=lambda case: case.case_id,
+        )
+        return [copy_row(case) for case in due[:limit]]
 
 
 class MemoryHops:

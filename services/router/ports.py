@@ -56,9 +56,12 @@ class Cases(Protocol):
         calendar version than `version`, locked."""
         ...
 
-    async def due_by(self, horizon: date, *, statuses: Collection[str]) -> list[RoutedCase]:
+    async def due_by(
+        self, horizon: date, *, statuses: Collection[str], after: str = "", limit: int | None = None
+    ) -> list[RoutedCase]:
         """The cases in one of `statuses` with a deadline (classify, forward or answer) on
-        or before `horizon`."""
+        or before `horizon`, in case id order: those after `after`, `limit` at most (a page;
+        the next starts after the last case id of this one)."""
         ...
 
 

@@ -71,10 +71,13 @@ class SqlCases:
         )
         return list((await self.session.exec(query)).all())
 
-    async def due_by(self, horizon: date, *, statuses: Collection[str]) -> list[RoutedCase]:
+    async def due_by(
+        self, horizon: date, *, statuses: Collection[str], after: str = "", limit: int | None = None
+    ) -> list[RoutedCase]:
         query = (
             select(RoutedCase)
             .where(col(RoutedCase.status).in_(statuses))
+            .where(col(RoutedCase.case_id) > after)
             .where(
                 or_(
                     col(RoutedCase.due_classify) <= horizon,
@@ -82,6 +85,8 @@ class SqlCases:
                     col(RoutedCase.due_answer) <= horizon,
                 )
             )
+            .order_by(col(RoutedCase.case_id))
+            .limit(limit)
         )
         return list((await self.session.exec(query)).all())
 

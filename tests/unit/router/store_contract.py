@@ -165,6 +165,25 @@ async def cases_due_by_a_day_have_any_deadline_on_or_before_it(store: StoreUnder
     assert sorted(case.case_id for case in found) == ["answer", "classify", "forward"]
 
 
+async def due_cases_come_in_case_id_order_page_after_page(store: StoreUnderTest) -> None:
+    far = D0 + timedelta(days=30)
+    await add_cases(
+        store,
+        *(routed(f"due-{n}", due_answer=D0) for n in (3, 1, 4, 2, 5)),
+        routed("not-due", due_classify=far, due_forward=far, due_answer=far),
+    )
+    pages: list[list[str]] = []
+    after = ""
+    while True:
+        async with store.storage.transaction() as uow:
+            page = await uow.cases.due_by(D0, statuses=("routed",), after=after, limit=2)
+        pages.append([case.case_id for case in page])
+        if len(page) < 2:
+            break
+        after = page[-1].case_id
+    assert pages == [["due-1", "due-2"], ["due-3", "due-4"], ["due-5"]]
+
+
 # --- hops, pauses, refusals, notices -------------------------------------------------------------
 
 
@@ -334,6 +353,7 @@ SCENARIOS: list[Scenario] = [
     saved_changes_are_kept_and_a_raising_transaction_keeps_none,
     cases_on_another_calendar_are_the_open_ones_not_on_it,
     cases_due_by_a_day_have_any_deadline_on_or_before_it,
+    due_cases_come_in_case_id_order_page_after_page,
     a_cases_hops_name_its_agencies,
     the_latest_open_pause_is_found_and_closed_ones_are_pauses,
     a_refusal_is_kept_once,
