@@ -119,37 +119,60 @@ class Mailer:
                 close()  # hang up the idle SMTP connections
 
     async def run_once(self, *, batch: int = 50) -> int:
-        """Recover abandoned claims, then attempt every due delivery once, up to
-        `smtp_connections` at a time (each claimed by compare-and-set on its own)."""
+        """Recover abandoned claims, claim up to `batch` due deliveries in one transaction
+        (compare-and-set on each: another mailer's are left alone), then attempt each once,
+        up to `smtp_connections` at a time. Claims a failure leaves unattempted are given
+        back at once rather than after their lease."""
         await self.recover()
         async with self._storage.transaction() as uow:
             ids = await uow.deliveries.due(utc_now(), limit=batch)
-        queue = deque(ids)
+        if not ids:
+            return 0
+        token = uuid4().hex
+        queue = deque(await self._claim_all(ids, token=token))
         errors: list[Exception] = []
         attempted = 0
 
         async def worker() -> None:
             nonlocal attempted
             while queue and not errors:  # after a failure, finish what is in hand only
-                delivery_id = queue.popleft()
+                claimed = queue.popleft()
                 try:
-                    claimed = await self._claim(delivery_id)
-                    if claimed is not None:
-                        with log_context(
-                            case_id=claimed.case_id,
-                            event_id=claimed.event_id,
-                            delivery_id=delivery_id,
-                        ):
-                            await self._deliver(claimed)
-                        attempted += 1
+                    with log_context(
+                        case_id=claimed.case_id,
+                        event_id=claimed.event_id,
+                        delivery_id=claimed.id,
+                    ):
+                        await self._deliver(claimed)
+                    attempted += 1
                 except Exception as error:
                     errors.append(error)
 
         workers = min(self._settings.smtp_connections, len(queue))
         await asyncio.gather(*(worker() for _ in range(workers)))
+        if queue:
+            await self._release([d.id for d in queue if d.id is not None], token=token)
         if errors:
             raise errors[0]
         return attempted
+
+    async def _claim_all(self, ids: list[int], *, token: str) -> list[Delivery]:
+        """Claim `ids` and read them in one transaction; a digest is rendered while its
+        claim holds its row (as `_claim` does for one)."""
+        async with self._storage.transaction() as uow:
+            claimed = await uow.deliveries.claim_many(ids, token=token, at=utc_now())
+            for delivery in claimed:
+                if delivery.template == Digest.template:
+                    await render_claimed(uow, delivery)
+            return claimed
+
+    async def _release(self, ids: list[int], *, token: str) -> None:
+        """Give back claims not attempted; if the database is away, their lease will."""
+        try:
+            async with self._storage.transaction() as uow:
+                await uow.deliveries.release(ids, token=token)
+        except Exception as error:
+            log.warning("mailer: %d claims wait for their lease: %s", len(ids), error)
 
     async def recover(self) -> None:
         """Deliveries whose mailer vanished: back to pending before DATA, uncertain after."""
@@ -170,7 +193,9 @@ class Mailer:
     async def _mark_sending(self, delivery: Delivery) -> None:
         assert delivery.id is not None and delivery.claim_token is not None
         async with self._storage.transaction() as uow:
-            marked = await uow.deliveries.mark_sending(delivery.id, token=delivery.claim_token)
+            marked = await uow.deliveries.mark_sending(
+                delivery.id, token=delivery.claim_token, at=utc_now()
+            )
         if not marked:
             raise LostClaim(f"delivery {delivery.id} was taken over")
 

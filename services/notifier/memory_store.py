@@ -13,7 +13,7 @@ to a row is kept only when the use case hands it back (`save`).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -174,9 +174,23 @@ class MemoryDeliveries(_Writes):
             return None
         return copy_row(self._t.deliveries[delivery_id])
 
-    async def mark_sending(self, delivery_id: int, *, token: str) -> bool:
+    async def claim_many(
+        self, delivery_ids: Sequence[int], *, token: str, at: datetime
+    ) -> list[Delivery]:
+        found = [await self.claim(i, token=token, at=at) for i in sorted(set(delivery_ids))]
+        return [delivery for delivery in found if delivery is not None]
+
+    async def release(self, delivery_ids: Sequence[int], *, token: str) -> None:
         want = {"status": "claimed", "claim_token": token}
-        return self._change(delivery_id, want, status="sending")
+        for delivery_id in delivery_ids:
+            self._change(delivery_id, want, status="pending", claim_token=None)
+
+    async def mark_sending(
+        self, delivery_id: int, *, token: str, at: datetime | None = None
+    ) -> bool:
+        want = {"status": "claimed", "claim_token": token}
+        lease = {} if at is None else {"claimed_at": at}
+        return self._change(delivery_id, want, status="sending", **lease)
 
     async def record(self, delivery_id: int, *, token: str, attempt: Attempt) -> None:
         values: dict[str, Any] = {"status": attempt.status, "last_error": attempt.error}

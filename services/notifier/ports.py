@@ -22,6 +22,7 @@ The web pages read the database directly (`public_pages.py`, `feeds.py`, `open31
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -127,8 +128,22 @@ class Deliveries(Protocol):
         `at`) and read it; None if it was not pending (another mailer was quicker)."""
         ...
 
-    async def mark_sending(self, delivery_id: int, *, token: str) -> bool:
-        """claimed → sending, if `token` still holds the claim."""
+    async def claim_many(
+        self, delivery_ids: Sequence[int], *, token: str, at: datetime
+    ) -> list[Delivery]:
+        """`claim` for each of `delivery_ids` at once: those that were pending, claimed for
+        `token`, in id order."""
+        ...
+
+    async def release(self, delivery_ids: Sequence[int], *, token: str) -> None:
+        """Those of `delivery_ids` still claimed by `token` and not sending: pending again."""
+        ...
+
+    async def mark_sending(
+        self, delivery_id: int, *, token: str, at: datetime | None = None
+    ) -> bool:
+        """claimed → sending, if `token` still holds the claim; the lease then runs from
+        `at` (when given), the moment of sending, not from the claim."""
         ...
 
     async def record(self, delivery_id: int, *, token: str, attempt: Attempt) -> None:

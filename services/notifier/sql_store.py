@@ -9,7 +9,7 @@ flushes: at the latest at the commit or at the end of a savepoint.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Collection
+from collections.abc import AsyncIterator, Collection, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -167,13 +167,33 @@ class SqlDeliveries:
             return None
         return await self.session.get(Delivery, delivery_id)
 
-    async def mark_sending(self, delivery_id: int, *, token: str) -> bool:
+    async def claim_many(
+        self, delivery_ids: Sequence[int], *, token: str, at: datetime
+    ) -> list[Delivery]:
+        ids = col(Delivery.id).in_(list(delivery_ids))
+        pending = col(Delivery.status) == "pending"
+        await self._update(ids, pending, status="claimed", claim_token=token, claimed_at=at)
+        mine = select(Delivery).where(ids, col(Delivery.claim_token) == token)
+        return list((await self.session.exec(mine.order_by(col(Delivery.id)))).all())
+
+    async def release(self, delivery_ids: Sequence[int], *, token: str) -> None:
+        await self._update(
+            col(Delivery.id).in_(list(delivery_ids)),
+            col(Delivery.claim_token) == token,
+            col(Delivery.status) == "claimed",
+            status="pending",
+            claim_token=None,
+        )
+
+    async def mark_sending(
+        self, delivery_id: int, *, token: str, at: datetime | None = None
+    ) -> bool:
         mine = col(Delivery.claim_token) == token
         claimed = col(Delivery.status) == "claimed"
-        return (
-            await self._update(col(Delivery.id) == delivery_id, mine, claimed, status="sending")
-            == 1
-        )
+        values: dict[str, Any] = {"status": "sending"}
+        if at is not None:
+            values["claimed_at"] = at
+        return await self._update(col(Delivery.id) == delivery_id, mine, claimed, **values) == 1
 
     async def record(self, delivery_id: int, *, token: str, attempt: Attempt) -> None:
         values: dict[str, Any] = {"status": attempt.status, "last_error": attempt.error}

@@ -240,6 +240,27 @@ async def a_pending_delivery_is_claimed_once(store: StoreUnderTest) -> None:
     assert (await by_id(store, failed)).status == "failed"
 
 
+async def a_round_claims_the_pending_ones_at_once_and_gives_back_its_own(
+    store: StoreUnderTest,
+) -> None:
+    first, taken, failed, last = await stage(
+        store, mail("e1"), mail("e2"), mail("e3", status="failed"), mail("e4")
+    )
+    later = NOW + timedelta(minutes=1)
+    async with store.storage.transaction() as uow:
+        assert await uow.deliveries.claim(taken, token="other", at=NOW) is not None
+        claimed = await uow.deliveries.claim_many([last, failed, taken, first], token="t1", at=NOW)
+    assert [d.id for d in claimed] == [first, last]  # id order; not another's, not failed
+    assert {(d.status, d.claim_token, d.claimed_at) for d in claimed} == {("claimed", "t1", NOW)}
+    async with store.storage.transaction() as uow:
+        assert await uow.deliveries.mark_sending(first, token="t1", at=later)
+        await uow.deliveries.release([first, taken, last], token="t1")
+    sending, other, released = [await by_id(store, i) for i in (first, taken, last)]
+    assert (sending.status, sending.claimed_at) == ("sending", later)  # the lease runs anew
+    assert (other.status, other.claim_token) == ("claimed", "other")
+    assert (released.status, released.claim_token) == ("pending", None)
+
+
 async def a_claim_in_a_raising_transaction_is_given_back(store: StoreUnderTest) -> None:
     (first,) = await stage(store, mail("e1"))
     with pytest.raises(RuntimeError):
@@ -397,6 +418,7 @@ SCENARIOS: list[Scenario] = [
     one_mail_per_event_and_recipient,
     due_deliveries_are_the_pending_ones_whose_time_came,
     a_pending_delivery_is_claimed_once,
+    a_round_claims_the_pending_ones_at_once_and_gives_back_its_own,
     a_claim_in_a_raising_transaction_is_given_back,
     only_the_claims_holder_marks_it_sending_and_records_it,
     stale_claims_go_back_and_stale_sending_becomes_uncertain,

@@ -6,7 +6,7 @@ contract in tests/component/notifier/test_store_contract.py."""
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email import message_from_bytes
 from email.policy import default
 from typing import Any
@@ -236,11 +236,13 @@ async def test_a_database_outage_before_data_gives_the_claim_back_at_once(
     mailer = _mailer(notifier, transport)
     real_mark, outage = MemoryDeliveries.mark_sending, {"left": 1}
 
-    async def mark_during_outage(self: MemoryDeliveries, delivery_id: int, *, token: str) -> bool:
+    async def mark_during_outage(
+        self: MemoryDeliveries, delivery_id: int, *, token: str, at: datetime | None = None
+    ) -> bool:
         if outage["left"]:
             outage["left"] -= 1
             raise _outage()
-        return await real_mark(self, delivery_id, token=token)
+        return await real_mark(self, delivery_id, token=token, at=at)
 
     monkeypatch.setattr(MemoryDeliveries, "mark_sending", mark_during_outage)
     assert await mailer.run_once() == 1
@@ -249,3 +251,18 @@ async def test_a_database_outage_before_data_gives_the_claim_back_at_once(
     assert await mailer.run_once() == 1
     [row] = notifier.deliveries()
     assert row.status == "sent" and len(transport.sent) == 1
+
+
+async def test_a_round_s_claims_left_by_a_failure_are_given_back_at_once() -> None:
+    """A round claims its due mails together; when a failure stops it, the mails not tried
+    go back to pending now, and the next round sends them without waiting out a lease."""
+    notifier = memory_notifier(**FAST, smtp_connections=1)
+    await _stage(notifier, count=3)
+    mailer = _mailer(notifier, RecordingTransport([RuntimeError("a bug in the transport")]))
+    with pytest.raises(RuntimeError):
+        await mailer.run_once()
+    first, *rest = notifier.deliveries()
+    assert first.status == "claimed"  # the one in hand: its lease will give it back
+    assert [(row.status, row.claim_token) for row in rest] == [("pending", None)] * 2
+    assert await mailer.run_once() == 2
+    assert [row.status for row in notifier.deliveries()] == ["claimed", "sent", "sent"]
