@@ -14,8 +14,8 @@ database. Transactions are not isolated from each other: one caller at a time.
 from __future__ import annotations
 
 from bisect import bisect_left, insort
-from collections.abc import AsyncIterator, Collection, Iterable, Iterator, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from heapq import merge
@@ -33,6 +33,7 @@ from services.kit.memory_store import (
     refused,
     roll_back,
     rolled_back_on_error,
+    savepoint,
 )
 
 
@@ -229,17 +230,11 @@ class MemoryUnitOfWork:
         self.attachments = MemoryAttachments(tables, self.undo)
         self.outbox = MemoryOutbox(tables.outbox, self.undo)
 
-    def rollback(self, to: int = 0) -> None:
-        roll_back(self.undo, to)
+    def rollback(self) -> None:
+        roll_back(self.undo)
 
-    @asynccontextmanager
-    async def savepoint(self) -> AsyncIterator[None]:
-        mark = len(self.undo)
-        try:
-            yield
-        except BaseException:
-            self.rollback(to=mark)
-            raise
+    def savepoint(self) -> AbstractAsyncContextManager[None]:
+        return savepoint(self.undo)
 
 
 class MemoryStorage:

@@ -1,7 +1,7 @@
 """What every service's in-memory storage shares (the fakes of services/*/memory_store.py,
-used by the unit tests and `pakn classify`): the undo log a rollback replays, the outbox's
-staged events, copies of rows, and the error a database raises for a broken uniqueness
-rule. Nothing here ever waits."""
+used by the unit tests and `pakn classify`): the undo log a rollback or a savepoint
+replays, the outbox's staged events, copies of rows, and the error a database raises for a
+broken uniqueness rule. Nothing here ever waits."""
 
 from __future__ import annotations
 
@@ -68,4 +68,16 @@ async def rolled_back_on_error(work: Work) -> AsyncIterator[Work]:
         yield work
     except BaseException:
         work.rollback()
+        raise
+
+
+@asynccontextmanager
+async def savepoint(undo: list[Undo]) -> AsyncIterator[None]:
+    """A part of a transaction: the writes `undo` logs inside the block are taken back, and
+    only those, if it raises."""
+    mark = len(undo)
+    try:
+        yield
+    except BaseException:
+        roll_back(undo, to=mark)
         raise

@@ -13,8 +13,8 @@ to a row is kept only when the use case hands it back (`save`).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import count
@@ -23,7 +23,14 @@ from typing import Any, TypeVar
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel
 
-from services.kit.memory_store import Undo, copy_row, refused, roll_back, rolled_back_on_error
+from services.kit.memory_store import (
+    Undo,
+    copy_row,
+    refused,
+    roll_back,
+    rolled_back_on_error,
+    savepoint,
+)
 from services.notifier.models import (
     Contact,
     Delivery,
@@ -193,13 +200,7 @@ class MemoryDeliveries(_Writes):
         return self._change(delivery_id, want, status="sending", **lease)
 
     async def record(self, delivery_id: int, *, token: str, attempt: Attempt) -> None:
-        values: dict[str, Any] = {"status": attempt.status, "last_error": attempt.error}
-        values["attempts"] = attempt.attempts
-        if attempt.sent_at is not None:
-            values["sent_at"] = attempt.sent_at
-        if attempt.retry_at is not None:
-            values["next_attempt_at"], values["claim_token"] = attempt.retry_at, None
-        self._change(delivery_id, {"claim_token": token}, **values)
+        self._change(delivery_id, {"claim_token": token}, **attempt.columns())
 
     def _stale(self, status: str, claimed_before: datetime) -> list[int]:
         return [
@@ -255,14 +256,8 @@ class MemoryUnitOfWork:
         self.deliveries = MemoryDeliveries(tables, self.undo)
         self.digests = MemoryDigests(tables, self.undo)
 
-    @asynccontextmanager
-    async def savepoint(self) -> AsyncIterator[None]:
-        mark = len(self.undo)
-        try:
-            yield
-        except BaseException:
-            roll_back(self.undo, to=mark)
-            raise
+    def savepoint(self) -> AbstractAsyncContextManager[None]:
+        return savepoint(self.undo)
 
     def rollback(self) -> None:
         roll_back(self.undo)

@@ -64,6 +64,19 @@ class Attempt:
     sent_at: datetime | None = None
     retry_at: datetime | None = None  # given back for later: also gives up the claim
 
+    def columns(self) -> dict[str, object]:
+        """The delivery's columns this attempt sets (both stores write exactly these)."""
+        values: dict[str, object] = {
+            "status": self.status,
+            "last_error": self.error,
+            "attempts": self.attempts,
+        }
+        if self.sent_at is not None:
+            values["sent_at"] = self.sent_at
+        if self.retry_at is not None:
+            values["next_attempt_at"], values["claim_token"] = self.retry_at, None
+        return values
+
 
 class Contacts(Protocol):
     """The submitter of each case: private, never shown."""

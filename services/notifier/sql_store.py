@@ -196,14 +196,8 @@ class SqlDeliveries:
         return await self._update(col(Delivery.id) == delivery_id, mine, claimed, **values) == 1
 
     async def record(self, delivery_id: int, *, token: str, attempt: Attempt) -> None:
-        values: dict[str, Any] = {"status": attempt.status, "last_error": attempt.error}
-        values["attempts"] = attempt.attempts
-        if attempt.sent_at is not None:
-            values["sent_at"] = attempt.sent_at
-        if attempt.retry_at is not None:
-            values["next_attempt_at"], values["claim_token"] = attempt.retry_at, None
         await self._update(
-            col(Delivery.id) == delivery_id, col(Delivery.claim_token) == token, **values
+            col(Delivery.id) == delivery_id, col(Delivery.claim_token) == token, **attempt.columns()
         )
 
     async def release_claims(self, *, claimed_before: datetime) -> None:
