@@ -146,6 +146,11 @@ class CaseAccepted(Event):
     event_type: Literal["case.accepted"] = "case.accepted"
     case: CaseFacts
 
+    @property
+    def case_id(self) -> str:
+        """The case's id, where every other case event carries it."""
+        return self.case.case_id
+
 
 class CaseRefused(Event):
     """The intake registered the item (it has a tracking code) and refused it: `reason` (the
@@ -158,6 +163,11 @@ class CaseRefused(Event):
     message_vi: str
     guidance_agency: str | None = None
     duplicate_of: str | None = None
+
+    @property
+    def case_id(self) -> str:
+        """The case's id, where every other case event carries it."""
+        return self.case.case_id
 
 
 class CaseEventBase(Event):

@@ -343,8 +343,7 @@ def _per_topic(messages: Sequence[Message]) -> dict[str, int]:
 
 def _ids(message: Message, event: Any = None) -> dict[str, object]:
     """What a log line about `message` may carry: ids and its place, nothing it says."""
-    case = getattr(event, "case", None)
-    case_id = getattr(event, "case_id", None) or getattr(case, "case_id", None)
+    case_id = getattr(event, "case_id", None)
     event_id = getattr(event, "event_id", None) or message.headers.get("event_id")
     return {
         "case_id": case_id,

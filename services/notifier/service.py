@@ -13,9 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from schemas.events import (
     CASE_EVENT_ADAPTER,
     REFERENCE_EVENT_ADAPTER,
-    CaseAccepted,
     CaseEvent,
-    CaseRefused,
     ReferenceEvent,
 )
 from schemas.topics import Topics
@@ -121,13 +119,9 @@ class NotifierService:
         """A batch's cases, contacts and staged mails in three queries (`prefetch`)."""
         await prefetch(
             session,
-            case_ids={_case_id(e) for e in events},
+            case_ids={e.case_id for e in events},
             event_ids={e.event_id for e in events},
         )
 
     async def _on_reference(self, session: AsyncSession, event: ReferenceEvent) -> None:
         await self.reference.receive(session, event)
-
-
-def _case_id(event: CaseEvent) -> str:
-    return event.case.case_id if isinstance(event, CaseAccepted | CaseRefused) else event.case_id
