@@ -91,8 +91,9 @@ def submission(i: int, email: str = "") -> bytes:
     )
 
 
-async def create_database(dsn: str) -> str:
-    name = f"pakn_bench_{uuid.uuid4().hex[:10]}"
+async def create_database(dsn: str, name: str = "") -> str:
+    """Create and migrate database `name` (default: a new bench name); its URL."""
+    name = name or f"pakn_bench_{uuid.uuid4().hex[:10]}"
     conn = await asyncpg.connect(f"{dsn}/postgres")
     await conn.execute(f'CREATE DATABASE "{name}"')
     await conn.close()
@@ -178,6 +179,20 @@ async def start_services(
     return procs
 
 
+def peak_memory(procs: Processes) -> dict[str, float]:
+    """Each service's peak resident memory in MiB, the largest of its replicas."""
+    return {
+        name: round(max(peak_rss_mib(p.pid) for p in group), 1) for name, group in procs.items()
+    }
+
+
+async def stop_services(procs: Processes) -> None:
+    for group in procs.values():
+        for p in group:
+            p.terminate()
+            await p.wait()
+
+
 class Phase(NamedTuple):
     """One stream of cases through the running system."""
 
@@ -234,16 +249,11 @@ async def measure_system(args: argparse.Namespace) -> dict[str, Any]:
         report("paced", paced, args.paced_rate)
         full = await send_cases(args, topics, watch, args.paced_cases, args.cases, 0)
         report("full speed", full, 0)
-        memory = {
-            name: round(max(peak_rss_mib(p.pid) for p in group), 1) for name, group in procs.items()
-        }
+        memory = peak_memory(procs)
         for name, mib in memory.items():
             print(f"system: peak memory {name} {mib:.0f} MiB (largest of {args.replicas})")
     finally:
-        for group in procs.values():
-            for p in group:
-                p.terminate()
-                await p.wait()
+        await stop_services(procs)
         smtp.stop()
     return {
         "cases": full.delivered,

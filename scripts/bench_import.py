@@ -35,14 +35,14 @@ from pathlib import Path
 import asyncpg
 from aiosmtpd.controller import Controller
 from bench import (
-    SERVICES,
     Processes,
     Stopwatch,
     add_system_options,
     create_topics,
-    peak_rss_mib,
+    peak_memory,
     service_env,
     start_services,
+    stop_services,
 )
 
 from schemas.topics import Topics
@@ -123,14 +123,9 @@ async def measure(args: argparse.Namespace, work: Path) -> dict[str, object]:
                 break
             await asyncio.sleep(1.0)
         print(f"agency e-mails: {len(watch.accepted)}/{args.lines}, last {mailed_s:.1f} s in")
-        memory = {
-            name: round(max(peak_rss_mib(p.pid) for p in procs[name]), 1) for name in SERVICES
-        }
+        memory = peak_memory(procs)
     finally:
-        for group in procs.values():
-            for p in group:
-                p.terminate()
-                await p.wait()
+        await stop_services(procs)
         smtp.stop()
     return {
         "lines": args.lines,

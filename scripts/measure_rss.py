@@ -38,10 +38,9 @@ from aiosmtpd.controller import Controller
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 
-from bench import SERVICES, Stopwatch, service_env, submission  # noqa: E402
+from bench import SERVICES, Stopwatch, create_database, service_env, submission  # noqa: E402
 
 from schemas.topics import Topics  # noqa: E402
-from services.kit.migrate import upgrade  # noqa: E402
 
 FIRST_PORT = 18401  # clear of bench.py (18101…) and the fault drill (18201…)
 
@@ -54,17 +53,6 @@ def memory_mib(pid: int) -> dict[str, float]:
         if key in ("VmHWM", "VmRSS"):
             found[key] = round(int(value.split()[0]) / 1024, 1)
     return found
-
-
-async def create_database(dsn: str, name: str) -> str:
-    conn = await asyncpg.connect(f"{dsn}/postgres")
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    url = f"{dsn.replace('postgresql://', 'postgresql+asyncpg://')}/{name}"
-    await asyncio.to_thread(upgrade, url)
-    return url
 
 
 async def drop_databases(dsn: str, names: list[str]) -> None:
