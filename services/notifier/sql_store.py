@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Collection, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import CursorResult, update
 from sqlmodel import col, select
@@ -40,8 +40,7 @@ class Prefetched:
     nothing), those it did not find are known to be absent until the batch adds them, and
     the mails already staged for the batch's events are known."""
 
-    absent_cases: set[str]
-    absent_contacts: set[str]
+    absent: dict[type[PublicCase] | type[Contact], set[str]]  # case ids, per table
     event_ids: frozenset[str]
     staged: set[tuple[str, str]]
     # The rows read: the identity map holds its objects weakly, so these keep them there.
@@ -60,8 +59,10 @@ async def prefetch(
         col(Delivery.event_id).in_(set(event_ids))
     )
     session.info[PREFETCHED] = Prefetched(
-        absent_cases=ids - {c.case_id for c in cases},
-        absent_contacts=ids - {c.case_id for c in contacts},
+        absent={
+            PublicCase: ids - {c.case_id for c in cases},
+            Contact: ids - {c.case_id for c in contacts},
+        },
         event_ids=frozenset(event_ids),
         staged={(e, r) for e, r in (await session.exec(staged)).all()},
         rows=[*cases, *contacts],
@@ -73,20 +74,33 @@ def _prefetched(session: AsyncSession) -> Prefetched | None:
     return found if isinstance(found, Prefetched) else None
 
 
+R = TypeVar("R", PublicCase, Contact)
+
+
+async def _get_by_case(session: AsyncSession, model: type[R], case_id: str) -> R | None:
+    """`session.get`, or None at once for a case the batch's prefetch found absent."""
+    known = _prefetched(session)
+    if known is not None and case_id in known.absent[model]:
+        return None
+    return await session.get(model, case_id)
+
+
+def _add_by_case(session: AsyncSession, row: PublicCase | Contact) -> None:
+    """Add `row`; a prefetch no longer takes its case for absent."""
+    if (known := _prefetched(session)) is not None:
+        known.absent[type(row)].discard(row.case_id)
+    session.add(row)
+
+
 class SqlContacts:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
     async def get(self, case_id: str) -> Contact | None:
-        known = _prefetched(self.session)
-        if known is not None and case_id in known.absent_contacts:
-            return None
-        return await self.session.get(Contact, case_id)
+        return await _get_by_case(self.session, Contact, case_id)
 
     def add(self, contact: Contact) -> None:
-        if (known := _prefetched(self.session)) is not None:
-            known.absent_contacts.discard(contact.case_id)
-        self.session.add(contact)
+        _add_by_case(self.session, contact)
 
 
 class SqlPublicCases:
@@ -94,15 +108,10 @@ class SqlPublicCases:
         self.session = session
 
     async def get(self, case_id: str) -> PublicCase | None:
-        known = _prefetched(self.session)
-        if known is not None and case_id in known.absent_cases:
-            return None
-        return await self.session.get(PublicCase, case_id)
+        return await _get_by_case(self.session, PublicCase, case_id)
 
     def add(self, case: PublicCase) -> None:
-        if (known := _prefetched(self.session)) is not None:
-            known.absent_cases.discard(case.case_id)
-        self.session.add(case)
+        _add_by_case(self.session, case)
 
     def save(self, case: PublicCase) -> None:
         self.session.add(case)
