@@ -157,8 +157,9 @@ class Mailer:
         return attempted
 
     async def _claim_all(self, ids: list[int], *, token: str) -> list[Delivery]:
-        """Claim `ids` and read them in one transaction; a digest is rendered while its
-        claim holds its row (as `_claim` does for one)."""
+        """Claim `ids` and read them in one transaction (if the database goes away in
+        between, the claims roll back instead of holding the rows until their lease ends);
+        a digest is rendered while its claim holds its row."""
         async with self._storage.transaction() as uow:
             claimed = await uow.deliveries.claim_many(ids, token=token, at=utc_now())
             for delivery in claimed:
@@ -182,13 +183,9 @@ class Mailer:
             await uow.deliveries.abandon_sending(claimed_before=cutoff, error=ABANDONED)
 
     async def _claim(self, delivery_id: int) -> Delivery | None:
-        # Claim and read in one transaction: if the database goes away in between, the
-        # claim rolls back instead of holding the delivery until its lease ends.
-        async with self._storage.transaction() as uow:
-            claimed = await uow.deliveries.claim(delivery_id, token=uuid4().hex, at=utc_now())
-            if claimed is not None and claimed.template == Digest.template:
-                await render_claimed(uow, claimed)  # while the claim holds its row
-            return claimed
+        """One delivery claimed as a round claims its own (None: not pending)."""
+        claimed = await self._claim_all([delivery_id], token=uuid4().hex)
+        return claimed[0] if claimed else None
 
     async def _mark_sending(self, delivery: Delivery) -> None:
         assert delivery.id is not None and delivery.claim_token is not None

@@ -170,11 +170,8 @@ class SqlDeliveries:
         return cast(CursorResult[Any], result).rowcount
 
     async def claim(self, delivery_id: int, *, token: str, at: datetime) -> Delivery | None:
-        pending = col(Delivery.status) == "pending"
-        values = {"status": "claimed", "claim_token": token, "claimed_at": at}
-        if await self._update(col(Delivery.id) == delivery_id, pending, **values) != 1:
-            return None
-        return await self.session.get(Delivery, delivery_id)
+        claimed = await self.claim_many([delivery_id], token=token, at=at)
+        return claimed[0] if claimed else None
 
     async def claim_many(
         self, delivery_ids: Sequence[int], *, token: str, at: datetime
