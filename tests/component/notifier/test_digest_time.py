@@ -3,41 +3,35 @@ time, 07:30 by default), not at a time written in the code."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 from sqlmodel import col, select
 
-from schemas.events import CaseEscalated
 from schemas.timezone import VIETNAM
 from services.kit.columns import utc_now
 from services.notifier.models import Delivery
 from services.notifier.service import NotifierService
 from services.notifier.settings import NotifierSettings
-from tests.unit.notifier.builders import accepted, apply, code, migrated_notifier, routed
+from tests.unit.notifier.builders import (
+    OFFICE_EMAIL,
+    accepted,
+    apply,
+    code,
+    escalated,
+    migrated_notifier,
+    routed,
+)
 
-VPUB = "pakn.vpub@gialai.gov.vn"
-
-
-def _escalated(case: str, tracking_code: str, at: datetime) -> CaseEscalated:
-    return CaseEscalated(
-        correlation_id=case,
-        case_id=case,
-        tracking_code=tracking_code,
-        agency="STNMT",
-        stage="answer",
-        due=date(2023, 3, 2),
-        escalated_to_email=VPUB,
-        occurred_at=at,
-    )
+VPUB = OFFICE_EMAIL  # where the escalations of `escalated` go
 
 
 async def _overdue_digest(service: NotifierService, at: datetime) -> Delivery:
     """The office's digest after one case escalated at `at`."""
     tc = code()
-    await apply(service, accepted("c1", tc), routed("c1", tc), _escalated("c1", tc, at))
+    await apply(service, accepted("c1", tc), routed("c1", tc), escalated("c1", tc, at))
     async with service.db.session() as session:
         query = select(Delivery).where(
             col(Delivery.template) == "digest", col(Delivery.recipient) == VPUB

@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy import update
 from sqlmodel import col, func, select
 
-from schemas.events import CaseEscalated, DeadlineReminder
+from schemas.events import DeadlineReminder
 from services.kit.columns import utc_now
 from services.notifier.digest import digest_day
 from services.notifier.mail import _FOLDER
@@ -20,15 +20,17 @@ from services.notifier.models import Delivery, DigestEntry
 from services.notifier.service import NotifierService
 from tests.unit.notifier.builders import (
     HOA,
+    OFFICE_EMAIL,
     RecordingTransport,
     accepted,
     apply,
     code,
+    escalated,
     migrated_notifier,
     routed,
 )
 
-VPUB = "pakn.vpub@gialai.gov.vn"
+VPUB = OFFICE_EMAIL  # where the escalations of `escalated` go
 STNMT = "pakn.stnmt@gialai.gov.vn"
 SERVICES = Path(__file__).resolve().parents[3] / "services"
 
@@ -108,19 +110,6 @@ async def test_the_national_system_gets_what_it_needs_to_answer(tmp_path: Path) 
     await service.db.dispose()
 
 
-def _escalated(case: str, tc: str, at: datetime, stage: str = "answer") -> CaseEscalated:
-    return CaseEscalated(
-        correlation_id=case,
-        case_id=case,
-        tracking_code=tc,
-        agency="STNMT",
-        stage=stage,  # type: ignore[arg-type]
-        due=date(2023, 3, 2),
-        escalated_to_email=VPUB,
-        occurred_at=at,
-    )
-
-
 async def test_overdue_cases_come_in_one_digest_a_day(tmp_path: Path) -> None:
     service = await migrated_notifier(tmp_path)
     night = datetime.fromisoformat("2023-03-03T00:05:00+07:00")
@@ -128,7 +117,7 @@ async def test_overdue_cases_come_in_one_digest_a_day(tmp_path: Path) -> None:
     codes = [code() for _ in range(3)]
     for n, tc in enumerate(codes):
         events += [accepted(f"d{n}", tc, **HOA), routed(f"d{n}", tc)]
-        events += [_escalated(f"d{n}", tc, night, "forward"), _escalated(f"d{n}", tc, night)]
+        events += [escalated(f"d{n}", tc, night, "forward"), escalated(f"d{n}", tc, night)]
     await apply(service, *events)
     digests = [d for d in await _deliveries(service) if d.recipient == VPUB]
     assert len(digests) == 1
@@ -151,11 +140,11 @@ async def test_a_digest_already_sent_is_never_changed(tmp_path: Path) -> None:
     service = await migrated_notifier(tmp_path)
     night = datetime.fromisoformat("2023-03-03T00:05:00+07:00")
     first, second = code(), code()
-    await apply(service, accepted("e1", first), routed("e1", first), _escalated("e1", first, night))
+    await apply(service, accepted("e1", first), routed("e1", first), escalated("e1", first, night))
     (sent,) = [d for d in await _mail_digests(service) if d.recipient == VPUB]
     assert sent.status == "sent" and first in sent.body_text
     await apply(
-        service, accepted("e2", second), routed("e2", second), _escalated("e2", second, night)
+        service, accepted("e2", second), routed("e2", second), escalated("e2", second, night)
     )
     digests = [d for d in await _deliveries(service) if d.recipient == VPUB]
     assert [d.status for d in digests] == ["sent", "pending"]

@@ -48,6 +48,9 @@ DEADLINES = Deadlines(
 )
 
 
+OFFICE_EMAIL = "pakn.vpub@gialai.gov.vn"  # the provincial office (VPUB), where escalations go
+
+
 def code() -> str:
     return new_tracking_code(_RNG)
 
@@ -105,6 +108,22 @@ def routed(case_id: str, tracking_code: str, **changes: Any) -> CaseRouted:
         "content": "Nội dung gốc",
     }
     return CaseRouted(**{**fields, **changes})
+
+
+def escalated(
+    case_id: str, tracking_code: str, at: datetime, stage: str = "answer"
+) -> CaseEscalated:
+    """The scheduler's escalation of an STNMT case's deadline (2 March 2023) to the office."""
+    return CaseEscalated(
+        correlation_id=case_id,
+        case_id=case_id,
+        tracking_code=tracking_code,
+        agency="STNMT",
+        stage=stage,  # type: ignore[arg-type]
+        due=date(2023, 3, 2),
+        escalated_to_email=OFFICE_EMAIL,
+        occurred_at=at,
+    )
 
 
 def answered(case_id: str, tracking_code: str, answer: str, **changes: Any) -> CaseAnswered:

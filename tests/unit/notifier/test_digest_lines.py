@@ -5,18 +5,24 @@ tests/component/notifier/test_digest_lines.py.)"""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import datetime, time
 from typing import Any
 
-from schemas.events import CaseEscalated
 from services.kit.columns import utc_now
 from services.notifier.digest import DigestLine, add_to_digest
 from services.notifier.models import Delivery
 from services.notifier.transports import TransientMailError
-from tests.unit.notifier.builders import RecordingTransport, accepted, code, routed
+from tests.unit.notifier.builders import (
+    OFFICE_EMAIL,
+    RecordingTransport,
+    accepted,
+    code,
+    escalated,
+    routed,
+)
 from tests.unit.notifier.memory_support import MemoryNotifier, apply, memory_notifier, replay
 
-VPUB = "pakn.vpub@gialai.gov.vn"
+VPUB = OFFICE_EMAIL  # where the escalations of `escalated` go
 NIGHT = datetime.fromisoformat("2023-03-03T00:05:00+07:00")  # joins the digest of 3 March
 DIGEST_AT = time(7, 30)
 
@@ -50,35 +56,22 @@ def _text(message: Any) -> str:
     return str(message.get_body(preferencelist=("plain",)).get_content())
 
 
-def _escalation(case: str, tracking_code: str) -> CaseEscalated:
-    return CaseEscalated(
-        correlation_id=case,
-        case_id=case,
-        tracking_code=tracking_code,
-        agency="STNMT",
-        stage="answer",
-        due=date(2023, 3, 2),
-        escalated_to_email=VPUB,
-        occurred_at=NIGHT,
-    )
-
-
 async def test_a_replayed_event_adds_nothing_before_or_after_its_digest_left() -> None:
     notifier = memory_notifier()
     tc = code()
-    escalated = _escalation("c1", tc)
-    await apply(notifier, accepted("c1", tc), routed("c1", tc), escalated)
-    await replay(notifier, escalated)  # past the consumer's own record of seen events
+    escalation = escalated("c1", tc, NIGHT)
+    await apply(notifier, accepted("c1", tc), routed("c1", tc), escalation)
+    await replay(notifier, escalation)  # past the consumer's own record of seen events
     assert len(notifier.digest_lines()) == 1
     transport = RecordingTransport()
     await _send_due(notifier, transport)
     await replay(
-        notifier, escalated
+        notifier, escalation
     )  # its digest has left: still nothing, not even in the next day's
     digests = _digests(notifier)
     lines = notifier.digest_lines()
     assert [d.status for d in digests if d.recipient == VPUB] == ["sent"]
-    assert [event_id for _, event_id in lines] == [escalated.event_id]
+    assert [event_id for _, event_id in lines] == [escalation.event_id]
     (mail,) = [m for m in transport.sent if str(m["To"]) == VPUB]
     assert tc in _text(mail) and "(1 mục" in _text(mail)
 
