@@ -92,11 +92,18 @@ class RouterService:
             interval_s=self.settings.relay_interval_s,
         )
         ticks = Poller(
-            lambda: self.scheduler.run_once(self.today()),
+            self._scheduler_pass,
             idle_s=self.settings.scheduler_interval_s,
             name="router deadline scheduler",
         )
         return [self.relay.run(), ticks.run(), self._publish_reference_at_start()]
+
+    async def _scheduler_pass(self) -> int:
+        """One pass of the deadline scheduler, then rest for the interval: a pass covers
+        every due case, so going again at once (the Poller's rule for a step that found
+        work) would only re-read every open case while a backlog streams in."""
+        await self.scheduler.run_once(self.today())
+        return 0
 
     async def publish_reference(self) -> int:
         """Stage the agency directory and the calendar in force on the reference topic,
