@@ -15,6 +15,15 @@ processes of each service. The last line is one JSON object to compare from run 
     {"cases", "cases_per_s", "bare_relay_per_s", "ratio", "p50_ms_at_100",
      "p99_ms_at_100", "rss_mib": {service: MiB}, "classify_ms_per_item", "replicas"}
 
+The cases are received now (`--received-at now`): today's cases, routed under the
+structure in force, none of them near a deadline. `--received-at backlog` dates them
+6 Mar 2023, as the benchmark did before December 2026: every case is then overdue and the
+router's scheduler escalates each one, which roughly doubles the work per case.
+
+Each service's CPU time over the full-speed phase is printed per case, beside the broker's,
+PostgreSQL's and this process's (the SMTP server that receives the mails): where the time
+goes, by process. The JSON line carries it as `cpu_ms_per_case`.
+
     deploy/kafka.sh start; deploy/postgres.sh start
     .venv/bin/python scripts/bench.py --cases 5000
 """
@@ -30,7 +39,9 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.request
 import uuid
+from datetime import datetime, timedelta, timezone
 from email import message_from_bytes
 from email.policy import default
 from pathlib import Path
@@ -51,6 +62,16 @@ from services.kit.migrate import upgrade  # noqa: E402
 
 ITEM = re.compile(r"Hồ sơ số (\d+):")
 HOPS = 3  # intake topic → case events (accepted) → case events (routed) → SMTP
+BACKLOG_AT = "2023-03-06T08:15:00+07:00"  # a Monday; every deadline long passed
+AGENCIES = ("IGR", "X23764")  # where the bench case goes: the district (2023), the commune
+VIETNAM = timezone(timedelta(hours=7))
+
+
+def received_at(option: str) -> str:
+    """`now`, `backlog` (BACKLOG_AT) or an ISO 8601 time, as the submission's received_at."""
+    if option == "now":
+        return datetime.now(VIETNAM).isoformat(timespec="seconds")
+    return BACKLOG_AT if option == "backlog" else datetime.fromisoformat(option).isoformat()
 
 
 class Stopwatch:
@@ -69,13 +90,13 @@ class Stopwatch:
         return "250 OK"
 
 
-def submission(i: int, email: str = "") -> bytes:
+def submission(i: int, email: str = "", at: str = BACKLOG_AT) -> bytes:
     item = Submission.model_validate(
         {
             "email": email,
             "channel": "web",
             "channel_ref": f"BENCH-{i}",
-            "received_at": "2023-03-06T08:15:00+07:00",
+            "received_at": at,
             "name": f"Người Thử {i}",
             "address": "thôn 3, xã Ia Kha, huyện Ia Grai, tỉnh Gia Lai",
             "phone": "0914 222 333",
@@ -141,6 +162,7 @@ def service_env(
 
 
 SERVICES = ("intake", "router", "notifier")
+SETTLE_S = 3.0  # after /readyz, for the consumer groups' last rebalances
 
 
 Processes = dict[str, list[asyncio.subprocess.Process]]
@@ -154,6 +176,7 @@ async def start_services(
     put in `urls` when given."""
     procs: Processes = {}
     port = 18101
+    ports = []
     for name in SERVICES:
         database_url = await create_database(args.pg_dsn)
         if urls is not None:
@@ -169,14 +192,86 @@ async def start_services(
                 smtp_port=smtp_port,
                 mail_poll_s=0.05,
             )
+            ports.append(port)
             port += 1
             procs[name].append(
                 await asyncio.create_subprocess_exec(
                     sys.executable, "-m", "services.cli", "run", name, env=env
                 )
             )
-    await asyncio.sleep(args.warmup)
+    await wait_ready(ports, limit_s=args.warmup)
+    await asyncio.sleep(SETTLE_S)
     return procs
+
+
+def ready(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as answer:
+            return bool(answer.status == 200)
+    except OSError:
+        return False
+
+
+async def wait_ready(ports: list[int], *, limit_s: float) -> None:
+    """Until every service on `ports` answers `/readyz` (at most `limit_s`)."""
+    deadline = time.monotonic() + limit_s
+    while not all([await asyncio.to_thread(ready, p) for p in ports]):
+        if time.monotonic() > deadline:
+            raise SystemExit(f"services not ready within {limit_s:g} s (ports {ports})")
+        await asyncio.sleep(0.5)
+
+
+def cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) process `pid` has used; 0 once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                status = (entry / "status").read_text()
+            except OSError:
+                continue
+            if f"\nPPid:\t{pid}\n" in status:
+                found.append(int(entry.name))
+    return found
+
+
+def _pid_file(path: Path) -> int | None:
+    try:
+        return int(path.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def cpu_snapshot(procs: Processes) -> dict[str, float]:
+    """CPU seconds so far: each service (its replicas summed), the broker and PostgreSQL
+    that `deploy/` started on this machine (when their pid files are found), and this
+    process (the producer and the SMTP server that receives the mails)."""
+    used = {name: sum(cpu_s(p.pid) for p in group) for name, group in procs.items()}
+    kafka = _pid_file(ROOT / "var" / "kafka" / "kafka.pid")
+    if kafka:
+        used["kafka"] = cpu_s(kafka)
+    postmaster = _pid_file(ROOT / "var" / "postgres" / "data" / "postmaster.pid")
+    if postmaster:
+        used["postgres"] = sum(cpu_s(p) for p in [postmaster, *_children(postmaster)])
+    mine = os.times()
+    used["bench"] = mine.user + mine.system
+    return used
+
+
+def cpu_ms_per_case(
+    before: dict[str, float], after: dict[str, float], cases: int
+) -> dict[str, float]:
+    """Each process's CPU milliseconds per case between two snapshots. PostgreSQL's backends
+    that exit in between are not counted (the services keep theirs open)."""
+    return {k: round(1000 * (after[k] - before.get(k, 0.0)) / max(cases, 1), 2) for k in after}
 
 
 def peak_memory(procs: Processes) -> dict[str, float]:
@@ -214,7 +309,8 @@ async def send_cases(
         if rate:  # paced: latency without a backlog in front of the services
             await asyncio.sleep(max(0.0, start + (i - first) / rate - time.perf_counter()))
         sent[i] = time.perf_counter()
-        await producer.send(topics.intake, submission(i), key=f"BENCH-{i}".encode())
+        item = submission(i, at=received_at(args.received_at))
+        await producer.send(topics.intake, item, key=f"BENCH-{i}".encode())
     await producer.flush()
     await producer.stop()
     deadline = time.monotonic() + args.timeout
@@ -239,7 +335,7 @@ def quantile_ms(latencies: list[float], q: int) -> float:
 
 async def measure_system(args: argparse.Namespace) -> dict[str, Any]:
     topics = Topics(f"bench{uuid.uuid4().hex[:8]}")
-    await create_topics(args.kafka, [*topics.all_fixed(), topics.agency_queue("IGR")])
+    await create_topics(args.kafka, [*topics.all_fixed(), *map(topics.agency_queue, AGENCIES)])
     watch = Stopwatch()
     smtp = Controller(watch, hostname="127.0.0.1", port=args.smtp_port)
     smtp.start()
@@ -247,8 +343,13 @@ async def measure_system(args: argparse.Namespace) -> dict[str, Any]:
     try:
         paced = await send_cases(args, topics, watch, 0, args.paced_cases, args.paced_rate)
         report("paced", paced, args.paced_rate)
+        before = cpu_snapshot(procs)
         full = await send_cases(args, topics, watch, args.paced_cases, args.cases, 0)
+        cpu = cpu_ms_per_case(before, cpu_snapshot(procs), full.delivered)
         report("full speed", full, 0)
+        print(
+            "system, full speed: CPU ms per case " + ", ".join(f"{k} {v}" for k, v in cpu.items())
+        )
         memory = peak_memory(procs)
         for name, mib in memory.items():
             print(f"system: peak memory {name} {mib:.0f} MiB (largest of {args.replicas})")
@@ -261,6 +362,7 @@ async def measure_system(args: argparse.Namespace) -> dict[str, Any]:
         "p50_ms_at_100": quantile_ms(paced.latencies_s, 50),
         "p99_ms_at_100": quantile_ms(paced.latencies_s, 99),
         "rss_mib": memory,
+        "cpu_ms_per_case": cpu,
     }
 
 
@@ -347,7 +449,9 @@ def add_system_options(p: argparse.ArgumentParser, *, smtp_port: int, timeout_s:
         default=os.environ.get("PAKN_TEST_PG_DSN", "postgresql://pakn:pakn@127.0.0.1:15432"),
     )
     p.add_argument("--smtp-port", type=int, default=smtp_port)
-    p.add_argument("--warmup", type=float, default=8.0, help="seconds for services to join")
+    p.add_argument(
+        "--warmup", type=float, default=90.0, help="seconds at most for the services to be ready"
+    )
     p.add_argument("--timeout", type=float, default=timeout_s)
 
 
@@ -356,6 +460,11 @@ def main() -> None:
     p.add_argument("--cases", type=int, default=500, help="cases sent at once (full speed)")
     p.add_argument("--paced-cases", type=int, default=1000, help="cases sent at --paced-rate")
     p.add_argument("--paced-rate", type=float, default=100.0, help="cases/s offered when paced")
+    p.add_argument(
+        "--received-at",
+        default="now",
+        help="the cases' received_at: now (today's cases), backlog (6 Mar 2023) or an ISO time",
+    )
     add_system_options(p, smtp_port=18125, timeout_s=600.0)
     args = p.parse_args()
     figures = asyncio.run(measure_system(args))
@@ -364,8 +473,10 @@ def main() -> None:
     figures["ratio"] = round(figures["cases_per_s"] / relay, 4)
     figures["classify_ms_per_item"] = classify_ms_per_item()
     figures["replicas"] = args.replicas
+    figures["received_at"] = args.received_at
     order = ("cases", "cases_per_s", "bare_relay_per_s", "ratio", "p50_ms_at_100",
-             "p99_ms_at_100", "rss_mib", "classify_ms_per_item", "replicas")  # fmt: skip
+             "p99_ms_at_100", "rss_mib", "classify_ms_per_item", "replicas",
+             "cpu_ms_per_case", "received_at")  # fmt: skip
     print(json.dumps({key: figures[key] for key in order}, ensure_ascii=False))
 
 

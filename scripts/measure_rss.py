@@ -26,7 +26,6 @@ import json
 import os
 import sys
 import time
-import urllib.request
 import uuid
 from pathlib import Path
 
@@ -38,7 +37,14 @@ from aiosmtpd.controller import Controller
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 
-from bench import SERVICES, Stopwatch, create_database, service_env, submission  # noqa: E402
+from bench import (  # noqa: E402
+    SERVICES,
+    Stopwatch,
+    create_database,
+    service_env,
+    submission,
+    wait_ready,
+)
 
 from schemas.topics import Topics  # noqa: E402
 
@@ -75,19 +81,6 @@ async def topics_admin(bootstrap: str, create: list[str], delete: bool) -> None:
             await admin.create_topics(topics)
     finally:
         await admin.close()
-
-
-def ready(port: int) -> bool:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as answer:
-            return bool(answer.status == 200)
-    except OSError:
-        return False
-
-
-async def wait_ready(ports: list[int]) -> None:
-    while not all([await asyncio.to_thread(ready, p) for p in ports]):  # noqa: ASYNC110
-        await asyncio.sleep(0.5)
 
 
 async def send(bootstrap: str, topic: str, count: int) -> None:
@@ -130,7 +123,7 @@ async def measure(args: argparse.Namespace) -> dict[str, dict[str, float]]:
             )
         try:
             async with asyncio.timeout(args.timeout):
-                await wait_ready(list(ports.values()))
+                await wait_ready(list(ports.values()), limit_s=120)
         except TimeoutError:
             raise SystemExit(f"services not ready within {args.timeout} s") from None
         await asyncio.sleep(args.settle)
