@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 # An execution option: this connection's transaction takes SAVEPOINTs (see `Database.batch`).
@@ -25,9 +27,10 @@ def make_engine(url: str) -> AsyncEngine:
     # hide_parameters: an error's text (logs, dead-letter headers, /readyz) never quotes the
     # statement's values, which hold citizens' names, numbers and words.
     if not is_sqlite(url):
-        return create_async_engine(
-            url, pool_pre_ping=True, pool_size=5, max_overflow=5, hide_parameters=True
-        )
+        engine = create_async_engine(url, pool_size=5, max_overflow=5, hide_parameters=True)
+        event.listen(engine.sync_engine.pool, "checkin", _note_checkin)
+        event.listen(engine.sync_engine.pool, "checkout", _ping_if_idle)
+        return engine
     database = make_url(url).database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
@@ -35,6 +38,37 @@ def make_engine(url: str) -> AsyncEngine:
     event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     event.listen(engine.sync_engine, "begin", _sqlite_begin)
     return engine
+
+
+# A pooled connection idle longer than this is pinged before use (see `_ping_if_idle`).
+IDLE_PING_S = 2.0
+_CHECKED_IN = "pakn_checked_in"
+
+
+def _note_checkin(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+    record.info[_CHECKED_IN] = time.monotonic()
+
+
+def _ping_if_idle(
+    dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: PoolProxiedConnection
+) -> None:
+    """Ping a connection that sat in the pool more than IDLE_PING_S before handing it out;
+    a dead one is replaced (DisconnectionError makes the pool take another).
+
+    SQLAlchemy's `pool_pre_ping` pings on every checkout, and with asyncpg a ping is three
+    round trips (BEGIN, an empty query, ROLLBACK): it doubled the statements of a busy
+    service. A connection used within the last seconds needs none: if the server went
+    away meanwhile, the statement fails as a mid-transaction loss would (the callers retry
+    transient errors), and SQLAlchemy invalidates every connection of the pool older than
+    that failure. A restart during a quiet spell, the case the ping is for, is still caught
+    before anyone sees it.
+    """
+    if time.monotonic() - record.info.get(_CHECKED_IN, 0.0) < IDLE_PING_S:
+        return
+    try:
+        dbapi_connection.ping()
+    except Exception as error:
+        raise exc.DisconnectionError(f"stale pooled connection: {error}") from error
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
