@@ -12,6 +12,9 @@ A daily digest is staged without a body: the claim's transaction renders it from
 
 Deliveries go out concurrently, up to `smtp_connections` at once; each one keeps its own
 claim, `sending` mark and recorded outcome, so concurrency changes nothing of the above.
+The marks and outcomes that fall due together share one transaction (a group commit,
+services/kit/group_commit.py): each delivery still waits for its own mark to be committed
+before DATA, and for its outcome to be committed before the next.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from uuid import uuid4
 from services.kit.columns import utc_now
 from services.kit.db import Database
 from services.kit.faults import is_transient
+from services.kit.group_commit import GroupCommit
 from services.kit.health import backoff_s, readiness
 from services.kit.logs import context as log_context
 from services.kit.loop import Poller
@@ -37,7 +41,7 @@ from services.kit.metrics import MAILS
 from services.notifier.digest import render_claimed
 from services.notifier.messages import Digest
 from services.notifier.models import Delivery
-from services.notifier.ports import Attempt, Storage
+from services.notifier.ports import Attempt, Storage, UnitOfWork
 from services.notifier.settings import NotifierSettings
 from services.notifier.sql_store import SqlStorage
 from services.notifier.transports import (
@@ -106,6 +110,8 @@ class Mailer:
             storage = SqlStorage(db)
         self._storage, self._transport, self._settings = storage, transport, settings
         self._poller = Poller(self.run_once, idle_s=settings.mail_poll_s, name="mailer")
+        self._commits: GroupCommit[UnitOfWork] = GroupCommit(storage.transaction)
+        self._recovered_at: float | None = None  # loop time of the last `recover`
 
     def wake(self) -> None:
         self._poller.wake()
@@ -119,17 +125,19 @@ class Mailer:
                 close()  # hang up the idle SMTP connections
 
     async def run_once(self, *, batch: int = 50) -> int:
-        """Recover abandoned claims, claim up to `batch` due deliveries in one transaction
-        (compare-and-set on each: another mailer's are left alone), then attempt each once,
-        up to `smtp_connections` at a time. Claims a failure leaves unattempted are given
-        back at once rather than after their lease."""
-        await self.recover()
-        async with self._storage.transaction() as uow:
-            ids = await uow.deliveries.due(utc_now(), limit=batch)
-        if not ids:
-            return 0
+        """Recover abandoned claims (on the first round, then every tenth of a lease at
+        most), claim up to `batch` due deliveries in one transaction (compare-and-set on
+        each: another mailer's are left alone), then attempt each once, up to
+        `smtp_connections` at a time. Claims a failure leaves unattempted are given back at
+        once rather than after their lease."""
+        now = asyncio.get_running_loop().time()
+        if self._recovered_at is None or now - self._recovered_at >= self._recover_every_s:
+            await self.recover()
+            self._recovered_at = now
         token = uuid4().hex
-        queue = deque(await self._claim_all(ids, token=token))
+        queue = deque(await self._claim_due(batch, token=token))
+        if not queue:
+            return 0
         errors: list[Exception] = []
         attempted = 0
 
@@ -156,16 +164,30 @@ class Mailer:
             raise errors[0]
         return attempted
 
+    @property
+    def _recover_every_s(self) -> float:
+        return min(self._settings.mail_lease_s / 10, 30.0)
+
+    async def _claim_due(self, limit: int, *, token: str) -> list[Delivery]:
+        """The first `limit` due deliveries, claimed in the transaction that finds them."""
+        async with self._storage.transaction() as uow:
+            ids = await uow.deliveries.due(utc_now(), limit=limit)
+            return await self._claim_in(uow, ids, token=token) if ids else []
+
     async def _claim_all(self, ids: list[int], *, token: str) -> list[Delivery]:
-        """Claim `ids` and read them in one transaction (if the database goes away in
+        async with self._storage.transaction() as uow:
+            return await self._claim_in(uow, ids, token=token)
+
+    @staticmethod
+    async def _claim_in(uow: UnitOfWork, ids: list[int], *, token: str) -> list[Delivery]:
+        """Claim `ids` and read them in `uow`'s transaction (if the database goes away in
         between, the claims roll back instead of holding the rows until their lease ends);
         a digest is rendered while its claim holds its row."""
-        async with self._storage.transaction() as uow:
-            claimed = await uow.deliveries.claim_many(ids, token=token, at=utc_now())
-            for delivery in claimed:
-                if delivery.template == Digest.template:
-                    await render_claimed(uow, delivery)
-            return claimed
+        claimed = await uow.deliveries.claim_many(ids, token=token, at=utc_now())
+        for delivery in claimed:
+            if delivery.template == Digest.template:
+                await render_claimed(uow, delivery)
+        return claimed
 
     async def _release(self, ids: list[int], *, token: str) -> None:
         """Give back claims not attempted; if the database is away, their lease will."""
@@ -188,12 +210,13 @@ class Mailer:
         return claimed[0] if claimed else None
 
     async def _mark_sending(self, delivery: Delivery) -> None:
-        assert delivery.id is not None and delivery.claim_token is not None
-        async with self._storage.transaction() as uow:
-            marked = await uow.deliveries.mark_sending(
-                delivery.id, token=delivery.claim_token, at=utc_now()
-            )
-        if not marked:
+        delivery_id, token = delivery.id, delivery.claim_token
+        assert delivery_id is not None and token is not None
+
+        async def mark(uow: UnitOfWork) -> bool:
+            return await uow.deliveries.mark_sending(delivery_id, token=token, at=utc_now())
+
+        if not await self._commits.run(mark):
             raise LostClaim(f"delivery {delivery.id} was taken over")
 
     async def _deliver(self, delivery: Delivery) -> None:
@@ -225,14 +248,16 @@ class Mailer:
         Giving up here would leave a mail the server accepted as `sending`, later shown as
         uncertain although it went out: only a crash may do that.
         """
-        assert delivery.id is not None and delivery.claim_token is not None
+        delivery_id, token = delivery.id, delivery.claim_token
+        assert delivery_id is not None and token is not None
+
+        async def record(uow: UnitOfWork) -> None:
+            await uow.deliveries.record(delivery_id, token=token, attempt=attempt)
+
         failures = 0
         while True:
             try:
-                async with self._storage.transaction() as uow:
-                    await uow.deliveries.record(
-                        delivery.id, token=delivery.claim_token, attempt=attempt
-                    )
+                await self._commits.run(record)
             except Exception as error:
                 if not is_transient(error):
                     raise
