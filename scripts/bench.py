@@ -274,6 +274,21 @@ def cpu_ms_per_case(
     return {k: round(1000 * (after[k] - before.get(k, 0.0)) / max(cases, 1), 2) for k in after}
 
 
+async def commits(dsn: str, urls: dict[str, str]) -> dict[str, int]:
+    """Transactions each service's database has committed so far (`pg_stat_database`,
+    which PostgreSQL updates about once a second: wait a little before the last reading)."""
+    conn = await asyncpg.connect(f"{dsn}/postgres")
+    try:
+        rows = await conn.fetch(
+            "SELECT datname, xact_commit FROM pg_stat_database WHERE datname = ANY($1)",
+            [url.rpartition("/")[2] for url in urls.values()],
+        )
+    finally:
+        await conn.close()
+    found = {row["datname"]: int(row["xact_commit"]) for row in rows}
+    return {name: found.get(url.rpartition("/")[2], 0) for name, url in urls.items()}
+
+
 def peak_memory(procs: Processes) -> dict[str, float]:
     """Each service's peak resident memory in MiB, the largest of its replicas."""
     return {
@@ -339,16 +354,24 @@ async def measure_system(args: argparse.Namespace) -> dict[str, Any]:
     watch = Stopwatch()
     smtp = Controller(watch, hostname="127.0.0.1", port=args.smtp_port)
     smtp.start()
-    procs = await start_services(args, topics, args.smtp_port)
+    urls: dict[str, str] = {}
+    procs = await start_services(args, topics, args.smtp_port, urls)
     try:
         paced = await send_cases(args, topics, watch, 0, args.paced_cases, args.paced_rate)
         report("paced", paced, args.paced_rate)
-        before = cpu_snapshot(procs)
+        before, committed = cpu_snapshot(procs), await commits(args.pg_dsn, urls)
         full = await send_cases(args, topics, watch, args.paced_cases, args.cases, 0)
         cpu = cpu_ms_per_case(before, cpu_snapshot(procs), full.delivered)
+        await asyncio.sleep(1.5)  # for pg_stat_database's last update
+        after = await commits(args.pg_dsn, urls)
+        per_case = {k: round((after[k] - committed[k]) / max(full.delivered, 1), 2) for k in urls}
         report("full speed", full, 0)
         print(
             "system, full speed: CPU ms per case " + ", ".join(f"{k} {v}" for k, v in cpu.items())
+        )
+        print(
+            "system, full speed: database transactions per case "
+            + ", ".join(f"{k} {v}" for k, v in per_case.items())
         )
         memory = peak_memory(procs)
         for name, mib in memory.items():
@@ -363,6 +386,7 @@ async def measure_system(args: argparse.Namespace) -> dict[str, Any]:
         "p99_ms_at_100": quantile_ms(paced.latencies_s, 99),
         "rss_mib": memory,
         "cpu_ms_per_case": cpu,
+        "commits_per_case": per_case,
     }
 
 
@@ -476,7 +500,7 @@ def main() -> None:
     figures["received_at"] = args.received_at
     order = ("cases", "cases_per_s", "bare_relay_per_s", "ratio", "p50_ms_at_100",
              "p99_ms_at_100", "rss_mib", "classify_ms_per_item", "replicas",
-             "cpu_ms_per_case", "received_at")  # fmt: skip
+             "cpu_ms_per_case", "commits_per_case", "received_at")  # fmt: skip
     print(json.dumps({key: figures[key] for key in order}, ensure_ascii=False))
 
 
