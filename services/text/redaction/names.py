@@ -216,14 +216,52 @@ def _phrase_spans(view: TextView, words: list[str], *, exact: bool) -> Iterator[
     """Occurrences of `words`; with `exact`, diacritics must match unless typed without."""
     if fold(words[0]) not in view.folded:  # every match holds the first word
         return
-    body = r"\s+".join(re.escape(fold(w)) for w in words)
     wanted = " ".join(words).lower()
-    for m in re.finditer(rf"(?<!\w){body}(?!\w)", view.folded):
-        found = view.text[m.start() : m.end()]
+    for start, end in _phrase_matches(view.folded, [fold(w) for w in words]):
+        found = view.text[start:end]
         same = " ".join(found.lower().split()) == wanted
         bare = found.isascii() and all(w[0].isupper() for w in found.split())
         if not exact or same or bare:
-            yield Span(m.start(), m.end(), Kind.NAME)
+            yield Span(start, end, Kind.NAME)
+
+
+# The submitter's name is looked for without a regular expression of its own: one compiled
+# per name filled the `re` module's cache (512 patterns) and evicted everyone else's,
+# the e-mail package's included, which then compiled theirs again for every message.
+_SPACE_RUN = re.compile(r"\s+")
+_WORD_CHAR = re.compile(r"\w")
+_AFTER_HONORIFIC = re.compile(rf"(?P<w>{_HONORIFICS_ALTERNATION})\s+")
+
+
+def _phrase_end(folded: str, keys: list[str], start: int) -> int | None:
+    """Where `keys` (folded words, whitespace between them) end when they start at `start`
+    with no word character on either side; None when they are not there."""
+    if start > 0 and _WORD_CHAR.match(folded, start - 1):
+        return None
+    at = start
+    for i, key in enumerate(keys):
+        if i:
+            gap = _SPACE_RUN.match(folded, at)
+            if gap is None:
+                return None
+            at = gap.end()
+        if not folded.startswith(key, at):
+            return None
+        at += len(key)
+    return None if _WORD_CHAR.match(folded, at) else at
+
+
+def _phrase_matches(folded: str, keys: list[str]) -> Iterator[tuple[int, int]]:
+    r"""What `re.finditer(r"(?<!\w)k1\s+k2…(?!\w)", folded)` finds, left to right and
+    without overlaps."""
+    start = folded.find(keys[0])
+    while start != -1:
+        end = _phrase_end(folded, keys, start)
+        if end is None or end == start:
+            start = folded.find(keys[0], start + 1)
+            continue
+        yield start, end
+        start = folded.find(keys[0], end)
 
 
 def _given_spans(view: TextView, given: str) -> Iterator[Span]:
@@ -231,13 +269,25 @@ def _given_spans(view: TextView, given: str) -> Iterator[Span]:
     key = fold(given)
     if key not in view.folded:  # neither an honorific's match nor a word can hold it
         return
-    pattern = re.compile(rf"(?P<w>{_HONORIFICS_ALTERNATION})\s+(?P<g>{re.escape(key)})(?!\w)")
-    for m in pattern.finditer(view.folded):
-        if keyword_ok(view, m.start("w"), m.end("w"), HONORIFICS):
-            yield Span(m.start("g"), m.end("g"), Kind.NAME)
+    yield from _after_honorific(view, key)
     for index, tok in enumerate(view.tokens):
         if tok.key == key and tok.capitalised and _alone(view, index, given):
             yield Span(tok.start, tok.end, Kind.NAME)
+
+
+def _after_honorific(view: TextView, key: str) -> Iterator[Span]:
+    """The folded word `key` right after an honorific ("chị", "ông"), as `finditer` on
+    "honorific, spaces, `key`, no word character" would find it: left to right, no overlaps."""
+    taken = 0
+    for m in _AFTER_HONORIFIC.finditer(view.folded):
+        end = m.end() + len(key)
+        if m.start() < taken or not view.folded.startswith(key, m.end()):
+            continue
+        if _WORD_CHAR.match(view.folded, end):
+            continue
+        taken = end
+        if keyword_ok(view, m.start("w"), m.end("w"), HONORIFICS):
+            yield Span(m.end(), end, Kind.NAME)
 
 
 def _alone(view: TextView, index: int, given: str) -> bool:
