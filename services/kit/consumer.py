@@ -252,6 +252,10 @@ class Pipeline(Generic[E]):
                                 assert_never(unreachable)
                     done.add(event.event_id)
                     applied[index] = True
+                    # A batch's handlers may compute for a long while without awaiting
+                    # (the statements go at the flush): let the service's other tasks (the
+                    # mailer, the outbox relay, the pages) have the loop between events.
+                    await asyncio.sleep(0)
         except _Isolate:
             raise
         except Exception as error:

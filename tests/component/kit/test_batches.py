@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -133,3 +134,30 @@ async def test_a_batch_wakes_the_relay_once_it_has_committed(db: Database) -> No
         running.cancel()
         await asyncio.gather(running, return_exceptions=True)
         await db.dispose()
+
+
+async def test_other_tasks_run_between_the_events_of_a_batch(db: Database) -> None:
+    """A handler that computes without awaiting must not hold the event loop for a whole
+    batch: the mailer and the pages of the same process wait at most one event."""
+    order: list[str] = []
+
+    async def handle(session: AsyncSession, event: CaseEvent) -> None:
+        order.append(event.case_id)  # pure computation: no await
+
+    async def neighbour() -> None:
+        while True:
+            order.append("tick")
+            await asyncio.sleep(0)
+
+    bus = InMemoryBus()
+    ticking = asyncio.create_task(neighbour())
+    try:
+        await pipeline(db, bus, handle).consume(messages([event(c) for c in "abcd"]))
+    finally:
+        ticking.cancel()
+        await bus.close()
+        await db.dispose()
+    handled = [i for i, item in enumerate(order) if item != "tick"]
+    assert [order[i] for i in handled] == list("abcd")
+    between = [order[a + 1 : b] for a, b in pairwise(handled)]
+    assert all("tick" in gap for gap in between), order
