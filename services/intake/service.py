@@ -5,11 +5,11 @@ the receipt's agency and deadlines (services/intake/routing_news.py)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Sequence
 from typing import Any
 
 from fastapi import FastAPI
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from schemas.events import (
@@ -26,7 +26,7 @@ from services.intake.receiving import Receiver, register_delivered
 from services.intake.register import SERVICE, ReceivedBounds
 from services.intake.routing_news import CONSUMER, record
 from services.intake.settings import IntakeSettings
-from services.intake.sql_store import SqlStorage, SqlUnitOfWork
+from services.intake.sql_store import SqlStorage, SqlUnitOfWork, remember_archived
 from services.intake.web import build_app
 from services.kit.consumer import Pipeline
 from services.kit.db import Database
@@ -111,22 +111,32 @@ class IntakeService:
             bounds=ReceivedBounds.of(self.settings),
         )
 
-    async def _archive(self, message: Message) -> None:
-        """Keep the raw bytes before anything reads them (idempotent per topic offset)."""
-        ref = _source_ref(message)
+    async def _archive(self, messages: Sequence[Message]) -> None:
+        """Keep the batch's raw bytes before anything reads them (idempotent per topic
+        offset): one query finds those kept by an earlier attempt, and the handler then
+        finds each by its event id without another (`remember_archived`)."""
         async with self.db.transaction() as session:
-            query = select(RawPayload).where(
-                RawPayload.source == message.topic, RawPayload.source_ref == ref
-            )
-            if (await session.exec(query)).first() is None:
-                session.add(
-                    RawPayload(
-                        source=message.topic,
-                        source_ref=ref,
-                        body=message.value,
-                        event_id=_peek_event_id(message.value),
-                    )
+            kept: dict[str, RawPayload] = {}
+            for topic in dict.fromkeys(m.topic for m in messages):
+                batch = [m for m in messages if m.topic == topic]
+                query = select(RawPayload).where(
+                    RawPayload.source == topic,
+                    col(RawPayload.source_ref).in_({_source_ref(m) for m in batch}),
                 )
+                found = {raw.source_ref: raw for raw in (await session.exec(query)).all()}
+                for message in batch:
+                    ref = _source_ref(message)
+                    if ref not in found:
+                        found[ref] = RawPayload(
+                            source=topic,
+                            source_ref=ref,
+                            body=message.value,
+                            event_id=_peek_event_id(message.value),
+                        )
+                        session.add(found[ref])
+                    if found[ref].event_id:
+                        kept.setdefault(str(found[ref].event_id), found[ref])
+            remember_archived(session, kept)
 
     async def _mark_failed(self, message: Message, error: BaseException) -> None:
         async with self.db.transaction() as session:

@@ -96,6 +96,15 @@ class SqlCases:
         await self.session.flush()
 
 
+_ARCHIVED = "pakn_intake_archived"
+
+
+def remember_archived(session: AsyncSession, raws: dict[str, RawPayload]) -> None:
+    """The raw payloads the pipeline's archive step keeps in `session`'s transaction, by
+    event id: `SqlRawArchive.by_event_id` answers from them until the transaction ends."""
+    session.info[_ARCHIVED] = (session.sync_session.get_transaction(), raws)
+
+
 class SqlRawArchive:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -105,6 +114,9 @@ class SqlRawArchive:
         return (await self.session.exec(query)).first()
 
     async def by_event_id(self, event_id: str) -> RawPayload | None:
+        transaction, archived = self.session.info.get(_ARCHIVED, (None, {}))
+        if event_id in archived and transaction is self.session.sync_session.get_transaction():
+            return archived[event_id]
         query = select(RawPayload).where(RawPayload.event_id == event_id)
         return (await self.session.exec(query)).first()
 

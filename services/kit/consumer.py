@@ -82,7 +82,7 @@ class ProcessedEvent(SQLModel, table=True):
 
 EventHandler = Callable[[AsyncSession, E], Awaitable[None]]
 BatchPreparer = Callable[[AsyncSession, Sequence[E]], Awaitable[None]]
-Archive = Callable[[Message], Awaitable[None]]
+Archive = Callable[[Sequence[Message]], Awaitable[None]]
 
 
 @dataclass
@@ -97,9 +97,9 @@ class Pipeline(Generic[E]):
     message. A transient failure anywhere rolls back the whole batch, which is tried again
     as a whole. docs/decisions/0009-batches.md.
 
-    `archive`, when given, keeps the raw message before anything reads it; it runs inside
-    the same retry scope as the handler, so a database outage cannot skip it, and the
-    transactions it opens on `db` join the batch's (`Database.joined`).
+    `archive`, when given, keeps the batch's raw messages before anything reads them; it
+    runs inside the same retry scope as the handler, so a database outage cannot skip it,
+    and the transactions it opens on `db` join the batch's (`Database.joined`).
 
     `prepare`, when given, is called in the batch's transaction with the events about to be
     handled, before the first of them: a service reads there in a few queries what its
@@ -206,8 +206,7 @@ class Pipeline(Generic[E]):
             async with self.db.batch() as session:
                 if self.archive is not None:
                     with self.db.joined(session):
-                        for message in messages:
-                            await self.archive(message)
+                        await self.archive(messages)
                 decoded: list[tuple[int, Message, E]] = []
                 for index, message in enumerate(messages):
                     try:

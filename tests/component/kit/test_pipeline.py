@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -120,11 +121,11 @@ async def test_an_archive_that_fails_while_the_database_is_away_holds_the_messag
     archived: list[int | None] = []
     handled: list[str] = []
 
-    async def archive(message: Message) -> None:
+    async def archive(batch: Sequence[Message]) -> None:
         if len(archived) < 3:
             archived.append(None)
             raise OperationalError("INSERT", {}, ConnectionRefusedError(111, "refused"))
-        archived.append(message.offset)
+        archived.extend(message.offset for message in batch)
 
     async def handle(session: AsyncSession, event: CaseEvent) -> None:
         handled.append(event.event_id)

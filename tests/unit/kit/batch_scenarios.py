@@ -5,7 +5,7 @@ event in a savepoint of its own, poison parked alone, transient failures retried
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 import pytest
 from sqlalchemy.exc import OperationalError
@@ -214,17 +214,18 @@ async def the_archive_commits_with_the_batch(db: Database) -> None:
     """An archive hook written for a transaction of its own joins the batch's."""
     attempts: list[int] = []
 
-    async def archive(message: Message) -> None:
+    async def archive(batch: Sequence[Message]) -> None:
         async with db.transaction() as session:  # as the intake's hook does
-            session.add(
-                OutboxMessage(
-                    service="archive",
-                    topic=message.topic,
-                    key=str(message.offset),
-                    event_id=f"raw-{message.offset}",
-                    payload="{}",
+            for message in batch:
+                session.add(
+                    OutboxMessage(
+                        service="archive",
+                        topic=message.topic,
+                        key=str(message.offset),
+                        event_id=f"raw-{message.offset}",
+                        payload="{}",
+                    )
                 )
-            )
 
     async def handle(session: AsyncSession, event: CaseEvent) -> None:
         attempts.append(1)
