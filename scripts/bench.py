@@ -289,6 +289,24 @@ async def commits(dsn: str, urls: dict[str, str]) -> dict[str, int]:
     return {name: found.get(url.rpartition("/")[2], 0) for name, url in urls.items()}
 
 
+async def drop_databases(dsn: str, names: list[str]) -> None:
+    conn = await asyncpg.connect(f"{dsn}/postgres")
+    try:
+        for name in names:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+async def done_with_databases(args: argparse.Namespace, urls: dict[str, str]) -> None:
+    """Drop the run's databases, or say which they are with `--keep-databases`."""
+    names = [url.rpartition("/")[2] for url in urls.values()]
+    if args.keep_databases:
+        print("databases kept: " + ", ".join(names))
+    else:
+        await drop_databases(args.pg_dsn, names)
+
+
 def peak_memory(procs: Processes) -> dict[str, float]:
     """Each service's peak resident memory in MiB, the largest of its replicas."""
     return {
@@ -379,6 +397,7 @@ async def measure_system(args: argparse.Namespace) -> dict[str, Any]:
     finally:
         await stop_services(procs)
         smtp.stop()
+        await done_with_databases(args, urls)
     return {
         "cases": full.delivered,
         "cases_per_s": round(full.delivered / full.elapsed_s, 1),
@@ -473,6 +492,9 @@ def add_system_options(p: argparse.ArgumentParser, *, smtp_port: int, timeout_s:
         default=os.environ.get("PAKN_TEST_PG_DSN", "postgresql://pakn:pakn@127.0.0.1:15432"),
     )
     p.add_argument("--smtp-port", type=int, default=smtp_port)
+    p.add_argument(
+        "--keep-databases", action="store_true", help="do not drop the run's databases at its end"
+    )
     p.add_argument(
         "--warmup", type=float, default=90.0, help="seconds at most for the services to be ready"
     )

@@ -39,6 +39,7 @@ from bench import (
     Stopwatch,
     add_system_options,
     create_topics,
+    done_with_databases,
     peak_memory,
     service_env,
     start_services,
@@ -127,6 +128,7 @@ async def measure(args: argparse.Namespace, work: Path) -> dict[str, object]:
     finally:
         await stop_services(procs)
         smtp.stop()
+        await done_with_databases(args, urls)
     return {
         "lines": args.lines,
         "import_s": round(import_s, 1),

@@ -29,7 +29,6 @@ import time
 import uuid
 from pathlib import Path
 
-import asyncpg
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiosmtpd.controller import Controller
@@ -41,6 +40,7 @@ from bench import (  # noqa: E402
     SERVICES,
     Stopwatch,
     create_database,
+    drop_databases,
     service_env,
     submission,
     wait_ready,
@@ -59,15 +59,6 @@ def memory_mib(pid: int) -> dict[str, float]:
         if key in ("VmHWM", "VmRSS"):
             found[key] = round(int(value.split()[0]) / 1024, 1)
     return found
-
-
-async def drop_databases(dsn: str, names: list[str]) -> None:
-    conn = await asyncpg.connect(f"{dsn}/postgres")
-    try:
-        for name in names:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
 
 
 async def topics_admin(bootstrap: str, create: list[str], delete: bool) -> None:
