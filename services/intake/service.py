@@ -25,6 +25,7 @@ from services.intake.models import RawPayload
 from services.intake.receiving import Receiver, register_delivered
 from services.intake.register import SERVICE, ReceivedBounds
 from services.intake.routing_news import CONSUMER, record
+from services.intake.routing_news import prepare as prepare_routing
 from services.intake.settings import IntakeSettings
 from services.intake.sql_store import SqlStorage, SqlUnitOfWork, remember_archived
 from services.intake.web import build_app
@@ -71,6 +72,7 @@ class IntakeService:
             db=self.db,
             adapter=CASE_EVENT_ADAPTER,
             handle=record,
+            prepare=prepare_routing,
             dead_letters=publisher,
             retries=self.settings.consumer_retries,
         )

@@ -5,7 +5,10 @@ not in the register is not kept."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 from uuid import uuid4
+
+from sqlalchemy import event as sa_event
 
 from services.intake.models import IntakeCase
 from services.intake.routing_news import apply
@@ -137,3 +140,37 @@ def test_events_before_the_first_routing_make_no_row() -> None:
     for event in (extended(case), info_received(case), recalculated(case), answered(case)):
         assert apply(None, event) is None
     assert apply(None, transferred(case)) is None
+
+
+async def test_a_batch_reads_its_cases_in_two_queries_and_keeps_only_the_register_s(
+    intake: Intake,
+) -> None:
+    """The batch's routing rows and register entries are read once for the batch
+    (`prepare`), not twice per event; what is kept is what event-by-event reading kept."""
+    case = await registered(intake)
+    stranger = IntakeCase(id=uuid4().hex, tracking_code="GL-2345-6790", channel="web")
+    pipeline = intake.service.subscriptions(publisher=InMemoryBus())[1].handler
+    assert isinstance(pipeline, Pipeline)
+    reads: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "intake_case" in statement:
+            reads.append(statement)
+
+    engine = intake.service.db.engine.sync_engine
+    sa_event.listen(engine, "before_cursor_execute", count)
+    try:
+        await pipeline.consume(
+            [
+                message(intake, routed(case)),
+                message(intake, routed(stranger)),
+                message(intake, transferred(case)),
+                message(intake, routed(case, "STC", STC, hop=2, deadlines=SECOND)),
+            ]
+        )
+    finally:
+        sa_event.remove(engine, "before_cursor_execute", count)
+    assert len(reads) == 2, reads
+    row = await routing(intake, case)
+    assert row is not None and (row.agency, row.hop, row.due_answer) == ("STC", 2, SECOND.answer)
+    assert await routing(intake, stranger) is None
