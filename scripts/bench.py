@@ -89,6 +89,12 @@ class Stopwatch:
                 self.accepted.setdefault(int(found.group(1)), time.perf_counter())
         return "250 OK"
 
+    def snapshot(self) -> dict[int, float]:
+        """`accepted` as it is now. The SMTP server runs in a thread of its own and adds to
+        `accepted` meanwhile; iterating it directly can fail with "dictionary changed size
+        during iteration", while `dict()` copies it in one step under the GIL."""
+        return dict(self.accepted)
+
 
 def submission(i: int, email: str = "", at: str = BACKLOG_AT) -> bytes:
     item = Submission.model_validate(
@@ -349,7 +355,7 @@ async def send_cases(
     deadline = time.monotonic() + args.timeout
 
     def arrived() -> dict[int, float]:
-        return {i: t for i, t in watch.accepted.items() if i in sent}
+        return {i: t for i, t in watch.snapshot().items() if i in sent}
 
     while len(arrived()) < count and time.monotonic() < deadline:  # noqa: ASYNC110
         await asyncio.sleep(0.1)

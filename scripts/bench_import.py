@@ -120,7 +120,7 @@ async def measure(args: argparse.Namespace, work: Path) -> dict[str, object]:
                 routed_s = time.perf_counter() - start
                 print(f"routed: {args.lines} cases {routed_s:.1f} s after the import began")
             if len(watch.accepted) >= args.lines:
-                mailed_s = max(watch.accepted.values()) - start
+                mailed_s = max(watch.snapshot().values()) - start
                 break
             await asyncio.sleep(1.0)
         print(f"agency e-mails: {len(watch.accepted)}/{args.lines}, last {mailed_s:.1f} s in")
