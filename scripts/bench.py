@@ -129,6 +129,20 @@ async def create_database(dsn: str, name: str = "") -> str:
     return url
 
 
+async def delete_topics(bootstrap: str, prefix: str) -> None:
+    """Delete every topic whose name starts with `prefix` (a run's own: its namespace, the
+    dead-letter topics the services made included), so the broker does not carry every
+    earlier run's partitions."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        names = [name for name in await admin.list_topics() if name.startswith(prefix)]
+        if names:
+            await admin.delete_topics(names)
+    finally:
+        await admin.close()
+
+
 async def create_topics(bootstrap: str, names: list[str]) -> None:
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
@@ -404,6 +418,7 @@ async def measure_system(args: argparse.Namespace) -> dict[str, Any]:
         await stop_services(procs)
         smtp.stop()
         await done_with_databases(args, urls)
+        await delete_topics(args.kafka, f"{topics.namespace}.")
     return {
         "cases": full.delivered,
         "cases_per_s": round(full.delivered / full.elapsed_s, 1),
@@ -463,9 +478,12 @@ async def measure_bare_relay(args: argparse.Namespace) -> float:
     start = time.perf_counter()
     for i in range(args.cases):
         await producer.send(names[0], payload, key=str(i).encode())
-    await asyncio.wait_for(asyncio.gather(*tasks), timeout=args.timeout)
-    elapsed = time.perf_counter() - start
-    await producer.stop()
+    try:
+        await asyncio.wait_for(asyncio.gather(*tasks), timeout=args.timeout)
+        elapsed = time.perf_counter() - start
+    finally:
+        await producer.stop()
+        await delete_topics(args.kafka, f"{base}.")
     print(
         f"reference: bare aiokafka relay, {HOPS} hops: {args.cases} messages in {elapsed:.2f} s "
         f"= {args.cases / elapsed:.1f} messages/s"

@@ -39,6 +39,7 @@ from bench import (
     Stopwatch,
     add_system_options,
     create_topics,
+    delete_topics,
     done_with_databases,
     peak_memory,
     service_env,
@@ -129,6 +130,7 @@ async def measure(args: argparse.Namespace, work: Path) -> dict[str, object]:
         await stop_services(procs)
         smtp.stop()
         await done_with_databases(args, urls)
+        await delete_topics(args.kafka, f"{topics.namespace}.")
     return {
         "lines": args.lines,
         "import_s": round(import_s, 1),
