@@ -29,6 +29,7 @@ cases routed before are filled in (as far as the topic's retention reaches).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -45,7 +46,7 @@ from schemas.events import (
 )
 from services.intake.models import CaseRouting, IntakeCase
 from services.kit.columns import utc_now
-from services.kit.db import Database
+from services.kit.db import Database, recall_in_transaction, remember_in_transaction
 
 CONSUMER = "intake-routing"  # its own de-duplication ids, metrics and consumer group
 
@@ -109,7 +110,13 @@ _RELEVANT = (
 )
 
 
-_READ = "pakn_intake_routing_read"  # session.info: what `prepare` read for its batch
+_READ = "pakn_intake_routing_read"  # what `prepare` read for its batch
+
+
+@dataclass
+class _BatchRead:
+    routing: dict[str, CaseRouting | None]  # every case of the batch: its row, or None
+    registered: set[str]  # the batch's cases this register has
 
 
 async def prepare(session: AsyncSession, events: Sequence[CaseEvent]) -> None:
@@ -123,7 +130,7 @@ async def prepare(session: AsyncSession, events: Sequence[CaseEvent]) -> None:
     found = (await session.exec(select(IntakeCase.id).where(col(IntakeCase.id).in_(ids)))).all()
     routing: dict[str, CaseRouting | None] = dict.fromkeys(ids)
     routing.update((row.case_id, row) for row in rows)
-    session.info[_READ] = (session.sync_session.get_transaction(), routing, set(found))
+    remember_in_transaction(session, _READ, _BatchRead(routing, set(found)))
 
 
 async def record(session: AsyncSession, event: CaseEvent) -> None:
@@ -131,20 +138,20 @@ async def record(session: AsyncSession, event: CaseEvent) -> None:
     transaction (the row and the event's processed id commit together)."""
     if not isinstance(event, _RELEVANT):
         return  # no read for what changes nothing (the intake's own outcomes, reminders…)
-    transaction, routing, registered = session.info.get(_READ, (None, {}, set()))
-    if event.case_id in routing and transaction is session.sync_session.get_transaction():
-        row = routing[event.case_id]
-        if row is None and event.case_id not in registered:
-            return  # not a case of this register
+    read: _BatchRead | None = recall_in_transaction(session, _READ)
+    if read is not None and event.case_id in read.routing:
+        row = read.routing[event.case_id]
+        ours = row is not None or event.case_id in read.registered
     else:
-        routing = {}
         row = await session.get(CaseRouting, event.case_id)
-        if row is None and await session.get(IntakeCase, event.case_id) is None:
-            return  # not a case of this register
+        ours = row is not None or await session.get(IntakeCase, event.case_id) is not None
+    if not ours:
+        return  # not a case of this register
     changed = apply(row, event)
     if changed is not None:
         session.add(changed)
-        routing[event.case_id] = changed  # the batch's next event of the case sees it
+        if read is not None:
+            read.routing[event.case_id] = changed  # the batch's next event of the case
 
 
 async def routing_of(db: Database, case_id: str) -> CaseRouting | None:

@@ -19,7 +19,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.intake.models import IntakeAttachment, IntakeCase, RawPayload
 from services.intake.ports import SERVICE, LetterQuery, RawMark, RepeatQuery
-from services.kit.db import Database, is_sqlite, savepoint
+from services.kit.db import (
+    Database,
+    is_sqlite,
+    recall_in_transaction,
+    remember_in_transaction,
+    savepoint,
+)
 from services.kit.outbox import SqlOutbox
 
 log = logging.getLogger(__name__)
@@ -102,7 +108,7 @@ _ARCHIVED = "pakn_intake_archived"
 def remember_archived(session: AsyncSession, raws: dict[str, RawPayload]) -> None:
     """The raw payloads the pipeline's archive step keeps in `session`'s transaction, by
     event id: `SqlRawArchive.by_event_id` answers from them until the transaction ends."""
-    session.info[_ARCHIVED] = (session.sync_session.get_transaction(), raws)
+    remember_in_transaction(session, _ARCHIVED, raws)
 
 
 class SqlRawArchive:
@@ -114,8 +120,8 @@ class SqlRawArchive:
         return (await self.session.exec(query)).first()
 
     async def by_event_id(self, event_id: str) -> RawPayload | None:
-        transaction, archived = self.session.info.get(_ARCHIVED, (None, {}))
-        if event_id in archived and transaction is self.session.sync_session.get_transaction():
+        archived = recall_in_transaction(self.session, _ARCHIVED) or {}
+        if event_id in archived:
             return archived[event_id]
         query = select(RawPayload).where(RawPayload.event_id == event_id)
         return (await self.session.exec(query)).first()

@@ -165,16 +165,32 @@ class Database:
         await self.engine.dispose()
 
 
+def remember_in_transaction(session: AsyncSession, key: str, value: Any) -> None:
+    """Keep `value` under `key` for `session`'s current transaction: what a batch read once
+    (reference data, rows read ahead) is recalled by the rest of the batch, and forgotten
+    by the next transaction, which reads again."""
+    session.info[key] = (session.sync_session.get_transaction(), value)
+
+
+def recall_in_transaction(session: AsyncSession, key: str) -> Any | None:
+    """What `remember_in_transaction` kept under `key` in the current transaction; None when
+    nothing was, or only in an earlier transaction."""
+    kept = session.info.get(key)
+    transaction = session.sync_session.get_transaction()
+    if kept is None or transaction is None or kept[0] is not transaction:
+        return None
+    return kept[1]
+
+
 def seen_in_transaction(session: AsyncSession, key: str) -> bool:
     """Whether `key` was marked (`mark_in_transaction`) in `session`'s current transaction:
     a lookup of slowly changing reference data is then made once per transaction (once per
     batch of events), not once per event; the next transaction looks again."""
-    transaction = session.sync_session.get_transaction()
-    return transaction is not None and session.info.get(key) is transaction
+    return recall_in_transaction(session, key) is not None
 
 
 def mark_in_transaction(session: AsyncSession, key: str) -> None:
-    session.info[key] = session.sync_session.get_transaction()
+    remember_in_transaction(session, key, True)
 
 
 @asynccontextmanager
