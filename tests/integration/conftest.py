@@ -21,7 +21,7 @@ from services.notifier.settings import NotifierSettings
 from services.router.service import RouterService
 from services.router.settings import RouterSettings
 from tests.conftest import KAFKA, PG_DSN, free_port
-from tests.integration.restartable_pg import migrated_database
+from tests.integration.restartable_pg import RestartablePostgres, migrated_database
 from tests.support import MailSink, RunningService, start_smtp
 
 
@@ -122,3 +122,14 @@ async def running(kafka: str, *services: Service) -> AsyncIterator[None]:
         for service in services:
             await stack.enter_async_context(RunningService(service, bootstrap=kafka))
         yield
+
+
+@pytest.fixture
+async def own_pg() -> AsyncIterator[RestartablePostgres]:
+    """A PostgreSQL server of the test's own, which it may stop and start at will."""
+    server = RestartablePostgres()
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.remove()

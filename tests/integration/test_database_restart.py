@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
 from sqlmodel import func, select
 
 from schemas.topics import Topics, dead_letter
@@ -32,16 +30,6 @@ from tests.support import MailSink, RunningService, events_of, eventually, read_
 CASES = 500
 RATE_PER_S = 40
 OUTAGE_S = 8
-
-
-@pytest.fixture
-async def own_pg() -> AsyncIterator[RestartablePostgres]:
-    server = RestartablePostgres()
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.remove()
 
 
 async def _count(url: str, table: Any) -> int:

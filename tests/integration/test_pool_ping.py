@@ -8,7 +8,6 @@ so the first transaction after a quiet restart does not fail.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_connection
@@ -19,16 +18,6 @@ from services.kit.db import Database
 from tests.integration.restartable_pg import RestartablePostgres
 
 IDLE_S = 0.3
-
-
-@pytest.fixture
-async def own_pg() -> AsyncIterator[RestartablePostgres]:
-    server = RestartablePostgres()
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.remove()
 
 
 @pytest.fixture
