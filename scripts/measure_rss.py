@@ -30,7 +30,6 @@ import uuid
 from pathlib import Path
 
 from aiokafka import AIOKafkaProducer
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiosmtpd.controller import Controller
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,6 +39,8 @@ from bench import (  # noqa: E402
     SERVICES,
     Stopwatch,
     create_database,
+    create_topics,
+    delete_topics,
     drop_databases,
     service_env,
     submission,
@@ -61,19 +62,6 @@ def memory_mib(pid: int) -> dict[str, float]:
     return found
 
 
-async def topics_admin(bootstrap: str, create: list[str], delete: bool) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        if delete:
-            await admin.delete_topics(create)
-        else:
-            topics = [NewTopic(n, num_partitions=3, replication_factor=1) for n in create]
-            await admin.create_topics(topics)
-    finally:
-        await admin.close()
-
-
 async def send(bootstrap: str, topic: str, count: int) -> None:
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, linger_ms=5)
     await producer.start()
@@ -89,7 +77,7 @@ async def measure(args: argparse.Namespace) -> dict[str, dict[str, float]]:
     run = uuid.uuid4().hex[:8]
     topics = Topics(f"rss{run}")
     names = [*topics.all_fixed(), topics.agency_queue("IGR")]
-    await topics_admin(args.kafka, names, delete=False)
+    await create_topics(args.kafka, names)
     databases = [f"pakn_rss_{run}_{name}" for name in SERVICES]
     watch = Stopwatch()
     smtp = Controller(watch, hostname="127.0.0.1", port=args.smtp_port)
@@ -136,7 +124,7 @@ async def measure(args: argparse.Namespace) -> dict[str, dict[str, float]]:
                 await p.wait()
         smtp.stop()
         await drop_databases(args.pg_dsn, databases)
-        await topics_admin(args.kafka, names, delete=True)
+        await delete_topics(args.kafka, f"{topics.namespace}.")
     return figures
 
 
