@@ -7,12 +7,13 @@ from datetime import date, datetime
 from uuid import uuid4
 
 from sqlalchemy import JSON, Column, LargeBinary, Text, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
 from services.kit.columns import UtcDateTime, utc_now
+from services.kit.table import Table
 
 
-class RawPayload(SQLModel, table=True):
+class RawPayload(Table, table=True):
     """Every payload a channel delivered, kept before validation, forever."""
 
     __tablename__ = "intake_raw_payload"
@@ -31,7 +32,7 @@ class RawPayload(SQLModel, table=True):
     case_id: str | None = Field(default=None, max_length=32, index=True)
 
 
-class IntakeCase(SQLModel, table=True):
+class IntakeCase(Table, table=True):
     """One item in the register, accepted or not: nothing a channel sends is dropped."""
 
     __tablename__ = "intake_case"
@@ -60,7 +61,7 @@ class IntakeCase(SQLModel, table=True):
     duplicate_of: str | None = Field(default=None, max_length=32)
 
 
-class IntakeAttachment(SQLModel, table=True):
+class IntakeAttachment(Table, table=True):
     """A file a channel delivered with an item; the bytes are in the attachment store,
     named by their SHA-256 (the same file sent twice is stored once)."""
 
@@ -76,7 +77,7 @@ class IntakeAttachment(SQLModel, table=True):
     received_at: datetime = Field(default_factory=utc_now, sa_type=UtcDateTime)
 
 
-class CaseRouting(SQLModel, table=True):
+class CaseRouting(Table, table=True):
     """The agency in charge of a registered case and its deadlines, as the router's case
     events last said (services/intake/routing_news.py): what the receipt shows."""
 

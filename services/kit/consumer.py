@@ -28,7 +28,7 @@ from typing import Any, Generic, TypeVar, assert_never
 
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Field, SQLModel, col, select
+from sqlmodel import Field, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from schemas.events import Event
@@ -41,6 +41,7 @@ from services.kit.faults import is_transient
 from services.kit.health import Readiness, backoff_s, readiness
 from services.kit.logs import context, describe
 from services.kit.metrics import BATCH_SECONDS, BATCH_SIZE, DEAD_LETTERS, HANDLER_SECONDS, MESSAGES
+from services.kit.table import Table
 from services.kit.transport import Message, Publisher, Redeliver
 
 log = logging.getLogger(__name__)
@@ -72,7 +73,7 @@ def decide(error: BaseException) -> Decision:
     return Decision.PARK
 
 
-class ProcessedEvent(SQLModel, table=True):
+class ProcessedEvent(Table, table=True):
     __tablename__ = "processed_event"
 
     service: str = Field(primary_key=True, max_length=32)

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from sqlalchemy import Column, Text, event, func, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, SessionTransaction
-from sqlmodel import Field, SQLModel, col, select
+from sqlmodel import Field, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from schemas.events import Event
@@ -29,6 +29,7 @@ from services.kit.db import Database, is_sqlite
 from services.kit.health import backoff_s
 from services.kit.loop import Poller
 from services.kit.metrics import OUTBOX_FAILURES, OUTBOX_PENDING, OUTBOX_PUBLISHED
+from services.kit.table import Table
 from services.kit.transport import Message, Publisher, publish_all
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,7 @@ CHANNEL = "pakn_outbox"  # PostgreSQL NOTIFY channel; the payload is the service
 _STAGED = "pakn_outbox_services"  # Session.info key: services whose rows this transaction adds
 
 
-class OutboxMessage(SQLModel, table=True):
+class OutboxMessage(Table, table=True):
     __tablename__ = "outbox"
 
     id: int | None = Field(default=None, primary_key=True)

@@ -11,12 +11,13 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import JSON, Column, Text, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
 from services.kit.columns import UtcDateTime, utc_now
+from services.kit.table import Table
 
 
-class Contact(SQLModel, table=True):
+class Contact(Table, table=True):
     """The submitter of a case: private, used to e-mail them and to know what to redact."""
 
     __tablename__ = "notifier_contact"
@@ -32,7 +33,7 @@ class Contact(SQLModel, table=True):
     notify: bool = Field(default=True)
 
 
-class PublicCase(SQLModel, table=True):
+class PublicCase(Table, table=True):
     """What the public may see of a case: redacted text, agency, dates, deadlines met or not.
 
     Refused cases are kept (their status page shows the reason) but never listed in feeds.
@@ -75,7 +76,7 @@ class PublicCase(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utc_now, sa_type=UtcDateTime)
 
 
-class PublicTransfer(SQLModel, table=True):
+class PublicTransfer(Table, table=True):
     """One hop of a case from an agency to another, with the (redacted) reason."""
 
     __tablename__ = "notifier_public_transfer"
@@ -91,7 +92,7 @@ class PublicTransfer(SQLModel, table=True):
     transferred_on: date
 
 
-class Redaction(SQLModel, table=True):
+class Redaction(Table, table=True):
     """The redaction log: what kind of personal data was removed where (never the value)."""
 
     __tablename__ = "notifier_redaction"
@@ -105,7 +106,7 @@ class Redaction(SQLModel, table=True):
     at: datetime = Field(default_factory=utc_now, sa_type=UtcDateTime)
 
 
-class Delivery(SQLModel, table=True):
+class Delivery(Table, table=True):
     """One e-mail for one event and one recipient: handed to SMTP at most once.
 
     pending → claimed (a mailer owns it) → sending (DATA under way) → sent | failed |
@@ -135,7 +136,7 @@ class Delivery(SQLModel, table=True):
     meta: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
-class DigestEntry(SQLModel, table=True):
+class DigestEntry(Table, table=True):
     """One line of a daily digest (services/notifier/digest.py): written once per event,
     rendered into its `Delivery` only when the mailer claims it. An event is in one digest
     of its recipient at most (`add_to_digest` looks it up; the unique key holds it per
@@ -152,7 +153,7 @@ class DigestEntry(SQLModel, table=True):
     text: str = Field(sa_column=Column(Text, nullable=False))
 
 
-class ReferenceData(SQLModel, table=True):
+class ReferenceData(Table, table=True):
     """The latest reference document of each kind the router published ("directory",
     "calendar"): the event's JSON as received. The notifier reads agencies and working
     days only from here (docs/decisions/0008-reference-data-in-events.md)."""

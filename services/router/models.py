@@ -13,9 +13,10 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy import JSON, Column, Text, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
 from services.kit.columns import UtcDateTime, utc_now
+from services.kit.table import Table
 from services.router.domain.lifecycle import OPEN_STATUSES as _OPEN
 from services.router.domain.lifecycle import Status
 
@@ -23,7 +24,7 @@ from services.router.domain.lifecycle import Status
 OPEN_STATUSES: tuple[str, ...] = tuple(status.value for status in _OPEN)
 
 
-class RoutedCase(SQLModel, table=True):
+class RoutedCase(Table, table=True):
     """A case as the router tracks it: the agency in charge now and its deadlines."""
 
     __tablename__ = "router_case"
@@ -66,7 +67,7 @@ class RoutedCase(SQLModel, table=True):
     attachments: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
-class RoutingHop(SQLModel, table=True):
+class RoutingHop(Table, table=True):
     """One step of a case's path between agencies: the history keeps every hop."""
 
     __tablename__ = "router_hop"
@@ -84,7 +85,7 @@ class RoutingHop(SQLModel, table=True):
     from_agency: str | None = Field(default=None, max_length=16)
 
 
-class RefusedItem(SQLModel, table=True):
+class RefusedItem(Table, table=True):
     """An item the intake refused (`CaseRefused`), kept for the reports' "refused, by
     reason": one row per case, however often the event comes."""
 
@@ -96,7 +97,7 @@ class RefusedItem(SQLModel, table=True):
     reason: str = Field(max_length=32)  # a `CaseRefused.reason` code
 
 
-class ClockPause(SQLModel, table=True):
+class ClockPause(Table, table=True):
     """The clock stopped while the submitter completes the item (open while resumed_on is None)."""
 
     __tablename__ = "router_pause"
@@ -112,7 +113,7 @@ class ClockPause(SQLModel, table=True):
     note: str = Field(default="", sa_column=Column(Text, nullable=False))
 
 
-class DeadlineNotice(SQLModel, table=True):
+class DeadlineNotice(Table, table=True):
     """A reminder or escalation already emitted: at most one per (case, kind, stage, due)."""
 
     __tablename__ = "router_deadline_notice"
@@ -131,7 +132,7 @@ class DeadlineNotice(SQLModel, table=True):
     at: datetime = Field(default_factory=utc_now, sa_type=UtcDateTime)
 
 
-class CalendarYear(SQLModel, table=True):
+class CalendarYear(Table, table=True):
     """A year's holiday table loaded by an administrator; it overrides the packaged file."""
 
     __tablename__ = "router_calendar_year"
@@ -141,7 +142,7 @@ class CalendarYear(SQLModel, table=True):
     change_id: int
 
 
-class CalendarChange(SQLModel, table=True):
+class CalendarChange(Table, table=True):
     """The log of holiday-table changes: who loaded what, when, and what it moved."""
 
     __tablename__ = "router_calendar_change"
@@ -161,7 +162,7 @@ class CalendarChange(SQLModel, table=True):
 # the audit log (written by the console, the agencies' API and the cut-over). Secrets are
 # never stored: passwords as scrypt hashes, session ids and API tokens as SHA-256 digests of
 # high-entropy random values.
-class Account(SQLModel, table=True):
+class Account(Table, table=True):
     """An officer of one agency; `role` is officer, head or supervisor (VPUB only)."""
 
     __tablename__ = "router_account"
@@ -184,7 +185,7 @@ class Account(SQLModel, table=True):
     last_login_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
-class LoginSession(SQLModel, table=True):
+class LoginSession(Table, table=True):
     """A login: the cookie holds a random id, the table only its digest."""
 
     __tablename__ = "router_session"
@@ -196,7 +197,7 @@ class LoginSession(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=UtcDateTime)
 
 
-class ApiToken(SQLModel, table=True):
+class ApiToken(Table, table=True):
     """An agency's system's key to its own queue (`Authorization: Bearer …`)."""
 
     __tablename__ = "router_api_token"
@@ -214,7 +215,7 @@ class ApiToken(SQLModel, table=True):
     revoked_by: str | None = Field(default=None, max_length=200)
 
 
-class AnswerDraft(SQLModel, table=True):
+class AnswerDraft(Table, table=True):
     """An answer being prepared; a head's approval turns it into a `SubmitAnswer`.
 
     Drafts of one consolidated answer (the same text for every open case about one
@@ -239,7 +240,7 @@ class AnswerDraft(SQLModel, table=True):
     event_id: str | None = Field(default=None, max_length=64)
 
 
-class AuditEntry(SQLModel, table=True):
+class AuditEntry(Table, table=True):
     """Who saw or did what, when: logins, case views, every command, API token use."""
 
     __tablename__ = "router_audit"
