@@ -43,7 +43,8 @@ import urllib.request
 import uuid
 from datetime import datetime, timedelta, timezone
 from email import message_from_bytes
-from email.policy import default
+from email.header import decode_header, make_header
+from email.message import Message
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -81,10 +82,12 @@ class Stopwatch:
         self.accepted: dict[int, float] = {}
 
     async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
-        message = message_from_bytes(envelope.content, policy=default)  # type: ignore[attr-defined]
-        if "Chuyển xử lý" in str(message["Subject"]):
-            body = message.get_body(("plain",))
-            found = ITEM.search(body.get_content() if body else "")
+        # compat32 (the default) reads only what is asked: a twelfth of the CPU time of the
+        # `default` policy, which parsed every header. A real SMTP server parses nothing, and
+        # this one shares the services' two cores.
+        message = message_from_bytes(envelope.content)  # type: ignore[attr-defined]
+        if "Chuyển xử lý" in str(make_header(decode_header(message["Subject"] or ""))):
+            found = ITEM.search(_plain_text(message))
             if found:
                 self.accepted.setdefault(int(found.group(1)), time.perf_counter())
         return "250 OK"
@@ -94,6 +97,15 @@ class Stopwatch:
         `accepted` meanwhile; iterating it directly can fail with "dictionary changed size
         during iteration", while `dict()` copies it in one step under the GIL."""
         return dict(self.accepted)
+
+
+def _plain_text(message: Message) -> str:
+    for part in message.walk():
+        if part.get_content_type() == "text/plain":
+            payload = part.get_payload(decode=True)
+            assert isinstance(payload, bytes)
+            return payload.decode(part.get_content_charset() or "utf-8", "replace")
+    return ""
 
 
 def submission(i: int, email: str = "", at: str = BACKLOG_AT) -> bytes:

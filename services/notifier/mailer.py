@@ -20,14 +20,10 @@ before DATA, and for its outcome to be committed before the next.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 from collections import deque
 from dataclasses import dataclass
 from datetime import timedelta
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.utils import format_datetime, parseaddr
 from uuid import uuid4
 
 from services.kit.columns import utc_now
@@ -41,11 +37,11 @@ from services.kit.metrics import MAILS
 from services.notifier.digest import render_claimed
 from services.notifier.messages import Digest
 from services.notifier.models import Delivery
+from services.notifier.outgoing import compose
 from services.notifier.ports import Attempt, Storage, UnitOfWork
 from services.notifier.settings import NotifierSettings
 from services.notifier.sql_store import SqlStorage
 from services.notifier.transports import (
-    BUILD_POLICY,
     MailTransport,
     PermanentMailError,
     TransientMailError,
@@ -59,29 +55,6 @@ ABANDONED = "the mailer stopped during DATA; the server may or may not have the 
 
 class LostClaim(Exception):
     """Another mailer took this delivery over (our lease ran out): leave it alone."""
-
-
-def message_id(delivery: Delivery, *, sender: str) -> str:
-    """Stable per (event, recipient): a receiving system can drop a copy it already has."""
-    rcpt = hashlib.sha256(delivery.recipient.lower().encode()).hexdigest()[:12]
-    domain = parseaddr(sender)[1].rpartition("@")[2] or "pakn.local"
-    return f"<pakn.{delivery.event_id}.{rcpt}@{domain}>"
-
-
-def build_message(delivery: Delivery, *, sender: str) -> EmailMessage:
-    """The e-mail of one delivery: plain text, and HTML as the alternative when there is one."""
-    message = EmailMessage(policy=BUILD_POLICY)
-    message["From"] = sender
-    message["To"] = Address(addr_spec=delivery.recipient)
-    message["Subject"] = delivery.subject
-    message["Date"] = format_datetime(delivery.created_at)
-    message["Message-ID"] = message_id(delivery, sender=sender)
-    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies to this
-    message["X-PAKN-Case"] = delivery.case_id
-    message.set_content(delivery.body_text)
-    if delivery.body_html:
-        message.add_alternative(delivery.body_html, subtype="html")
-    return message
 
 
 @dataclass(frozen=True)
@@ -280,7 +253,7 @@ class Mailer:
             marked = True
 
         try:
-            message = build_message(delivery, sender=self._settings.mail_from)
+            message = compose(delivery, sender=self._settings.mail_from)
             await self._transport.send(message, point_of_no_return=point_of_no_return)
         except PermanentMailError as error:
             return Outcome("failed", str(error))

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import time
+from email.utils import getaddresses
 from pathlib import Path
 
 from pydantic import Field, field_validator
@@ -86,6 +87,15 @@ class NotifierSettings(ServiceSettings, ProvinceSettings):
             raise ValueError("the digest time is Vietnam time: give HH:MM without a zone")
         if value.second or value.microsecond:
             raise ValueError("the digest time is HH:MM, whole minutes")
+        return value
+
+    @field_validator("mail_from")
+    @classmethod
+    def _a_sender_address(cls, value: str) -> str:
+        found = getaddresses([value])
+        address = found[0][1] if len(found) == 1 else ""
+        if not address.isascii() or "@" not in address or " " in address:
+            raise ValueError('the sender is one "Name <address>" or address, ASCII, with an @')
         return value
 
     @field_validator("smtp_password")

@@ -11,28 +11,15 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from email.message import EmailMessage
-from email.policy import SMTP as SMTP_POLICY
 from pathlib import Path
 from typing import NoReturn, Protocol
 
 import aiosmtplib
 
+from services.notifier.outgoing import Outgoing
 from services.notifier.settings import NotifierSettings
 
 Hook = Callable[[], Awaitable[None]]
-
-# Bodies in base64/quoted-printable (no reliance on 8BITMIME). Headers are never folded:
-# CPython 3.11's folder drops the space between two RFC 2047 encoded words when it folds
-# there ("Sở Tài nguyên" arrives as "Sở Tàinguyên"); subjects are ≤ 300 characters, so
-# one unfolded line stays far below SMTP's 998-octet limit.
-BUILD_POLICY = SMTP_POLICY.clone(cte_type="7bit")
-WIRE_POLICY = BUILD_POLICY.clone(max_line_length=998)
-
-
-def wire_bytes(message: EmailMessage) -> bytes:
-    """The message as it goes on the wire (and into `.eml` files)."""
-    return message.as_bytes(policy=WIRE_POLICY)
 
 
 class MailError(Exception):
@@ -52,7 +39,7 @@ class UncertainMailError(MailError):
 
 
 class MailTransport(Protocol):
-    async def send(self, message: EmailMessage, *, point_of_no_return: Hook) -> None:
+    async def send(self, message: Outgoing, *, point_of_no_return: Hook) -> None:
         """Deliver `message`; await `point_of_no_return` just before the server may accept it.
 
         Raises PermanentMailError, TransientMailError or UncertainMailError; an exception
@@ -139,7 +126,7 @@ class SmtpTransport:
             cert_bundle=str(s.smtp_ca_file) if s.smtp_ca_file else None,
         )
 
-    async def send(self, message: EmailMessage, *, point_of_no_return: Hook) -> None:
+    async def send(self, message: Outgoing, *, point_of_no_return: Hook) -> None:
         async with self._slots:
             connection = await self._envelope(message)
             try:
@@ -171,7 +158,7 @@ class SmtpTransport:
         for connection in idle:
             connection.client.close()
 
-    async def _envelope(self, message: EmailMessage) -> _Connection:
+    async def _envelope(self, message: Outgoing) -> _Connection:
         """A connection on which MAIL FROM and RCPT TO were accepted: nothing sent yet."""
         while (connection := self._take_idle()) is not None:
             try:
@@ -204,21 +191,17 @@ class SmtpTransport:
             _reraise(error)
         return connection
 
-    async def _addresses(self, client: aiosmtplib.SMTP, message: EmailMessage) -> None:
-        await client.mail(self._sender(message))
-        await client.rcpt(str(message["To"]))
+    async def _addresses(self, client: aiosmtplib.SMTP, message: Outgoing) -> None:
+        await client.mail(message.sender)
+        await client.rcpt(message.recipient)
 
-    async def _data(self, client: aiosmtplib.SMTP, message: EmailMessage) -> None:
+    async def _data(self, client: aiosmtplib.SMTP, message: Outgoing) -> None:
         try:
-            await client.data(wire_bytes(message))
+            await client.data(message.data)
         except aiosmtplib.SMTPResponseException as error:
             raise _classify(error) from error  # a reply: the server said no, nothing kept
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
             raise UncertainMailError(f"{type(error).__name__}: {error}") from error
-
-    def _sender(self, message: EmailMessage) -> str:
-        address = message["From"].addresses[0] if message["From"] else None
-        return address.addr_spec if address else self.settings.mail_from
 
     def _take_idle(self) -> _Connection | None:
         now = time.monotonic()
@@ -283,11 +266,11 @@ class FileTransport:
 
     folder: Path
 
-    async def send(self, message: EmailMessage, *, point_of_no_return: Hook) -> None:
+    async def send(self, message: Outgoing, *, point_of_no_return: Hook) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
-        name = str(message["Message-ID"]).strip("<>").replace("@", "_").replace("/", "_")
+        name = message.message_id.strip("<>").replace("@", "_").replace("/", "_")
         await point_of_no_return()
         try:
-            (self.folder / f"{name}.eml").write_bytes(wire_bytes(message))
+            (self.folder / f"{name}.eml").write_bytes(message.data)
         except OSError as error:
             raise TransientMailError(f"{type(error).__name__}: {error}") from error

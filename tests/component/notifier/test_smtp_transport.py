@@ -7,7 +7,6 @@ import asyncio
 import ssl
 import subprocess
 from collections.abc import Iterator
-from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
+from services.notifier.models import Delivery
+from services.notifier.outgoing import Outgoing, compose
 from services.notifier.settings import NotifierSettings
 from services.notifier.transports import (
     PermanentMailError,
@@ -62,14 +63,12 @@ def server() -> Iterator[tuple[int, Server]]:
     controller.stop()
 
 
-def _message() -> EmailMessage:
-    message = EmailMessage()
-    message["From"] = "PAKN Gia Lai <pakn@gialai.gov.vn>"
-    message["To"] = "hoa.nguyen@example.com"
-    message["Subject"] = "[PAKN Gia Lai] Đã tiếp nhận phản ánh, kiến nghị"
-    message["Message-ID"] = "<pakn.test@gialai.gov.vn>"
-    message.set_content("Kính gửi Quý bà,\n")
-    return message
+def _message() -> Outgoing:
+    delivery = Delivery(
+        event_id="test", case_id="c1", recipient="hoa.nguyen@example.com", template="receipt",
+        subject="[PAKN Gia Lai] Đã tiếp nhận phản ánh, kiến nghị", body_text="Kính gửi Quý bà,\n",
+    )  # fmt: skip
+    return compose(delivery, sender="PAKN Gia Lai <pakn@gialai.gov.vn>")
 
 
 class Gate:
@@ -88,10 +87,10 @@ def _transport(port: int, **settings: Any) -> SmtpTransport:
 
 async def test_an_accepted_message_arrives(server: tuple[int, Server]) -> None:
     port, handler = server
-    gate = Gate()
-    await _transport(port).send(_message(), point_of_no_return=gate)
-    assert gate.passed and len(handler.received) == 1
-    assert b"Message-ID: <pakn.test@gialai.gov.vn>" in handler.received[0]
+    gate, message = Gate(), _message()
+    await _transport(port).send(message, point_of_no_return=gate)
+    assert gate.passed and handler.received == [message.data]
+    assert f"Message-ID: {message.message_id}".encode() in message.data
 
 
 @pytest.mark.parametrize(

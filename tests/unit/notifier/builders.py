@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import random
 from datetime import date, datetime
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.policy import default
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +34,7 @@ from schemas.events import (
 from schemas.tracking import new_tracking_code
 from services.kit.consumer import ProcessedEvent
 from services.kit.settings import data_dir_url
+from services.notifier.outgoing import Outgoing
 from services.notifier.service import NotifierService
 from services.notifier.settings import NotifierSettings
 from services.notifier.transports import Hook
@@ -185,17 +189,22 @@ def client(service: NotifierService) -> httpx.AsyncClient:
 
 
 class RecordingTransport:
-    """Records what it is given; fails as told (a list of exceptions, one per attempt)."""
+    """Records what it is given, read back from its bytes as a receiver would (`sent`), and
+    the envelope (`envelopes`); fails as told (a list of exceptions, one per attempt)."""
 
     def __init__(self, failures: list[Exception] | None = None) -> None:
-        self.sent: list[Any] = []
+        self.sent: list[EmailMessage] = []
+        self.envelopes: list[Outgoing] = []
         self.failures = list(failures or [])
 
-    async def send(self, message: Any, *, point_of_no_return: Hook) -> None:
+    async def send(self, message: Outgoing, *, point_of_no_return: Hook) -> None:
         if self.failures:
             raise self.failures.pop(0)
         await point_of_no_return()
-        self.sent.append(message)
+        self.envelopes.append(message)
+        parsed = message_from_bytes(message.data, policy=default)
+        assert isinstance(parsed, EmailMessage)
+        self.sent.append(parsed)
 
 
 HOA = {

@@ -15,15 +15,15 @@ import pytest
 from sqlalchemy.exc import OperationalError
 
 from services.kit.columns import utc_now
-from services.notifier.mailer import Mailer, build_message
+from services.notifier.mailer import Mailer
 from services.notifier.memory_store import MemoryDeliveries
 from services.notifier.models import Delivery
+from services.notifier.outgoing import compose, message_id
 from services.notifier.ports import Attempt
 from services.notifier.transports import (
     PermanentMailError,
     TransientMailError,
     UncertainMailError,
-    wire_bytes,
 )
 from tests.unit.notifier.builders import RecordingTransport
 from tests.unit.notifier.memory_support import (
@@ -62,10 +62,9 @@ async def test_a_delivery_is_sent_once_with_both_parts() -> None:
     text, html = (part.get_content() for part in message.iter_parts())
     assert "GL-2222-2222" in text and "GL-2222-2222" in html
     assert "Nguyễn Văn A" not in text + html  # a receipt carries no text the sender typed
-    assert (
-        message["Message-ID"]
-        == build_message(row, sender=notifier.settings.mail_from)["Message-ID"]
-    )
+    assert message["Message-ID"] == message_id(row, sender=notifier.settings.mail_from)
+    [envelope] = transport.envelopes
+    assert (envelope.sender, envelope.recipient) == ("pakn@gialai.gov.vn", row.recipient)
 
 
 async def test_a_transient_refusal_is_retried_later_then_sent_once() -> None:
@@ -189,7 +188,7 @@ def test_a_long_vietnamese_subject_arrives_with_all_its_spaces() -> None:
         subject=subject, body_text="Kính gửi bà,\n" * 40, body_html="<p>Kính gửi</p>",
     )  # fmt: skip
     sender = "Văn phòng UBND tỉnh Gia Lai <pakn@gialai.gov.vn>"
-    wire = wire_bytes(build_message(delivery, sender=sender))
+    wire = compose(delivery, sender=sender).data
     parsed = message_from_bytes(wire, policy=default)
     assert str(parsed["Subject"]) == subject and str(parsed["From"]) == sender
     assert max(len(line) for line in wire.split(b"\r\n")) <= 998
