@@ -113,8 +113,8 @@ class MemoryCases:
     async def by_code(self, code: str) -> IntakeCase | None:
         return self._t.by_code.get(code)
 
-    async def add(self, cases: Sequence[IntakeCase]) -> None:
-        for case in cases:
+    async def add(self, cases: Sequence[IntakeCase], *, defer: bool = False) -> None:
+        for case in cases:  # a broken rule raises at once, deferred or not
             self._add(case)
 
     def _add(self, case: IntakeCase) -> None:

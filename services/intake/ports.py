@@ -81,8 +81,9 @@ class Cases(Protocol):
 
     async def by_code(self, code: str) -> IntakeCase | None: ...
 
-    async def add(self, cases: Sequence[IntakeCase]) -> None:
-        """Put `cases` on the register (a broken uniqueness rule raises here)."""
+    async def add(self, cases: Sequence[IntakeCase], *, defer: bool = False) -> None:
+        """Put `cases` on the register. A broken uniqueness rule raises here; with `defer`,
+        at the latest when the transaction commits (a batch's rows then go together)."""
         ...
 
 

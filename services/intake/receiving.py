@@ -16,14 +16,19 @@ from schemas.events import SubmissionReceived
 from schemas.submission import Submission
 from schemas.topics import Topics
 from services.intake.attachments import AttachmentStore, CheckedFile
+from services.intake.domain.normalise import normalise_submission
 from services.intake.models import IntakeAttachment, IntakeCase, RawPayload
 from services.intake.ports import Storage, UnitOfWork
 from services.intake.problems import Problem
 from services.intake.register import (
     DEFAULT_BOUNDS,
     ReceivedBounds,
+    RegisterRead,
     Registration,
+    read_register,
+    register_many,
     register_submission,
+    safe_attachment_names,
     storable,
 )
 from services.kit.db import Database
@@ -162,21 +167,38 @@ async def register_into(
     return registration
 
 
+async def read_delivered(
+    uow: UnitOfWork, *, events: Sequence[SubmissionReceived], bounds: ReceivedBounds
+) -> RegisterRead:
+    """What the register holds for a batch of the intake topic, read in a few queries before
+    its first event (`register_delivered`'s `read`). Items out of bounds are left out: each
+    of them fails alone in its turn."""
+    items = [
+        normalise_submission(safe_attachment_names(e.submission))
+        for e in events
+        if bounds.problem(e.submission.received_at) is None
+    ]
+    return await read_register(uow.cases, items)
+
+
 async def register_delivered(
     uow: UnitOfWork,
     *,
     event: SubmissionReceived,
     topics: Topics,
     bounds: ReceivedBounds = DEFAULT_BOUNDS,
+    read: RegisterRead | None = None,
 ) -> Registration:
-    """Register an item the intake topic delivered, in the consumer's unit of work; its
-    archived payload, when the pipeline kept one, points at its case."""
-    registration = await register_submission(
+    """Register an item the intake topic delivered, in the consumer's unit of work (with
+    `read`, what `read_delivered` found for its batch in this transaction); its archived
+    payload, when the pipeline kept one, points at its case."""
+    (registration,) = await register_many(
         uow,
-        submission=event.submission,
+        submissions=[event.submission],
         topics=topics,
         bounds=bounds,
-        correlation_id=event.correlation_id,  # the producer finds its outcome by it
+        correlation_ids=[event.correlation_id],  # the producer finds its outcome by it
+        read=read,
     )
     raw = await uow.raws.by_event_id(event.event_id)
     if raw is not None:

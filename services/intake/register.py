@@ -45,8 +45,10 @@ __all__ = [
     "SERVICE",
     "ReceivedBounds",
     "ReceivedOutOfBounds",
+    "RegisterRead",
     "Registration",
     "facts",
+    "read_register",
     "register_many",
     "register_submission",
     "safe_attachment_names",
@@ -135,37 +137,51 @@ async def register_many(
     topics: Topics,
     bounds: ReceivedBounds = DEFAULT_BOUNDS,
     correlation_ids: Sequence[str | None] = (),
+    read: RegisterRead | None = None,
 ) -> list[Registration]:
     """Register each submission in order, in the caller's unit of work; `correlation_ids`,
     when given, go one by one onto the submissions' outcome events.
+
+    `read`, when given, is what `read_register` found for a batch these submissions belong
+    to, in this same transaction, and what the batch's earlier calls added to it: the call
+    then asks the register nothing and leaves its rows to be written with the batch's.
 
     `ReceivedOutOfBounds` (nothing registered) when an item's `received_at` is before the
     register began or in the future: the channels check it first and answer 4xx."""
     bounds.check(submissions)
     items = [normalise_submission(safe_attachment_names(s)) for s in submissions]
-    register = _Register(
-        known=await _by_channel_keys(uow.cases, items),
-        codes=await _unique_codes(uow.cases, len(items)),
-    )
-    if (letters := letter_query(items)) is not None:
-        for case in await uow.cases.letter_candidates(letters):
-            register.remember(case)
-    if (repeats := repeat_query(items)) is not None:
-        for case in await uow.cases.repeat_candidates(repeats):
-            register.remember_sent(case)
+    register = read or await read_register(uow.cases, items)
+    if len(register.codes) < len(items):  # more items than the batch read codes for
+        register.codes += await _unique_codes(uow.cases, len(items) - len(register.codes))
     registrations = [register.add(item) for item in items]
     correlations = dict(enumerate(correlation_ids))
     new = [(r.case, correlations.get(i)) for i, r in enumerate(registrations) if r.created]
-    await uow.cases.add([case for case, _ in new])
+    await uow.cases.add([case for case, _ in new], defer=read is not None)
     for case, correlation in new:
         event = event_of(case, register.decisions[case.id], correlation_id=correlation)
         uow.outbox.stage(topic=topics.case_events, key=case.id, event=event)
     return registrations
 
 
+async def read_register(cases: Cases, items: Sequence[Submission]) -> RegisterRead:
+    """What the register holds that `items` (normalised) may repeat or copy, and a fresh
+    tracking code for each: four questions, however many items."""
+    register = RegisterRead(
+        known=await _by_channel_keys(cases, items),
+        codes=await _unique_codes(cases, len(items)),
+    )
+    if (letters := letter_query(items)) is not None:
+        for case in await cases.letter_candidates(letters):
+            register.remember(case)
+    if (repeats := repeat_query(items)) is not None:
+        for case in await cases.repeat_candidates(repeats):
+            register.remember_sent(case)
+    return register
+
+
 @dataclass
-class _Register:
-    """The part of the register this call can see, and what it adds to it."""
+class RegisterRead:
+    """The part of the register a call (or a batch of calls) can see, and what it adds."""
 
     known: dict[str, IntakeCase]  # channel key → case
     codes: list[str]

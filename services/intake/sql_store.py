@@ -97,9 +97,10 @@ class SqlCases:
         query = select(IntakeCase).where(IntakeCase.tracking_code == code)
         return (await self.session.exec(query)).first()
 
-    async def add(self, cases: Sequence[IntakeCase]) -> None:
+    async def add(self, cases: Sequence[IntakeCase], *, defer: bool = False) -> None:
         self.session.add_all(cases)
-        await self.session.flush()
+        if not defer:
+            await self.session.flush()
 
 
 _ARCHIVED = "pakn_intake_archived"
