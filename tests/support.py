@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.message import Message as EmailMessage
@@ -15,7 +16,9 @@ from typing import Any, TypeVar
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
+from sqlalchemy import event as sa_event
 
+from services.kit.db import Database
 from services.kit.kafka import KafkaPublisher, attach, make_broker
 from services.kit.runtime import Service
 
@@ -194,3 +197,24 @@ def staff_csrf(secret: str = STAFF_SECRET) -> str:
 
     login = staffpass.StaffPass("vpub.test", "VPUB", "officer", datetime.now(UTC), "test-session")
     return staffpass.csrf_token(secret, login)
+
+
+@contextmanager
+def statements_sent(db: Database) -> Iterator[list[str]]:
+    """Every SQL statement `db` sends in the block, in order (to count a batch's queries)."""
+    sent: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        sent.append(statement)
+
+    engine = db.engine.sync_engine
+    sa_event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        sa_event.remove(engine, "before_cursor_execute", record)
+
+
+def reads_of(statements: list[str], table: str) -> int:
+    """How many of `statements` are SELECTs from `table`."""
+    return sum(s.lstrip().upper().startswith("SELECT") and f"FROM {table}" in s for s in statements)

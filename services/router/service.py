@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from schemas.actions import AGENCY_ACTION_ADAPTER, AgencyAction
-from schemas.events import CASE_EVENT_ADAPTER, CaseEvent
+from schemas.events import CASE_EVENT_ADAPTER, CaseAccepted, CaseEvent
 from schemas.topics import Topics
 from services.kit.columns import utc_now
 from services.kit.consumer import Pipeline
@@ -35,7 +35,7 @@ from services.router.ports import SERVICE
 from services.router.reference import calendar_event, directory_event, stage_if_changed
 from services.router.scheduler import DeadlineScheduler
 from services.router.settings import RouterSettings
-from services.router.sql_store import SqlStorage, SqlUnitOfWork
+from services.router.sql_store import SqlStorage, SqlUnitOfWork, prefetch_cases
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,12 @@ class RouterService:
             "after_commit": self._wake_relay,
             "retries": self.settings.consumer_retries,
         }
-        cases = Pipeline(adapter=CASE_EVENT_ADAPTER, handle=self._on_case_event, **common)
+        cases = Pipeline(
+            adapter=CASE_EVENT_ADAPTER,
+            handle=self._on_case_event,
+            prepare=self._prepare_case_events,
+            **common,
+        )
         actions = Pipeline(adapter=AGENCY_ACTION_ADAPTER, handle=self._on_action, **common)
         t = self.core.topics
         return [
@@ -163,6 +168,15 @@ class RouterService:
         """The router's ports on a pipeline's batch session: a use case's writes commit with
         the batch, inside the event's SAVEPOINT, beside its `processed_event` row."""
         return SqlUnitOfWork(session, calendars=self.calendars)
+
+    async def _prepare_case_events(
+        self, session: AsyncSession, events: Sequence[CaseEvent]
+    ) -> None:
+        """The routed cases of a batch's accepted cases in one query (`prefetch_cases`): an
+        accepted case asks whether it was routed already, the rest ask nothing."""
+        accepted = {e.case_id for e in events if isinstance(e, CaseAccepted)}
+        if accepted:
+            await prefetch_cases(session, accepted)
 
     async def _on_case_event(self, session: AsyncSession, event: CaseEvent) -> None:
         await on_case_event(self._unit_of_work(session), event, core=self.core)

@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import AsyncIterator, Collection, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.kit.db import Database
+from services.kit.db import Database, recall_in_transaction, remember_in_transaction
 from services.kit.outbox import SqlOutbox
 from services.router.domain.calendar import HolidayCalendar
 from services.router.domain.deadlines import Pause
@@ -43,11 +44,39 @@ class FixedCalendar:
         return self.calendar
 
 
+def _chunks(ids: Sequence[str]) -> list[list[str]]:
+    return [list(ids[i : i + _CHUNK]) for i in range(0, len(ids), _CHUNK)]
+
+
+_PREFETCHED = "pakn_router_prefetched"  # what `prefetch_cases` read for its batch
+
+
+@dataclass
+class _Prefetched:
+    absent: set[str]  # case ids the batch's read did not find, and it has not added since
+    # The rows read: the identity map holds its objects weakly, so these keep them there.
+    rows: list[RoutedCase]
+
+
+async def prefetch_cases(session: AsyncSession, case_ids: Collection[str]) -> None:
+    """Read a batch's cases in one query (per 500): for the rest of the transaction `get`
+    answers from them, sending nothing (docs/decisions/0009-batches.md)."""
+    ids, rows = set(case_ids), list[RoutedCase]()
+    for chunk in _chunks(sorted(ids)):
+        query = select(RoutedCase).where(col(RoutedCase.case_id).in_(chunk))
+        rows += (await session.exec(query)).all()
+    absent = ids - {row.case_id for row in rows}
+    remember_in_transaction(session, _PREFETCHED, _Prefetched(absent, rows))
+
+
 class SqlCases:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
     async def get(self, case_id: str) -> RoutedCase | None:
+        known: _Prefetched | None = recall_in_transaction(self.session, _PREFETCHED)
+        if known is not None and case_id in known.absent:
+            return None  # not in the database when the batch began, nor added by it
         return await self.session.get(RoutedCase, case_id)
 
     async def lock(self, case_id: str) -> RoutedCase | None:
@@ -55,6 +84,9 @@ class SqlCases:
         return (await self.session.exec(query)).first()
 
     def add(self, case: RoutedCase) -> None:
+        known: _Prefetched | None = recall_in_transaction(self.session, _PREFETCHED)
+        if known is not None:
+            known.absent.discard(case.case_id)
         self.session.add(case)
 
     def save(self, case: RoutedCase) -> None:
@@ -154,8 +186,7 @@ class SqlNotices:
 
     async def sent(self, case_ids: Sequence[str]) -> set[NoticeKey]:
         found: set[NoticeKey] = set()
-        for i in range(0, len(case_ids), _CHUNK):
-            chunk = list(case_ids[i : i + _CHUNK])
+        for chunk in _chunks(case_ids):
             query = select(DeadlineNotice).where(col(DeadlineNotice.case_id).in_(chunk))
             for row in (await self.session.exec(query)).all():
                 found.add((row.case_id, row.kind, row.stage, row.due))

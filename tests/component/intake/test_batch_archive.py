@@ -4,9 +4,7 @@ without another; a redelivered batch archives nothing twice (services/intake/ser
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import event
 from sqlmodel import col, select
 
 from services.intake.models import IntakeCase, RawPayload
@@ -15,6 +13,7 @@ from services.intake.settings import IntakeSettings
 from services.kit.db import Database
 from services.kit.transport import InMemoryBus, Message
 from tests.integration.samples import submission_event
+from tests.support import reads_of, statements_sent
 from tests.unit.databases import migrated_copy
 
 
@@ -31,25 +30,18 @@ async def test_a_batch_is_archived_in_one_query_and_each_payload_points_at_its_c
         )
         for i in range(5)
     ]
-    raw_reads: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if statement.lstrip().upper().startswith("SELECT") and "intake_raw_payload" in statement:
-            raw_reads.append(statement)
-
-    event.listen(intake.db.engine.sync_engine, "before_cursor_execute", count)
     try:
-        await pipeline.consume(batch)  # type: ignore[attr-defined]
-        reads_first = len(raw_reads)
+        with statements_sent(intake.db) as sent:
+            await pipeline.consume(batch)  # type: ignore[attr-defined]
+        reads_first = reads_of(sent, "intake_raw_payload")
         await pipeline.consume(batch)  # redelivered: the same offsets
         async with intake.db.session() as session:
             raws = (await session.exec(select(RawPayload).order_by(col(RawPayload.id)))).all()
             cases = {c.channel_ref: c.id for c in (await session.exec(select(IntakeCase))).all()}
     finally:
-        event.remove(intake.db.engine.sync_engine, "before_cursor_execute", count)
         await bus.close()
         await intake.db.dispose()
-    assert reads_first == 1, raw_reads
+    assert reads_first == 1, sent
     assert len(raws) == 5 and len(cases) == 5
     assert {r.status for r in raws} == {"registered"}
     assert sorted(r.case_id for r in raws) == sorted(cases.values())

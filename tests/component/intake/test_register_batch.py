@@ -8,7 +8,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
 from sqlmodel import select
 
 from services.intake.models import IntakeCase, RawPayload
@@ -18,6 +17,7 @@ from services.kit.db import Database
 from services.kit.outbox import OutboxMessage
 from services.kit.transport import InMemoryBus, Message
 from tests.integration.samples import submission_event
+from tests.support import reads_of, statements_sent
 from tests.unit.databases import migrated_copy
 
 OTHERS = [  # three other people with other matters
@@ -68,20 +68,14 @@ async def register(
     await pipeline.consume(  # type: ignore[attr-defined]
         [Message(topic=intake.topics.intake, value=submission_event("OLD"), partition=0, offset=0)]
     )
-    counts: dict[str, int] = {}
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        verb, table = statement.split()[0].upper(), _table(statement)
-        if table is not None:
-            counts[f"{verb} {table}"] = counts.get(f"{verb} {table}", 0) + 1
-
     delivered = messages(intake, batch, first_offset=1)
-    event.listen(intake.db.engine.sync_engine, "before_cursor_execute", count)
-    try:
+    with statements_sent(intake.db) as sent:
         for chunk in [delivered] if one_batch else [[m] for m in delivered]:
             await pipeline.consume(chunk)  # type: ignore[attr-defined]
-    finally:
-        event.remove(intake.db.engine.sync_engine, "before_cursor_execute", count)
+    counts = {
+        "SELECT intake_case": reads_of(sent, "intake_case"),
+        "INSERT intake_case": sum(s.startswith("INSERT INTO intake_case ") for s in sent),
+    }
     async with intake.db.session() as session:
         cases = (await session.exec(select(IntakeCase))).all()
         raws = (await session.exec(select(RawPayload))).all()
@@ -100,13 +94,6 @@ async def register(
         ),
     }
     return found, counts
-
-
-def _table(statement: str) -> str | None:
-    for table in ("intake_case", "outbox"):
-        if f"FROM {table}" in statement or f"INTO {table}" in statement:
-            return table
-    return None
 
 
 async def test_one_batch_decides_what_one_batch_per_event_decides(tmp_path: Path) -> None:
