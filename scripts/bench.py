@@ -4,7 +4,8 @@
 One run measures, in turn:
 1. the system paced at `--paced-rate` (default 100 cases/s, `--paced-cases` of them):
    p50/p99 latency from the intake topic to the agency's e-mail accepted by the SMTP
-   server, without a backlog in front of the services;
+   server, without a backlog in front of the services, and the median and maximum per
+   100 cases in the order sent (a queue that builds and drains shows there);
 2. the system at full speed: `--cases` sent at once, cases/s from the first send to the
    last agency e-mail;
 3. a bare aiokafka relay through the same number of topic hops (the reference);
@@ -358,7 +359,7 @@ class Phase(NamedTuple):
 
     delivered: int
     elapsed_s: float
-    latencies_s: list[float]
+    latencies_s: list[float]  # in the order the cases were sent
 
 
 async def send_cases(
@@ -389,7 +390,7 @@ async def send_cases(
     if len(done) < count:
         print(f"only {len(done)}/{count} e-mails within {args.timeout}s")
     last = max(done.values(), default=float("nan"))
-    return Phase(len(done), last - start, [t - sent[i] for i, t in done.items()])
+    return Phase(len(done), last - start, [done[i] - sent[i] for i in sorted(done)])
 
 
 def quantile_ms(latencies: list[float], q: int) -> float:
@@ -442,6 +443,17 @@ async def measure_system(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def by_block(latencies_s: list[float], size: int = 100) -> list[tuple[int, float, float]]:
+    """(first case, median ms, max ms) of each `size` cases in the order they were sent: a
+    latency that climbs and then falls shows a queue the system only drains once its
+    batches grow, one that stays flat a steady state."""
+    blocks = []
+    for first in range(0, len(latencies_s), size):
+        block = sorted(latencies_s[first : first + size])
+        blocks.append((first, round(block[len(block) // 2] * 1000), round(block[-1] * 1000)))
+    return blocks
+
+
 def report(name: str, phase: Phase, rate: float) -> None:
     offered = f"{rate:g} cases/s offered" if rate else "all at once"
     print(
@@ -450,6 +462,9 @@ def report(name: str, phase: Phase, rate: float) -> None:
         f"e-mail p50 {quantile_ms(phase.latencies_s, 50)} ms, "
         f"p99 {quantile_ms(phase.latencies_s, 99)} ms"
     )
+    if rate:
+        blocks = ", ".join(f"{f}: {m}/{x}" for f, m, x in by_block(phase.latencies_s))
+        print(f"system, {name}: median/max ms per 100 cases, as sent: {blocks}")
 
 
 async def measure_bare_relay(args: argparse.Namespace) -> float:

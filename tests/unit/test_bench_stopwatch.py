@@ -1,5 +1,6 @@
-"""The benchmark's SMTP handler (scripts/bench.py `Stopwatch`) finds the bench item of each
-assignment e-mail the mailer composes, and only of those."""
+"""The benchmark's own parts (scripts/bench.py): its SMTP handler (`Stopwatch`) finds the
+bench item of each assignment e-mail the mailer composes, and only of those; the paced
+phase's latency is summed up per block of cases in the order they were sent."""
 
 from __future__ import annotations
 
@@ -45,3 +46,13 @@ def test_only_assignment_mails_are_timed_by_their_plain_text_item() -> None:
         reply = asyncio.run(watch.handle_DATA(None, None, SimpleNamespace(content=data)))
         assert reply == "250 OK"
     assert list(watch.snapshot()) == [17]
+
+
+def test_latency_by_block_of_cases_as_sent() -> None:
+    climbing_then_draining = [0.1] * 100 + [2.0, 4.0] * 50 + [1.0] * 30
+    assert bench().by_block(climbing_then_draining) == [
+        (0, 100, 100),
+        (100, 4000, 4000),
+        (200, 1000, 1000),
+    ]
+    assert bench().by_block([]) == []
