@@ -16,7 +16,6 @@ from schemas.events import SubmissionReceived
 from schemas.submission import Submission
 from schemas.topics import Topics
 from services.intake.attachments import AttachmentStore, CheckedFile
-from services.intake.domain.normalise import normalise_submission
 from services.intake.models import IntakeAttachment, IntakeCase, RawPayload
 from services.intake.ports import Storage, UnitOfWork
 from services.intake.problems import Problem
@@ -25,10 +24,10 @@ from services.intake.register import (
     ReceivedBounds,
     RegisterRead,
     Registration,
+    normalised,
     read_register,
     register_many,
     register_submission,
-    safe_attachment_names,
     storable,
 )
 from services.kit.db import Database
@@ -173,12 +172,9 @@ async def read_delivered(
     """What the register holds for a batch of the intake topic, read in a few queries before
     its first event (`register_delivered`'s `read`). Items out of bounds are left out: each
     of them fails alone in its turn."""
-    items = [
-        normalise_submission(safe_attachment_names(e.submission))
-        for e in events
-        if bounds.problem(e.submission.received_at) is None
-    ]
-    return await read_register(uow.cases, items)
+    submissions = [e.submission for e in events]
+    within = [s for s in submissions if bounds.problem(s.received_at) is None]
+    return await read_register(uow.cases, normalised(within))
 
 
 async def register_delivered(

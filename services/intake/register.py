@@ -48,6 +48,7 @@ __all__ = [
     "RegisterRead",
     "Registration",
     "facts",
+    "normalised",
     "read_register",
     "register_many",
     "register_submission",
@@ -149,7 +150,7 @@ async def register_many(
     `ReceivedOutOfBounds` (nothing registered) when an item's `received_at` is before the
     register began or in the future: the channels check it first and answer 4xx."""
     bounds.check(submissions)
-    items = [normalise_submission(safe_attachment_names(s)) for s in submissions]
+    items = normalised(submissions)
     register = read or await read_register(uow.cases, items)
     if len(register.codes) < len(items):  # more items than the batch read codes for
         register.codes += await _unique_codes(uow.cases, len(items) - len(register.codes))
@@ -161,6 +162,12 @@ async def register_many(
         event = event_of(case, register.decisions[case.id], correlation_id=correlation)
         uow.outbox.stage(topic=topics.case_events, key=case.id, event=event)
     return registrations
+
+
+def normalised(submissions: Sequence[Submission]) -> list[Submission]:
+    """The submissions as the register compares and keeps them (what `read_register` reads
+    for must be what `register_many` registers)."""
+    return [normalise_submission(safe_attachment_names(s)) for s in submissions]
 
 
 async def read_register(cases: Cases, items: Sequence[Submission]) -> RegisterRead:
