@@ -19,7 +19,7 @@ from sqlalchemy import CursorResult, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.kit.db import Database, savepoint
+from services.kit.db import Database, recall_in_transaction, remember_in_transaction, savepoint
 from services.notifier.models import (
     Contact,
     Delivery,
@@ -30,7 +30,7 @@ from services.notifier.models import (
 )
 from services.notifier.ports import Attempt, DigestState, LineText
 
-PREFETCHED = "pakn.notifier.prefetched"  # Session.info key of a batch's `Prefetched`
+PREFETCHED = "pakn.notifier.prefetched"  # what `prefetch` read for its transaction's batch
 
 
 @dataclass
@@ -58,7 +58,7 @@ async def prefetch(
     staged = select(Delivery.event_id, Delivery.recipient).where(
         col(Delivery.event_id).in_(set(event_ids))
     )
-    session.info[PREFETCHED] = Prefetched(
+    prefetched = Prefetched(
         absent={
             PublicCase: ids - {c.case_id for c in cases},
             Contact: ids - {c.case_id for c in contacts},
@@ -67,10 +67,11 @@ async def prefetch(
         staged={(e, r) for e, r in (await session.exec(staged)).all()},
         rows=[*cases, *contacts],
     )
+    remember_in_transaction(session, PREFETCHED, prefetched)
 
 
 def _prefetched(session: AsyncSession) -> Prefetched | None:
-    found = session.info.get(PREFETCHED)
+    found = recall_in_transaction(session, PREFETCHED)
     return found if isinstance(found, Prefetched) else None
 
 
