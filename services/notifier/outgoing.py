@@ -24,6 +24,7 @@ from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.policy import compat32
 from email.utils import format_datetime, formataddr, parseaddr
+from functools import lru_cache
 
 from services.notifier.models import Delivery
 
@@ -50,10 +51,10 @@ def message_id(delivery: Delivery, *, sender: str) -> str:
 def compose(delivery: Delivery, *, sender: str) -> Outgoing:
     """The e-mail of one delivery from `sender` ("Name <address>"): plain text, and HTML as
     the alternative when there is one. `ValueError` for an address an e-mail cannot carry."""
-    name, address = parseaddr(sender)
+    name, address = _sender(sender)
     recipient = _address(delivery.recipient)
     message = _body(delivery)
-    message["From"] = formataddr((name, _address(address)), charset="utf-8")
+    message["From"] = formataddr((name, address), charset="utf-8")
     message["To"] = recipient
     subject = Header(delivery.subject, "utf-8", header_name="Subject")  # folded when written
     message["Subject"] = subject  # type: ignore[assignment]  # compat32 takes a Header
@@ -77,6 +78,13 @@ def _body(delivery: Delivery) -> Message:
 def _part(content: str, subtype: str) -> MIMEText:
     lines = content.encode("utf-8").splitlines()  # canonical text: CRLF after every line
     return MIMEText((b"\r\n".join(lines) + b"\r\n").decode("utf-8"), subtype, "utf-8")
+
+
+@lru_cache(maxsize=8)
+def _sender(sender: str) -> tuple[str, str]:
+    """The sender's display name and checked address: the same for every mail, parsed once."""
+    name, address = parseaddr(sender)
+    return name, _address(address)
 
 
 def _address(addr_spec: str) -> str:
