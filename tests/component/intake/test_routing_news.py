@@ -5,15 +5,13 @@ not in the register is not kept."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
 from uuid import uuid4
-
-from sqlalchemy import event as sa_event
 
 from services.intake.models import IntakeCase
 from services.intake.routing_news import apply
 from services.kit.consumer import Pipeline
 from services.kit.transport import InMemoryBus
+from tests.support import reads_of, statements_sent
 from tests.unit.intake.http_support import Intake, intake, migrated_db
 from tests.unit.intake.routing_events import (
     FIRST,
@@ -151,15 +149,7 @@ async def test_a_batch_reads_its_cases_in_two_queries_and_keeps_only_the_registe
     stranger = IntakeCase(id=uuid4().hex, tracking_code="GL-2345-6790", channel="web")
     pipeline = intake.service.subscriptions(publisher=InMemoryBus())[1].handler
     assert isinstance(pipeline, Pipeline)
-    reads: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if statement.lstrip().upper().startswith("SELECT") and "intake_case" in statement:
-            reads.append(statement)
-
-    engine = intake.service.db.engine.sync_engine
-    sa_event.listen(engine, "before_cursor_execute", count)
-    try:
+    with statements_sent(intake.service.db) as sent:
         await pipeline.consume(
             [
                 message(intake, routed(case)),
@@ -168,9 +158,8 @@ async def test_a_batch_reads_its_cases_in_two_queries_and_keeps_only_the_registe
                 message(intake, routed(case, "STC", STC, hop=2, deadlines=SECOND)),
             ]
         )
-    finally:
-        sa_event.remove(engine, "before_cursor_execute", count)
-    assert len(reads) == 2, reads
+    # Both tables' reads: `FROM intake_case` is also the start of `FROM intake_case_routing`.
+    assert reads_of(sent, "intake_case") == 2, sent
     row = await routing(intake, case)
     assert row is not None and (row.agency, row.hop, row.due_answer) == ("STC", 2, SECOND.answer)
     assert await routing(intake, stranger) is None

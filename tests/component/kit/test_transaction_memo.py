@@ -4,14 +4,14 @@ asks the database once whether the calendar or the directory changed, not once p
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from services.kit.db import Database, mark_in_transaction, seen_in_transaction
 from services.router.calendars import CalendarStore
 from services.router.domain.calendar import load_calendar
 from services.router.models import CalendarChange
+from tests.support import reads_of, statements_sent
 from tests.unit.databases import migrated_copy
 
 
@@ -36,33 +36,29 @@ async def test_the_calendar_is_looked_up_once_per_transaction_and_again_in_the_n
 ) -> None:
     db = Database(migrated_copy(tmp_path, "calendar"))
     store = CalendarStore(load_calendar())
-    statements: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if statement.startswith("SELECT") and "router_calendar" in statement:
-            statements.append(statement)
-
-    event.listen(db.engine.sync_engine, "before_cursor_execute", count)
     try:
-        async with db.transaction() as session:
-            first = await store.current(session)
-            for _ in range(5):
+        with statements_sent(db) as sent:
+            async with db.transaction() as session:
+                first = await store.current(session)
+                for _ in range(5):
+                    assert await store.current(session) is first
+            # the change log's head, then the years (first build)
+            assert reads_of(sent, "router_calendar") == 2
+            async with db.transaction() as session:
                 assert await store.current(session) is first
-        assert len(statements) == 2  # the change log's head, then the years (first build)
-        async with db.transaction() as session:
-            assert await store.current(session) is first
-            assert await store.current(session) is first
-        assert len(statements) == 3  # the head only: nothing changed
-        async with db.transaction() as session:
-            session.add(
-                CalendarChange(
-                    changed_by="admin", source="test", years="2027", previous_version="a",
-                    version="b", summary="",
-                )
-            )  # fmt: skip
-        async with db.transaction() as session:
-            await store.current(session)
-        assert len(statements) == 5, "the next transaction looks again and sees the change"
+                assert await store.current(session) is first
+            assert reads_of(sent, "router_calendar") == 3  # the head only: nothing changed
+            async with db.transaction() as session:
+                session.add(
+                    CalendarChange(
+                        changed_by="admin", source="test", years="2027", previous_version="a",
+                        version="b", summary="",
+                    )
+                )  # fmt: skip
+            async with db.transaction() as session:
+                await store.current(session)
+            assert reads_of(sent, "router_calendar") == 5, (
+                "the next transaction looks again and sees the change"
+            )
     finally:
-        event.remove(db.engine.sync_engine, "before_cursor_execute", count)
         await db.dispose()
