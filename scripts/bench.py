@@ -178,11 +178,13 @@ def service_env(
     topics: Topics,
     port: int,
     smtp_port: int,
-    mail_poll_s: float,
+    mail_poll_s: float | None = None,
 ) -> dict[str, str]:
-    """The environment of one service process (`pakn run NAME`) on this machine."""
+    """The environment of one service process (`pakn run NAME`) on this machine; the
+    mailer's safety-net poll is the production default unless `mail_poll_s` is given (a
+    commit that queues mail wakes the mailer at once either way)."""
     prefix = f"PAKN_{name.upper()}_"
-    return {
+    env = {
         **os.environ,
         prefix + "DATABASE_URL": database_url,
         prefix + "KAFKA_BOOTSTRAP": kafka,
@@ -190,8 +192,10 @@ def service_env(
         prefix + "HTTP_PORT": str(port),
         prefix + "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
         "PAKN_NOTIFIER_SMTP_PORT": str(smtp_port),
-        "PAKN_NOTIFIER_MAIL_POLL_S": str(mail_poll_s),
     }
+    if mail_poll_s is not None:
+        env["PAKN_NOTIFIER_MAIL_POLL_S"] = str(mail_poll_s)
+    return env
 
 
 SERVICES = ("intake", "router", "notifier")
@@ -223,7 +227,6 @@ async def start_services(
                 topics=topics,
                 port=port,
                 smtp_port=smtp_port,
-                mail_poll_s=0.05,
             )
             ports.append(port)
             port += 1

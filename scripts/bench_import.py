@@ -104,7 +104,6 @@ async def measure(args: argparse.Namespace, work: Path) -> dict[str, object]:
             topics=topics,
             port=18199,
             smtp_port=args.smtp_port,
-            mail_poll_s=0.05,
         )
         start = time.perf_counter()
         imported = await asyncio.create_subprocess_exec(

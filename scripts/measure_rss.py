@@ -95,7 +95,6 @@ async def measure(args: argparse.Namespace) -> dict[str, dict[str, float]]:
                 topics=topics,
                 port=ports[name],
                 smtp_port=args.smtp_port,
-                mail_poll_s=0.05,
             )
             procs[name] = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "services.cli", "run", name, env=env, cwd=ROOT

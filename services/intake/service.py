@@ -62,7 +62,7 @@ class IntakeService:
             handle=self._handle,
             prepare=self._prepare,
             dead_letters=publisher,
-            after_commit=self._wake_relay,
+            # A commit that stored outbox rows wakes the relay itself (kit.outbox).
             retries=self.settings.consumer_retries,
             on_park=self._mark_failed,
             # Inside the pipeline's retry scope: an archive that fails because the database

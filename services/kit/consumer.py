@@ -168,8 +168,8 @@ class Pipeline(Generic[E]):
 
     async def _consume(self, messages: Sequence[Message]) -> None:
         try:
-            # One message needs no second pass: its savepoint costs less than a redo.
-            applied, parked = await self._attempt(messages, isolate=len(messages) == 1)
+            # Even a batch of one: a poison is rare, a savepoint's two round trips are not.
+            applied, parked = await self._attempt(messages, isolate=False)
         except _Isolate as why:
             log.info("%s: %s again, event by event: %s", self.service, _where(messages), why)
             applied, parked = await self._attempt(messages, isolate=True)

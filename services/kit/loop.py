@@ -16,6 +16,12 @@ log = logging.getLogger(__name__)
 class Poller:
     """Runs `step` until it reports no work, then waits for a wake-up or `idle_s`.
 
+    `step` returns how many items it did. With `full`, a step that did fewer than `full`
+    items took all there was: the poller waits at once instead of confirming with a step
+    that finds nothing (a database round trip per round, for nothing). A wake-up that comes
+    while a step runs is kept: the poller goes again at once after it, since the step may
+    have read its queue before the work that woke it was there.
+
     A failing step is retried with an exponential back-off capped at `max_backoff_s`, for
     as long as it fails: a background loop must outlive a broker or database outage. While
     the failure is transient the process reports itself not ready (`/readyz`).
@@ -27,11 +33,12 @@ class Poller:
         *,
         idle_s: float,
         name: str,
+        full: int | None = None,
         backoff_s: float = 0.5,
         max_backoff_s: float = 5.0,
         health: Readiness = readiness,
     ) -> None:
-        self._step, self._idle_s, self._name = step, idle_s, name
+        self._step, self._idle_s, self._name, self._full = step, idle_s, name, full
         self._backoff_s, self._max_backoff_s = backoff_s, max_backoff_s
         self._health = health
         self._wakeup = asyncio.Event()
@@ -42,6 +49,7 @@ class Poller:
 
     async def run(self) -> None:
         while True:
+            self._wakeup.clear()  # before the step: a wake-up during it is not lost
             try:
                 done = await self._step()
             except Exception as error:
@@ -49,9 +57,8 @@ class Poller:
                 continue
             self._failures = 0
             self._health.up(self._name)
-            if done:
+            if done and (self._full is None or done >= self._full):
                 continue
-            self._wakeup.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wakeup.wait(), timeout=self._idle_s)
 

@@ -2,8 +2,10 @@
 
 The relay sleeps until there is something to publish: a commit that stored outbox rows
 wakes the relays of its service in this process at once, and on PostgreSQL the committing
-transaction also sends `NOTIFY pakn_outbox, '<service>'`, which wakes the relays of other
-processes (`LISTEN` on a connection of their own). A slow poll remains as a safety net.
+transaction also sends `NOTIFY pakn_outbox, '<service> <process>'`, which wakes the relays
+of other processes (`LISTEN` on a connection of their own). A relay ignores its own
+process's notifications: the commit woke it already, and a second wake-up would cost a
+round that finds nothing. A slow poll remains as a safety net.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import uuid
 import weakref
 from collections import defaultdict
 from datetime import UTC, datetime
@@ -36,6 +39,7 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "pakn_outbox"  # PostgreSQL NOTIFY channel; the payload is the service's name
 _STAGED = "pakn_outbox_services"  # Session.info key: services whose rows this transaction adds
+PROCESS = uuid.uuid4().hex[:12]  # this process, in its notifications' payloads
 
 
 class OutboxMessage(Table, table=True):
@@ -117,8 +121,8 @@ def _notify_other_processes(session: Session) -> None:
         # Delivered when (and only if) the transaction commits.
         for service in sorted(staged):
             connection.execute(
-                text("SELECT pg_notify(:channel, :service)"),
-                {"channel": CHANNEL, "service": service},
+                text("SELECT pg_notify(:channel, :payload)"),
+                {"channel": CHANNEL, "payload": notification(service)},
             )
 
 
@@ -134,6 +138,18 @@ def _wake_after_commit(session: Session) -> None:
 def _forget_rolled_back(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is None:
         session.info.pop(_STAGED, None)
+
+
+def notification(service: str, process: str = PROCESS) -> str:
+    """The payload of the NOTIFY a commit of `service`'s outbox rows sends."""
+    return f"{service} {process}"
+
+
+def wakes(payload: str, service: str, process: str = PROCESS) -> bool:
+    """Whether a notification wakes `service`'s relay in `process`: one of another process
+    (or of an older version, whose payload is the service alone) about this service."""
+    named, _, sender = payload.partition(" ")
+    return named == service and sender != process
 
 
 def wake_relays(service: str) -> None:
@@ -179,7 +195,9 @@ class OutboxRelay:
         self._publisher = publisher
         self._batch = batch
         self._measure_s = measure_s
-        self._poller = Poller(self._round, idle_s=interval_s, name=f"{service} outbox relay")
+        self._poller = Poller(
+            self._round, idle_s=interval_s, name=f"{service} outbox relay", full=batch
+        )
 
     async def _round(self) -> int:
         try:
@@ -261,7 +279,7 @@ class OutboxRelay:
         failures = 0
 
         def notified(_conn: object, _pid: int, _channel: str, payload: str) -> None:
-            if payload == self._service:
+            if wakes(payload, self._service):
                 self.wake()
 
         while True:

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from uuid import uuid4
 
+from services.kit import wakeups
 from services.kit.columns import utc_now
 from services.kit.db import Database
 from services.kit.faults import is_transient
@@ -40,7 +41,7 @@ from services.notifier.models import Delivery
 from services.notifier.outgoing import compose
 from services.notifier.ports import Attempt, Storage, UnitOfWork
 from services.notifier.settings import NotifierSettings
-from services.notifier.sql_store import SqlStorage
+from services.notifier.sql_store import MAIL, SqlStorage
 from services.notifier.transports import (
     MailTransport,
     PermanentMailError,
@@ -50,6 +51,7 @@ from services.notifier.transports import (
 
 log = logging.getLogger(__name__)
 
+ROUND = 50  # deliveries claimed by one round at most
 ABANDONED = "the mailer stopped during DATA; the server may or may not have the message"
 
 
@@ -82,7 +84,7 @@ class Mailer:
                 raise TypeError("Mailer needs storage= or db=")
             storage = SqlStorage(db)
         self._storage, self._transport, self._settings = storage, transport, settings
-        self._poller = Poller(self.run_once, idle_s=settings.mail_poll_s, name="mailer")
+        self._poller = Poller(self.run_once, idle_s=settings.mail_poll_s, name="mailer", full=ROUND)
         self._commits: GroupCommit[UnitOfWork] = GroupCommit(storage.transaction)
         self._recovered_at: float | None = None  # loop time of the last `recover`
 
@@ -90,14 +92,16 @@ class Mailer:
         self._poller.wake()
 
     async def run(self) -> None:
+        wakeups.listen(MAIL, self)  # a commit that queued a delivery
         try:
             await self._poller.run()
         finally:
+            wakeups.forget(MAIL, self)
             close = getattr(self._transport, "close", None)
             if callable(close):
                 close()  # hang up the idle SMTP connections
 
-    async def run_once(self, *, batch: int = 50) -> int:
+    async def run_once(self, *, batch: int = ROUND) -> int:
         """Recover abandoned claims (on the first round, then every tenth of a lease at
         most), claim up to `batch` due deliveries in one transaction (compare-and-set on
         each: another mailer's are left alone), then attempt each once, up to

@@ -84,7 +84,8 @@ class NotifierService:
             handle=self._on_case_event,
             prepare=self._prepare_case_events,
             dead_letters=publisher,
-            after_commit=self.mailer.wake,
+            # No `after_commit` wake-up: a batch that queued a mail wakes the mailer itself
+            # (kit.wakeups); most batches queue none.
             retries=self.settings.consumer_retries,
         )
         reference = Pipeline(

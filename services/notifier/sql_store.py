@@ -20,6 +20,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.kit.db import Database, recall_in_transaction, remember_in_transaction, savepoint
+from services.kit.wakeups import wake_after_commit
 from services.notifier.models import (
     Contact,
     Delivery,
@@ -31,6 +32,9 @@ from services.notifier.models import (
 from services.notifier.ports import Attempt, DigestState, LineText
 
 PREFETCHED = "pakn.notifier.prefetched"  # what `prefetch` read for its transaction's batch
+MAIL = (
+    "notifier mail"  # kit.wakeups: a transaction that queues or changes a delivery wakes the mailer
+)
 
 
 @dataclass
@@ -146,6 +150,7 @@ class SqlDeliveries:
         self.session.add(delivery)
 
     def _note(self, delivery: Delivery) -> None:
+        wake_after_commit(self.session, MAIL)
         if (known := _prefetched(self.session)) is not None:
             known.staged.add((delivery.event_id, delivery.recipient))
 
@@ -157,6 +162,7 @@ class SqlDeliveries:
         return delivery.id
 
     def save(self, delivery: Delivery) -> None:
+        wake_after_commit(self.session, MAIL)
         self.session.add(delivery)
 
     async def due(self, now: datetime, *, limit: int) -> list[int]:

@@ -73,7 +73,9 @@ class RouterService:
             "service": SERVICE,
             "db": self.db,
             "dead_letters": publisher,
-            "after_commit": self._wake_relay,
+            # No `after_commit` wake-up: a commit that stored outbox rows wakes the relay
+            # itself (kit.outbox); most batches store none (the router's own events read
+            # back), and waking it for them cost a round that found nothing.
             "retries": self.settings.consumer_retries,
         }
         cases = Pipeline(

@@ -4,14 +4,15 @@ the outbox relay woken by LISTEN/NOTIFY."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import asyncpg
 import pytest
 from sqlalchemy.engine import make_url
 
 from services.kit.db import Database
-from services.kit.outbox import CHANNEL, OutboxRelay, add_event
+from services.kit.outbox import CHANNEL, OutboxRelay, add_event, notification
 from services.kit.transport import InMemoryBus
 from tests.unit.kit.batch_scenarios import SCENARIOS, event, until
 
@@ -47,31 +48,58 @@ async def test_a_commit_that_stages_events_notifies_other_processes(pg_url: str)
                 raise RuntimeError("rolled back")
         await until(lambda: heard)
         await asyncio.sleep(0.2)
-        assert heard == ["svc"]  # once per transaction and service
+        assert heard == [notification("svc")]  # once per transaction and service
     finally:
         await listener.close()
         await db.dispose()
 
 
-async def test_a_relay_is_woken_by_a_notification(pg_url: str) -> None:
-    """Another process's commit: a row inserted and notified without this process's help."""
+@contextlib.asynccontextmanager
+async def relay_and_writer(pg_url: str) -> AsyncIterator[tuple[InMemoryBus, asyncpg.Connection]]:
+    """A relay of "svc" that listens, found nothing and sleeps for a minute, and a
+    connection of "another process" to write with."""
     bus = InMemoryBus()
     db = Database(pg_url)
     relay = OutboxRelay(db=db, service="svc", publisher=bus, interval_s=60)
     running = asyncio.create_task(relay.run())
     writer = await asyncpg.connect(_dsn(pg_url))
     try:
-        await asyncio.sleep(1.0)  # the relay listens, found nothing and sleeps for a minute
-        async with writer.transaction():
-            await writer.execute(
-                "INSERT INTO outbox (service, topic, key, event_id, payload, created_at)"
-                " VALUES ('svc', 'out', 'a', 'e-1', $1, now())",
-                event("a").model_dump_json(),
-            )
-            await writer.execute(f"NOTIFY {CHANNEL}, 'svc'")
-        await until(lambda: bus.topics["out"], timeout_s=10)
+        await asyncio.sleep(1.0)
+        yield bus, writer
     finally:
         running.cancel()
         await asyncio.gather(running, return_exceptions=True)
         await writer.close()
         await db.dispose()
+
+
+async def commit_row(writer: asyncpg.Connection, *notifications: str) -> None:
+    """Another process's commit of one outbox row of "svc", with these notifications."""
+    async with writer.transaction():
+        await writer.execute(
+            "INSERT INTO outbox (service, topic, key, event_id, payload, created_at)"
+            " VALUES ('svc', 'out', 'a', 'e-1', $1, now())",
+            event("a").model_dump_json(),
+        )
+        for payload in notifications:
+            await writer.execute("SELECT pg_notify($1, $2)", CHANNEL, payload)
+
+
+@pytest.mark.parametrize("payload", ["svc", notification("svc", "otherprocess")])
+async def test_a_relay_is_woken_by_a_notification(pg_url: str, payload: str) -> None:
+    """Another process's commit: a row inserted and notified without this process's help
+    (by this version, or by an older one whose payload is the service alone)."""
+    async with relay_and_writer(pg_url) as (bus, writer):
+        await commit_row(writer, payload)
+        await until(lambda: bus.topics["out"], timeout_s=10)
+
+
+async def test_a_relay_ignores_its_own_processs_notification(pg_url: str) -> None:
+    """This process's commit woke its relays already: its NOTIFY, heard back, would only
+    cost them a round that finds nothing. Another service's notification is ignored too."""
+    async with relay_and_writer(pg_url) as (bus, writer):
+        await commit_row(writer, notification("svc"), "other otherprocess")
+        await asyncio.sleep(1.5)
+        assert not bus.topics.get("out")  # not woken: the row waits for the minute's poll
+        await writer.execute("SELECT pg_notify($1, $2)", CHANNEL, notification("svc", "other"))
+        await until(lambda: bus.topics["out"], timeout_s=10)

@@ -9,11 +9,12 @@ from itertools import pairwise
 from pathlib import Path
 
 import pytest
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from schemas.events import CaseEvent
 from services.kit.db import Database
-from services.kit.outbox import OutboxRelay, add_event
+from services.kit.outbox import OutboxMessage, OutboxRelay, add_event
 from services.kit.transport import InMemoryBus, Message
 from tests.unit.databases import migrated_copy
 from tests.unit.kit.batch_scenarios import (
@@ -111,6 +112,41 @@ async def test_a_commit_that_stages_events_wakes_the_relay(db: Database) -> None
         async with db.transaction() as session:  # no one calls relay.wake()
             add_event(session, service="svc", topic="out", key="a", event=event("a"))
         await until(lambda: bus.topics["out"])
+    finally:
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+        await db.dispose()
+
+
+async def test_the_relay_runs_one_round_per_commit_that_stages_rows(db: Database) -> None:
+    """A commit that stores no outbox row, or only another service's, does not wake the
+    relay, and a round that took fewer rows than its batch is not followed by one that
+    finds nothing: each would be a transaction for nothing."""
+    bus = InMemoryBus()
+    relay = OutboxRelay(db=db, service="svc", publisher=bus, interval_s=60, batch=10)
+    rounds: list[int] = []
+    run_once = relay.run_once
+
+    async def counted(*, batch: int | None = None) -> int:
+        rounds.append(sent := await run_once(batch=batch))
+        return sent
+
+    relay.run_once = counted  # type: ignore[method-assign]
+    running = asyncio.create_task(relay.run())
+    try:
+        await until(lambda: rounds == [0])  # the first round found nothing
+        async with db.transaction() as session:
+            add_event(session, service="other", topic="out", key="a", event=event("a"))
+        async with db.transaction() as session:
+            await session.exec(select(OutboxMessage))  # a transaction that stages nothing
+        await asyncio.sleep(0.2)
+        assert rounds == [0]
+        async with db.transaction() as session:
+            add_event(session, service="svc", topic="out", key="b", event=event("b"))
+            add_event(session, service="svc", topic="out", key="c", event=event("c"))
+        await until(lambda: len(bus.topics["out"]) == 2)
+        await asyncio.sleep(0.2)
+        assert rounds == [0, 2]
     finally:
         running.cancel()
         await asyncio.gather(running, return_exceptions=True)

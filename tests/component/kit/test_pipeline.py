@@ -233,8 +233,8 @@ async def test_prepare_sees_the_batch_s_new_events_before_the_first_is_handled(
     pipeline = _pipeline(db, InMemoryBus(), handle)
     pipeline.prepare = prepare
     old, new = _event("c1"), _event("c2")
-    await pipeline(_message(old))  # one message: handled alone, nothing to prepare
-    assert seen == [old.event_id]
+    await pipeline(_message(old))  # a batch of one is prepared as any other
+    assert seen == [("prepare", [old.event_id]), old.event_id]
     seen.clear()
     await pipeline.consume([_message(old), _message(new), _message(_event("c3"))])
     third = seen[-1]

@@ -13,11 +13,13 @@ from sqlmodel import col, select
 
 from schemas.events import CaseEvent
 from schemas.topics import Topics
+from services.kit import wakeups
 from services.kit.consumer import Pipeline
 from services.kit.transport import InMemoryBus, Message
 from services.notifier import service as notifier_service
 from services.notifier.models import Contact, Delivery, PublicCase
 from services.notifier.service import NotifierService
+from services.notifier.sql_store import MAIL
 from tests.component.notifier.test_digest_lines import recorded
 from tests.unit.notifier.builders import accepted, apply, migrated_notifier, routed
 
@@ -111,3 +113,31 @@ async def test_a_failing_prefetch_leaves_the_batch_to_the_event_by_event_pass(
     finally:
         await service.db.dispose()
         await alone.db.dispose()
+
+
+class _Woken:
+    def __init__(self) -> None:
+        self.times = 0
+
+    def wake(self) -> None:
+        self.times += 1
+
+
+async def test_a_batch_wakes_the_mailer_only_when_it_queued_mail(tmp_path: Path) -> None:
+    """The mailer sleeps until a commit queued a delivery (kit.wakeups): a batch that queued
+    none (a case accepted, whose submitter gave no e-mail address) does not wake it for a
+    round that would find nothing."""
+    service = await migrated_notifier(tmp_path)
+    mailer = _Woken()
+    wakeups.listen(MAIL, mailer)
+    try:
+        await _consume(service, [accepted("case-1", "GL-2023-000001", email=None)])
+        assert mailer.times == 0
+        assert await _state(service) != ([], [], [])  # the batch did its work
+        await _consume(service, [routed("case-1", "GL-2023-000001")])  # mail for the agency
+        assert mailer.times == 1
+        async with service.db.session() as session:
+            assert (await session.exec(select(Delivery))).all()
+    finally:
+        wakeups.forget(MAIL, mailer)
+        await service.db.dispose()
