@@ -27,6 +27,8 @@ from enum import Enum
 from typing import Any, Generic, TypeVar, assert_never
 
 from pydantic import TypeAdapter, ValidationError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -34,7 +36,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from schemas.events import Event
 from schemas.topics import dead_letter
 from services.kit.columns import UtcDateTime, utc_now
-from services.kit.db import Database
+from services.kit.db import Database, is_sqlite
 from services.kit.errors import PaknError, Permanent, Transient
 from services.kit.errors import PermanentError as PermanentError  # re-exported: its old home
 from services.kit.faults import is_transient
@@ -216,7 +218,11 @@ class Pipeline(Generic[E]):
                         parked.append((index, message, error, None))
                         continue
                     decoded.append((index, message, event))
-                done = await self._processed(session, [event.event_id for _, _, event in decoded])
+                ids = [event.event_id for _, _, event in decoded]
+                # The first pass claims the batch's events as processed in the statement that
+                # finds the duplicates (its rows roll back with it); the event-by-event pass
+                # records each event in its savepoint, so that a poison stays unrecorded.
+                done = await (self._processed if isolate else self._claim)(session, ids)
                 if self.prepare is not None and not isolate:
                     await self.prepare(
                         session, [e for _, _, e in decoded if e.event_id not in done]
@@ -227,9 +233,10 @@ class Pipeline(Generic[E]):
                         continue  # redelivered, or twice in this batch
                     try:
                         with context(**_ids(message, event)):
-                            await (self._apply_alone if isolate else self._apply)(
-                                session, event, message.topic
-                            )
+                            if isolate:
+                                await self._apply_alone(session, event, message.topic)
+                            else:
+                                await self._apply(session, event, message.topic)
                     except Exception as error:
                         match decide(error):
                             case Decision.RETRY:
@@ -273,13 +280,32 @@ class Pipeline(Generic[E]):
             HANDLER_SECONDS.labels(service=self.service, topic=topic).observe(
                 time.perf_counter() - started
             )
-        session.add(ProcessedEvent(service=self.service, event_id=event.event_id))
 
     async def _apply_alone(self, session: AsyncSession, event: E, topic: str) -> None:
-        """Handle `event` in a SAVEPOINT: a failure takes back this event's work alone."""
+        """Handle `event` in a SAVEPOINT, with its `ProcessedEvent` row: a failure takes
+        back this event's work alone."""
         async with session.begin_nested():
             await self._apply(session, event, topic)
+            session.add(ProcessedEvent(service=self.service, event_id=event.event_id))
             await session.flush()  # a constraint fails here, inside the savepoint
+
+    async def _claim(self, session: AsyncSession, event_ids: Sequence[str]) -> set[str]:
+        """Record `event_ids` as processed by this service, in one statement, and return
+        those it had recorded before (duplicates). Sorted, so that two replicas claiming
+        the same events during a rebalance wait for each other instead of deadlocking;
+        a claim another transaction holds is waited for, then found taken."""
+        if not event_ids:
+            return set()
+        table = ProcessedEvent.__table__  # type: ignore[attr-defined]
+        dialect_insert = sqlite_insert if is_sqlite(self.db.url) else postgresql_insert
+        statement = dialect_insert(table).on_conflict_do_nothing().returning(table.c.event_id)
+        now = utc_now()
+        rows = [
+            {"service": self.service, "event_id": event_id, "processed_at": now}
+            for event_id in sorted(set(event_ids))
+        ]
+        claimed = set((await session.execute(statement, rows)).scalars())
+        return set(event_ids) - claimed
 
     async def _processed(self, session: AsyncSession, event_ids: Sequence[str]) -> set[str]:
         """Which of `event_ids` this service has already processed (one query)."""

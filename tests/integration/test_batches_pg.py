@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import asyncpg
 import pytest
 from sqlalchemy.engine import make_url
+from sqlmodel.ext.asyncio.session import AsyncSession
 
+from schemas.events import CaseEvent
 from services.kit.db import Database
 from services.kit.outbox import CHANNEL, OutboxRelay, add_event, notification
-from services.kit.transport import InMemoryBus
-from tests.unit.kit.batch_scenarios import SCENARIOS, event, until
+from services.kit.transport import InMemoryBus, Message
+from tests.unit.kit.batch_scenarios import SCENARIOS, event, messages, pipeline, processed, until
 
 
 def _dsn(url: str) -> str:
@@ -103,3 +106,40 @@ async def test_a_relay_ignores_its_own_processs_notification(pg_url: str) -> Non
         assert not bus.topics.get("out")  # not woken: the row waits for the minute's poll
         await writer.execute("SELECT pg_notify($1, $2)", CHANNEL, notification("svc", "other"))
         await until(lambda: bus.topics["out"], timeout_s=10)
+
+
+async def test_two_replicas_given_the_same_event_apply_it_once(pg_url: str) -> None:
+    """During a rebalance two replicas may hold the same message. The first claims it as
+    processed; the second's claim waits for the first's transaction, then finds it taken
+    and counts the message a duplicate: one handling, no error, nothing parked."""
+    db = Database(pg_url)
+    bus = InMemoryBus()
+    calls: list[str] = []
+    first_holds_its_claim, release = asyncio.Event(), asyncio.Event()
+
+    async def slow(session: AsyncSession, event: CaseEvent) -> None:
+        calls.append("first")
+        first_holds_its_claim.set()
+        await release.wait()
+
+    async def fast(session: AsyncSession, event: CaseEvent) -> None:
+        calls.append("second")
+
+    batch = messages([event("a")])
+    try:
+        first = asyncio.create_task(pipeline(db, bus, slow).consume(batch))
+        await first_holds_its_claim.wait()
+        second = asyncio.create_task(pipeline(db, bus, fast).consume(batch))
+        await asyncio.sleep(0.5)
+        assert not second.done()  # waiting for the first replica's claim
+        release.set()
+        await asyncio.gather(first, second)
+        assert calls == ["first"]
+        assert await processed(db) == {batch_event_id(batch)}
+        assert not bus.topics  # nothing parked
+    finally:
+        await db.dispose()
+
+
+def batch_event_id(batch: list[Message]) -> str:
+    return str(json.loads(batch[0].value)["event_id"])

@@ -108,6 +108,9 @@ class _Session:
     async def exec(self, _query: object) -> _Rows:
         return _Rows()  # no event processed yet
 
+    async def execute(self, _claim: object, rows: list[dict[str, str]]) -> _Claimed:
+        return _Claimed([row["event_id"] for row in rows])  # none processed before
+
     def add(self, row: object) -> None:
         self.added.append(row)
 
@@ -119,8 +122,18 @@ class _Session:
         yield
 
 
+class _Claimed:
+    def __init__(self, event_ids: list[str]) -> None:
+        self.event_ids = event_ids
+
+    def scalars(self) -> list[str]:
+        return self.event_ids
+
+
 class _Database:
     """Enough of `Database` for the pipeline: sessions that remember nothing."""
+
+    url = "sqlite+aiosqlite://"
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[_Session]:
