@@ -15,7 +15,7 @@ from sqlmodel import col, func, select
 
 from services.intake.service import IntakeService
 from services.intake.settings import IntakeSettings
-from services.kit import staffpass
+from services.kit import heap, staffpass
 from services.kit.health import add_probes
 from services.kit.migrate import upgrade
 from services.kit.pages import templates
@@ -158,7 +158,9 @@ async def run_embedded(data_dir: Path, *, host: str, port: int) -> None:
     loops = [*wire_in_memory(system.bus, system.services), _trial_logins(system)]
     print(f"PAKN Gia Lai (embedded) is running: http://{host}:{port}/", flush=True)
     print(f"  data: {data_dir}  e-mails: {system.mail_dir}", flush=True)
-    await serve_until_stopped(system.web(), host=host, port=port, loops=loops)
+    app = system.web()
+    heap.settle()  # what start-up built lives as long as the process
+    await serve_until_stopped(app, host=host, port=port, loops=loops)
     await system.bus.close()
 
 

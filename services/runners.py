@@ -14,7 +14,7 @@ import uvicorn
 from fastapi import FastAPI
 from faststream.kafka import KafkaBroker
 
-from services.kit import logs
+from services.kit import heap, logs
 from services.kit.health import add_probes
 from services.kit.kafka import KafkaMonitor, KafkaPublisher, attach, make_broker
 from services.kit.kafka_security import KafkaSecurity
@@ -131,6 +131,7 @@ async def run_on_kafka(
         service, bootstrap=bootstrap, workers=workers, security=security
     ) as running:
         log.info("%s consuming from %s; web on http://%s:%d", service.name, bootstrap, host, port)
+        heap.settle()  # what start-up built lives as long as the process
         await serve_until_stopped(running.app, host=host, port=port, loops=running.loops())
 
 

@@ -133,6 +133,12 @@ async def prepare(session: AsyncSession, events: Sequence[CaseEvent]) -> None:
     remember_in_transaction(session, _READ, _BatchRead(routing, set(found)))
 
 
+def ignored(event: CaseEvent) -> bool:
+    """The pipeline's `ignores`: the events `record` does nothing with (the intake's own
+    outcomes, transfers, reminders, escalations…), finished without a transaction."""
+    return not isinstance(event, _RELEVANT)
+
+
 async def record(session: AsyncSession, event: CaseEvent) -> None:
     """The pipeline's handler: apply `event` to its case's row, in the pipeline's
     transaction (the row and the event's processed id commit together)."""

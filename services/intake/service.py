@@ -24,7 +24,7 @@ from services.intake.channels.email_listener import Mailbox, serve_mailbox
 from services.intake.models import RawPayload
 from services.intake.receiving import Receiver, read_delivered, register_delivered
 from services.intake.register import SERVICE, ReceivedBounds
-from services.intake.routing_news import CONSUMER, record
+from services.intake.routing_news import CONSUMER, ignored, record
 from services.intake.routing_news import prepare as prepare_routing
 from services.intake.settings import IntakeSettings
 from services.intake.sql_store import SqlStorage, SqlUnitOfWork, remember_archived
@@ -76,6 +76,7 @@ class IntakeService:
             adapter=CASE_EVENT_ADAPTER,
             handle=record,
             prepare=prepare_routing,
+            ignores=ignored,
             dead_letters=publisher,
             retries=self.settings.consumer_retries,
         )

@@ -123,6 +123,10 @@ class Pipeline(Generic[E]):
     on_park: Callable[[Message, BaseException], Awaitable[None]] | None = None
     archive: Archive | None = None
     prepare: BatchPreparer[E] | None = None
+    # Events the handler does nothing with (a service reading back its own events): they
+    # are finished without a transaction or a `processed_event` row, and a batch of them
+    # alone opens no transaction. Doing nothing twice is harmless, so nothing is lost.
+    ignores: Callable[[E], bool] | None = None
     health: Readiness = readiness
 
     @property
@@ -181,7 +185,10 @@ class Pipeline(Generic[E]):
             await self._park(poison, error, event)
         # Counted once the batch is done for good: a rolled-back attempt counts as retried.
         self._count([messages[i] for i, outcome in applied.items() if outcome], "handled")
-        self._count([messages[i] for i, outcome in applied.items() if not outcome], "duplicate")
+        self._count(
+            [messages[i] for i, outcome in applied.items() if outcome is False], "duplicate"
+        )
+        self._count([messages[i] for i, outcome in applied.items() if outcome is None], "ignored")
         self._count([poison for _, poison, _, _ in parked], "parked")
 
     def _timed(self, messages: Sequence[Message], started: float) -> None:
@@ -194,9 +201,9 @@ class Pipeline(Generic[E]):
 
     async def _attempt(
         self, messages: Sequence[Message], *, isolate: bool
-    ) -> tuple[dict[int, bool], list[_Parked]]:
+    ) -> tuple[dict[int, bool | None], list[_Parked]]:
         """One transaction for the batch: the messages it handled, by index (True: applied,
-        False: a duplicate, already processed), and which messages to park.
+        False: a duplicate, already processed, None: ignored), and which messages to park.
 
         First without savepoints (`isolate=False`): an event that fails permanently, or a
         constraint that fails at the commit, rolls the whole batch back (`_Isolate`), and
@@ -204,20 +211,25 @@ class Pipeline(Generic[E]):
         poison alone is taken back. Most batches have no poison and pay for no savepoint.
         """
         parked: list[_Parked] = []
-        applied: dict[int, bool] = {}
+        applied: dict[int, bool | None] = {}
+        decoded: list[tuple[int, Message, E]] = []
+        for index, message in enumerate(messages):
+            try:
+                event = self.adapter.validate_json(message.value)
+            except (ValidationError, ValueError) as error:
+                parked.append((index, message, error, None))
+                continue
+            if self.ignores is not None and self.ignores(event):
+                applied[index] = None
+                continue
+            decoded.append((index, message, event))
+        if not decoded and self.archive is None:
+            return applied, parked  # nothing to write: no transaction
         try:
             async with self.db.batch() as session:
                 if self.archive is not None:
                     with self.db.joined(session):
                         await self.archive(messages)
-                decoded: list[tuple[int, Message, E]] = []
-                for index, message in enumerate(messages):
-                    try:
-                        event = self.adapter.validate_json(message.value)
-                    except (ValidationError, ValueError) as error:
-                        parked.append((index, message, error, None))
-                        continue
-                    decoded.append((index, message, event))
                 ids = [event.event_id for _, _, event in decoded]
                 # The first pass claims the batch's events as processed in the statement that
                 # finds the duplicates (its rows roll back with it); the event-by-event pass

@@ -42,7 +42,8 @@ FORWARDING_HEADERS = ("forwarded", "x-forwarded-for", "x-real-ip", "x-forwarded-
 MESSAGES = Counter(
     "pakn_messages",
     "Messages a consumer pipeline finished with, by outcome: handled (applied), duplicate "
-    "(already processed: redelivered or twice in a batch), parked (dead-lettered), retried "
+    "(already processed: redelivered or twice in a batch), ignored (an event the service "
+    "does nothing with), parked (dead-lettered), retried "
     "(a transient failure: the batch is tried again)",
     ["service", "topic", "outcome"],
 )

@@ -93,12 +93,17 @@ class _Connection:
     client: aiosmtplib.SMTP
     messages: int = 0  # DATA phases begun on this connection
     idle_since: float = 0.0
+    # A MAIL FROM was sent and its transaction did not end with a message accepted: the
+    # next use resets it first (RSET). After an accepted message nothing is open.
+    unfinished: bool = False
 
 
 class SmtpTransport:
     """SMTP through a pool of at most `smtp_connections` sessions, each reused for up to
-    `smtp_messages_per_connection` messages (RSET before each reuse) and closed after
-    `smtp_idle_s` unused. A connection that failed or timed out is closed, never reused.
+    `smtp_messages_per_connection` messages and closed after `smtp_idle_s` unused. A
+    connection that failed or timed out is closed, never reused. A reused connection is
+    reset (RSET) only when its last envelope did not end with a message accepted: after one
+    that did, nothing is open, and MAIL FROM itself finds a session the server dropped.
 
     A pooled connection the server dropped while it was idle (or drops before DATA) is
     replaced by a fresh one within the same `send`: nothing was handed over. Only the
@@ -144,6 +149,7 @@ class SmtpTransport:
             except BaseException:  # no reply (uncertain) or a cancellation: hang up
                 self._release(connection, reusable=False)
                 raise
+            connection.unfinished = False  # accepted: the transaction is over
             if connection.messages >= self.settings.smtp_messages_per_connection:
                 await self._quit(connection.client)  # within the slot: at most N open
             else:
@@ -161,15 +167,16 @@ class SmtpTransport:
     async def _envelope(self, message: Outgoing) -> _Connection:
         """A connection on which MAIL FROM and RCPT TO were accepted: nothing sent yet."""
         while (connection := self._take_idle()) is not None:
+            if connection.unfinished:
+                try:
+                    await connection.client.rset()
+                except BaseException as error:
+                    connection.client.close()  # dropped while idle, or broken: not reused
+                    if isinstance(error, Exception):
+                        continue
+                    raise
             try:
-                await connection.client.rset()
-            except BaseException as error:
-                connection.client.close()  # dropped while idle, or broken: not reused
-                if isinstance(error, Exception):
-                    continue
-                raise
-            try:
-                await self._addresses(connection.client, message)
+                await self._addresses(connection, message)
             except BaseException as error:
                 if _dropped(error):
                     connection.client.close()
@@ -185,15 +192,16 @@ class SmtpTransport:
             _reraise(error)
         self.opened += 1
         try:
-            await self._addresses(connection.client, message)
+            await self._addresses(connection, message)
         except BaseException as error:
             self._release(connection, reusable=_refused(error))
             _reraise(error)
         return connection
 
-    async def _addresses(self, client: aiosmtplib.SMTP, message: Outgoing) -> None:
-        await client.mail(message.sender)
-        await client.rcpt(message.recipient)
+    async def _addresses(self, connection: _Connection, message: Outgoing) -> None:
+        connection.unfinished = True
+        await connection.client.mail(message.sender)
+        await connection.client.rcpt(message.recipient)
 
     async def _data(self, client: aiosmtplib.SMTP, message: Outgoing) -> None:
         try:

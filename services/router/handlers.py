@@ -52,6 +52,12 @@ async def in_force(uow: UnitOfWork, core: RouterCore) -> RouterCore:
     return replace(core, calendar=await uow.calendar())
 
 
+def ignored(event: CaseEvent) -> bool:
+    """The events `on_case_event` does nothing with (the router's own, read back): its
+    pipeline finishes them without a transaction."""
+    return not isinstance(event, CaseAccepted | CaseRefused)
+
+
 async def on_case_event(uow: UnitOfWork, event: CaseEvent, *, core: RouterCore) -> None:
     match event:
         case CaseAccepted():

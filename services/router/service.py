@@ -30,7 +30,7 @@ from services.router.console.context import Console
 from services.router.core import RouterCore, load_core
 from services.router.domain.agencies import load_agencies
 from services.router.domain.calendar import local_date
-from services.router.handlers import on_action, on_case_event
+from services.router.handlers import ignored, on_action, on_case_event
 from services.router.ports import SERVICE
 from services.router.reference import calendar_event, directory_event, stage_if_changed
 from services.router.scheduler import DeadlineScheduler
@@ -82,6 +82,7 @@ class RouterService:
             adapter=CASE_EVENT_ADAPTER,
             handle=self._on_case_event,
             prepare=self._prepare_case_events,
+            ignores=ignored,
             **common,
         )
         actions = Pipeline(adapter=AGENCY_ACTION_ADAPTER, handle=self._on_action, **common)

@@ -16,12 +16,14 @@ from schemas.events import CaseEvent
 from services.kit.db import Database
 from services.kit.outbox import OutboxMessage, OutboxRelay, add_event
 from services.kit.transport import InMemoryBus, Message
+from tests.support import statements_sent
 from tests.unit.databases import migrated_copy
 from tests.unit.kit.batch_scenarios import (
     SCENARIOS,
     event,
     messages,
     pipeline,
+    processed,
     staged,
     until,
 )
@@ -197,3 +199,25 @@ async def test_other_tasks_run_between_the_events_of_a_batch(db: Database) -> No
     assert [order[i] for i in handled] == list("abcd")
     between = [order[a + 1 : b] for a, b in pairwise(handled)]
     assert all("tick" in gap for gap in between), order
+
+
+async def test_events_the_handler_ignores_are_finished_without_a_transaction(
+    db: Database,
+) -> None:
+    """A service reading back its own events does nothing with them: they get no
+    `processed_event` row, and a batch of them alone sends no statement at all."""
+    calls: list[str] = []
+
+    async def handle(session: AsyncSession, event: CaseEvent) -> None:
+        calls.append(event.case_id)
+
+    consumer = pipeline(db, InMemoryBus(), handle, ignores=lambda e: e.case_id.startswith("own"))
+    mixed = [event("a"), event("own-1"), event("b")]
+    await consumer.consume(messages(mixed))
+    assert calls == ["a", "b"]
+    assert await processed(db) == {mixed[0].event_id, mixed[2].event_id}
+    with statements_sent(db) as sent:
+        await consumer.consume(messages([event("own-2"), event("own-3")], first_offset=3))
+    assert sent == []
+    assert calls == ["a", "b"]
+    await db.dispose()

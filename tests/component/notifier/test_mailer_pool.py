@@ -41,6 +41,11 @@ class Server:
         # close instead of answering, this many times
         self.mails_by_peer: Counter[Any] = Counter()
         self.datas = 0
+        self.rsets = 0
+
+    async def handle_RSET(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        self.rsets += 1
+        return "250 OK"
 
     async def handle_MAIL(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: Any
@@ -146,7 +151,7 @@ async def test_deliveries_go_in_parallel_but_never_more_than_n(
     await service.db.dispose()
 
 
-async def test_one_connection_is_reused_with_rset_until_its_message_limit(
+async def test_one_connection_is_reused_until_its_message_limit(
     tmp_path: Path, server: tuple[int, Server]
 ) -> None:
     port, handler = server
@@ -157,6 +162,23 @@ async def test_one_connection_is_reused_with_rset_until_its_message_limit(
     await _drain(mailer)
     assert await _statuses(service) == {"sent": 10}
     assert len(handler.received) == 10 and len(handler.peers) == 3  # 4 + 4 + 2
+    assert handler.rsets == 0  # each envelope ended with its message accepted
+    transport.close()
+    await service.db.dispose()
+
+
+async def test_a_connection_whose_envelope_was_refused_is_reset_before_reuse(
+    tmp_path: Path, server: tuple[int, Server]
+) -> None:
+    """A refused message leaves its envelope open on a session that stays usable: the
+    next message on it starts with RSET, and goes through."""
+    port, handler = server
+    handler.data_replies = {2: "550 5.7.1 refused"}
+    service, transport, mailer = await _setup(tmp_path, port, smtp_connections=1)
+    await stage_receipts(service, count=4)
+    await _drain(mailer)
+    assert await _statuses(service) == {"sent": 3, "failed": 1}
+    assert len(handler.peers) == 1 and handler.rsets == 1
     transport.close()
     await service.db.dispose()
 
