@@ -185,9 +185,14 @@ class SqlDeliveries:
     ) -> list[Delivery]:
         ids = col(Delivery.id).in_(list(delivery_ids))
         pending = col(Delivery.status) == "pending"
-        await self._update(ids, pending, status="claimed", claim_token=token, claimed_at=at)
-        mine = select(Delivery).where(ids, col(Delivery.claim_token) == token)
-        return list((await self.session.exec(mine.order_by(col(Delivery.id)))).all())
+        claim = (
+            update(Delivery)
+            .where(ids, pending)
+            .values(status="claimed", claim_token=token, claimed_at=at)
+            .returning(Delivery)  # the rows this claim took, in the same statement
+        )
+        claimed = (await self.session.execute(claim)).scalars().all()
+        return sorted(claimed, key=lambda delivery: delivery.id or 0)
 
     async def release(self, delivery_ids: Sequence[int], *, token: str) -> None:
         await self._update(
