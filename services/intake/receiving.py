@@ -6,7 +6,7 @@ or a crash half-way, still leaves the original with the office (`/noi-bo/loi-tie
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from uuid import uuid4
 
@@ -49,12 +49,11 @@ class Receiver:
         db: Database,
         topics: Topics,
         store: AttachmentStore,
-        after_commit: Callable[[], None] = lambda: None,
     ) -> None:
         """`storage` keeps what the channels deliver; `db` is the same database, for the
-        pages that read it directly (the staff lists, the receipt's routing)."""
+        pages that read it directly (the staff lists, the receipt's routing). The commit
+        of a registration wakes the outbox relay (kit.outbox)."""
         self.storage, self.db, self.topics, self.store = storage, db, topics, store
-        self._after_commit = after_commit
 
     async def archive(
         self, source: str, body: bytes, *, ref: str | None = None, error: str | None = None
@@ -122,7 +121,6 @@ class Receiver:
                 files=files,
                 bounds=bounds,
             )
-        self._after_commit()
         return registration
 
     async def case_by_code(self, code: str) -> IntakeCase | None:

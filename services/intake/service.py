@@ -51,7 +51,6 @@ class IntakeService:
             db=self.db,
             topics=self.topics,
             store=AttachmentStore(settings.attachment_folder),
-            after_commit=self._wake_relay,
         )
 
     def subscriptions(self, *, publisher: Publisher) -> list[Subscription]:
@@ -104,10 +103,6 @@ class IntakeService:
 
     def web(self) -> FastAPI:
         return build_app(receiver=self.receiver, settings=self.settings)
-
-    def _wake_relay(self) -> None:
-        if self.relay:
-            self.relay.wake()
 
     async def _prepare(self, session: AsyncSession, events: Sequence[SubmissionReceived]) -> None:
         """The batch's register read ahead: four queries for the batch instead of four per

@@ -11,12 +11,9 @@ round that finds nothing. A slow poll remains as a safety net.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import uuid
-import weakref
-from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -27,6 +24,7 @@ from sqlmodel import Field, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from schemas.events import Event
+from services.kit import wakeups
 from services.kit.columns import UtcDateTime, utc_now
 from services.kit.db import Database, is_sqlite
 from services.kit.health import backoff_s
@@ -98,7 +96,10 @@ def to_message(row: OutboxMessage) -> Message:
 
 # --- waking the relays when rows are committed -------------------------------------------
 
-_RELAYS: dict[str, weakref.WeakSet[OutboxRelay]] = defaultdict(weakref.WeakSet)
+
+def relay_name(service: str) -> str:
+    """The name `service`'s relays listen under for in-process wake-ups (kit.wakeups)."""
+    return f"outbox {service}"
 
 
 @event.listens_for(Session, "after_flush")
@@ -106,14 +107,17 @@ def _note_staged(session: Session, _context: Any) -> None:
     services = {row.service for row in session.new if isinstance(row, OutboxMessage)}
     if services:
         session.info.setdefault(_STAGED, set()).update(services)
+        for service in services:
+            wakeups.wake_after_commit(session, relay_name(service))
 
 
 @event.listens_for(Session, "before_commit")
 def _notify_other_processes(session: Session) -> None:
     if session.in_nested_transaction():
         return  # a SAVEPOINT released: the transaction has not committed yet
-    staged: set[str] = session.info.setdefault(_STAGED, set())
-    staged.update(row.service for row in session.new if isinstance(row, OutboxMessage))
+    # The rows still pending are flushed by the commit after this hook: note them too.
+    _note_staged(session, None)
+    staged: set[str] = session.info.pop(_STAGED, set())
     if not staged:
         return
     connection = session.connection()
@@ -124,14 +128,6 @@ def _notify_other_processes(session: Session) -> None:
                 text("SELECT pg_notify(:channel, :payload)"),
                 {"channel": CHANNEL, "payload": notification(service)},
             )
-
-
-@event.listens_for(Session, "after_commit")
-def _wake_after_commit(session: Session) -> None:
-    if session.in_nested_transaction():
-        return
-    for service in session.info.pop(_STAGED, ()):
-        wake_relays(service)
 
 
 @event.listens_for(Session, "after_transaction_end")
@@ -154,9 +150,7 @@ def wakes(payload: str, service: str, process: str = PROCESS) -> bool:
 
 def wake_relays(service: str) -> None:
     """Wake every running relay of `service` in this process."""
-    for relay in list(_RELAYS.get(service, ())):
-        with contextlib.suppress(RuntimeError):  # a relay of an event loop that has closed
-            relay.wake()
+    wakeups.wake(relay_name(service))
 
 
 class OutboxRelay:
@@ -259,14 +253,14 @@ class OutboxRelay:
             return len(rows)
 
     async def run(self) -> None:
-        _RELAYS[self._service].add(self)
+        wakeups.listen(relay_name(self._service), self)
         helpers = [asyncio.create_task(self._measure_forever())]
         if not is_sqlite(self._db.url):
             helpers.append(asyncio.create_task(self._listen()))
         try:
             await self._poller.run()
         finally:
-            _RELAYS[self._service].discard(self)
+            wakeups.forget(relay_name(self._service), self)
             for helper in helpers:
                 helper.cancel()
             await asyncio.gather(*helpers, return_exceptions=True)

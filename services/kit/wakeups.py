@@ -4,8 +4,9 @@
 A loop listens under a name (`listen`); the code that queues the work calls
 `wake_after_commit(session, name)` in the transaction. Nothing is woken when the
 transaction rolls back, and a transaction that queued nothing wakes nobody: a loop woken
-for nothing spends a database round trip finding nothing. The outbox relays have their own
-hook (kit.outbox), which also tells other processes.
+for nothing spends a database round trip finding nothing. The mailer listens here, and so
+do the outbox relays (kit.outbox queues their wake-up whenever outbox rows are flushed, and
+also tells other processes with a NOTIFY).
 """
 
 from __future__ import annotations

@@ -32,9 +32,8 @@ from services.notifier.models import (
 from services.notifier.ports import Attempt, DigestState, LineText
 
 PREFETCHED = "pakn.notifier.prefetched"  # what `prefetch` read for its transaction's batch
-MAIL = (
-    "notifier mail"  # kit.wakeups: a transaction that queues or changes a delivery wakes the mailer
-)
+# kit.wakeups' name for the mailer: a transaction that queues or changes a delivery wakes it.
+MAIL = "notifier mail"
 
 
 @dataclass

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Literal
@@ -79,10 +79,9 @@ class DeadlineScheduler:
         storage: Storage,
         core: RouterCore,
         days_before: int,
-        after_commit: Callable[[], None] = lambda: None,
     ) -> None:
         self._storage, self._core = storage, core
-        self._days_before, self._after_commit = days_before, after_commit
+        self._days_before = days_before
 
     async def run_once(self, today: date) -> int:
         """One pass over the open cases, `PAGE` due cases at a time (a backlog of 100,000
@@ -108,8 +107,6 @@ class DeadlineScheduler:
                 break
             after = page[-1].case_id
         set_overdue(overdue)
-        if staged:
-            self._after_commit()
         return staged
 
     async def _candidates(

@@ -65,7 +65,6 @@ class RouterService:
             storage=SqlStorage(self.db, calendars=self.calendars),
             core=self.core,
             days_before=settings.reminder_days_before,
-            after_commit=self._wake_relay,
         )
 
     def subscriptions(self, *, publisher: Publisher) -> list[Subscription]:
@@ -126,8 +125,6 @@ class RouterService:
                 for event in (directory, calendar)
                 if await stage_if_changed(session, topic=topic, event=event)
             ]
-        if staged:
-            self._wake_relay()
         return len(staged)
 
     async def _publish_reference_at_start(self) -> None:
@@ -154,14 +151,9 @@ class RouterService:
                 core=self.core,
                 core_of=self.current_core,
                 today=lambda: self.today(),
-                wake=self._wake_relay,
             )
         )
         return app
-
-    def _wake_relay(self) -> None:
-        if self.relay:
-            self.relay.wake()
 
     async def current_core(self, session: AsyncSession) -> RouterCore:
         """The core with the holiday calendar in force (an administrator may have loaded one)."""

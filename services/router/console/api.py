@@ -286,5 +286,4 @@ async def _command(
             )
     if problem:
         return JSONResponse({"detail": problem}, status_code=409)
-    console.wake()
     return JSONResponse({"status": "accepted", "event_id": command.event_id}, status_code=202)

@@ -86,7 +86,6 @@ class Console:
     core: RouterCore
     core_of: Callable[[AsyncSession], Awaitable[RouterCore]]  # with the calendar in force
     today: Callable[[], date]
-    wake: Callable[[], None]
     now: Callable[[], datetime] = field(default=utc_now)
     throttle: LoginThrottle = field(init=False)
 

@@ -76,7 +76,6 @@ async def act(
             status_code=409,
             form=refill,
         )
-    console.wake()
     return RedirectResponse(f"{PREFIX}/ho-so/{case_id}?thong_bao=da-gui", status_code=303)
 
 
@@ -168,7 +167,6 @@ async def decide(
         return await render_case(
             console, request, officer=officer, case_id=case.case_id, error=error, status_code=409
         )
-    console.wake()
     notice = "da-gui" if approve else "da-huy"
     return RedirectResponse(f"{PREFIX}/ho-so/{case.case_id}?thong_bao={notice}", status_code=303)
 

@@ -83,7 +83,6 @@ def routes(console: Console, guards: Guards) -> APIRouter:
         sent, skipped = await _publish_batch(console, request, officer, batch)
         if not sent and not skipped:
             return console.not_found(request, officer)
-        console.wake()
         context = {"sent": sent, "skipped": skipped, "key": key}
         return console.page(request, "batch_sent.html", context, officer=officer)
 

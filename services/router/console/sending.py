@@ -54,7 +54,7 @@ def send(
     action: str | None = None,
 ) -> None:
     """Stage `command` on the actions topic, with its audit entry, in the caller's
-    transaction (wake the relay after the commit)."""
+    transaction (its commit wakes the relay: kit.outbox)."""
     add_event(
         session,
         service=SERVICE,
