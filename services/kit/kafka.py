@@ -244,7 +244,8 @@ class KafkaMonitor:
             for tp in sorted(consumer.assignment()):
                 try:
                     highwater = consumer.highwater(tp)
-                    position = await asyncio.wait_for(consumer.position(tp), self._timeout_s)
+                    async with asyncio.timeout(self._timeout_s):  # not wait_for: kit.loop
+                        position = await consumer.position(tp)
                 except Exception:  # revoked meanwhile, or no position yet
                     continue
                 if highwater is None:

@@ -59,8 +59,11 @@ class Poller:
             self._health.up(self._name)
             if done and (self._full is None or done >= self._full):
                 continue
+            # Not `asyncio.wait_for`: on Python 3.11 it swallows a cancellation that comes
+            # just after the wake-up it waits for, and the loop outlived its shutdown.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wakeup.wait(), timeout=self._idle_s)
+                async with asyncio.timeout(self._idle_s):
+                    await self._wakeup.wait()
 
     async def _failed(self, error: Exception) -> None:
         self._failures += 1

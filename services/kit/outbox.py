@@ -290,7 +290,8 @@ class OutboxRelay:
                 self.wake()  # rows committed while nobody listened
                 while not connection.is_closed():
                     await asyncio.sleep(5.0)
-                    await asyncio.wait_for(connection.fetchval("SELECT 1"), timeout=10)
+                    async with asyncio.timeout(10):  # not wait_for: kit.loop says why
+                        await connection.fetchval("SELECT 1")
             except Exception as error:
                 log.warning("%s outbox listener lost its connection: %s", self._service, error)
                 await asyncio.sleep(0.5)

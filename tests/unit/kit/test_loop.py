@@ -100,3 +100,20 @@ async def test_a_wake_up_while_asleep_runs_a_step() -> None:
         assert steps.calls == 2
 
     await running(loop, check)
+
+
+async def test_a_cancellation_just_after_a_wake_up_stops_the_loop() -> None:
+    # On Python 3.11 `asyncio.wait_for` returned the wake-up instead of raising the
+    # cancellation that came in the same turn of the event loop: the loop ran on after its
+    # shutdown, and whoever awaited it (a service stopping, a test's teardown) hung.
+    for turns in range(4):  # the cancellation 0 to 3 turns after the wake-up
+        steps = Steps(1)
+        loop = poller(steps, full=10)
+        task = asyncio.create_task(loop.run())
+        await settle()
+        loop.wake()
+        for _ in range(turns):
+            await asyncio.sleep(0)
+        task.cancel()
+        done, _ = await asyncio.wait([task], timeout=1)
+        assert done and task.cancelled(), f"the loop ran on after a cancellation ({turns} turns)"
