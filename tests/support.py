@@ -43,6 +43,9 @@ async def eventually(
         await asyncio.sleep(interval_s)
 
 
+STOP_TIMEOUT_S = 30.0  # how long a service's background loops may take to stop
+
+
 class RunningService:
     """One service consuming from the real broker inside the test's event loop."""
 
@@ -70,9 +73,16 @@ class RunningService:
     async def __aexit__(self, *exc: object) -> None:
         for task in self.tasks:
             task.cancel()
-        await asyncio.gather(*self.tasks, return_exceptions=True)
+        # Bounded: a loop that ignores its cancellation fails the test here, named, instead
+        # of hanging it until pytest-timeout with its service still running.
+        running: set[asyncio.Task[None]] = set()
+        if self.tasks:
+            _, running = await asyncio.wait(self.tasks, timeout=STOP_TIMEOUT_S)
         await self.broker.stop()
         await self.service.db.dispose()
+        if running:
+            names = sorted(str(task.get_coro()) for task in running)
+            raise AssertionError(f"{self.service.name}: loops did not stop: {names}")
 
 
 async def produce(
