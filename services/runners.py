@@ -51,7 +51,20 @@ async def serve_until_stopped(
         server.should_exit = True
     for task in tasks:
         task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
+    await _stopped(tasks, timeout_s=STOP_TIMEOUT_S)
+
+
+STOP_TIMEOUT_S = 20.0  # a loop still running this long after its cancellation is left behind
+
+
+async def _stopped(tasks: list[asyncio.Task[Any]], *, timeout_s: float) -> None:
+    """Wait for cancelled `tasks` to end, up to `timeout_s`: a loop that ignores its
+    cancellation is named in the log instead of keeping the process from exiting."""
+    if not tasks:
+        return
+    _, running = await asyncio.wait(tasks, timeout=timeout_s)
+    for task in running:
+        log.error("shutdown: %s did not stop within %.0f s; leaving it", task.get_coro(), timeout_s)
 
 
 @dataclass
