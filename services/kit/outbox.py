@@ -148,11 +148,6 @@ def wakes(payload: str, service: str, process: str = PROCESS) -> bool:
     return named == service and sender != process
 
 
-def wake_relays(service: str) -> None:
-    """Wake every running relay of `service` in this process."""
-    wakeups.wake(relay_name(service))
-
-
 class OutboxRelay:
     """Publishes a service's pending outbox rows in order, then marks them sent.
 
