@@ -14,7 +14,11 @@ The peak memory (VmHWM) of each service process is read at the end. `--replicas 
 processes of each service. The last line is one JSON object to compare from run to run:
 
     {"cases", "cases_per_s", "bare_relay_per_s", "ratio", "p50_ms_at_100",
-     "p99_ms_at_100", "rss_mib": {service: MiB}, "classify_ms_per_item", "replicas"}
+     "p99_ms_at_100", "paced": {"cases", "rate"}, "rss_mib": {service: MiB},
+     "classify_ms_per_item", "replicas"}
+
+The latencies keep the names `_at_100` at any `--paced-rate`; `paced` says which rate and
+how many cases they were measured over.
 
 The cases are received now (`--received-at now`): today's cases, routed under the
 structure in force, none of them near a deadline. `--received-at backlog` dates them
@@ -582,8 +586,10 @@ def main() -> None:
     figures["classify_ms_per_item"] = classify_ms_per_item()
     figures["replicas"] = args.replicas
     figures["received_at"] = args.received_at
+    # The latencies keep the names (`_at_100`) whatever the rate: say which it was.
+    figures["paced"] = {"cases": args.paced_cases, "rate": args.paced_rate}
     order = ("cases", "cases_per_s", "bare_relay_per_s", "ratio", "p50_ms_at_100",
-             "p99_ms_at_100", "rss_mib", "classify_ms_per_item", "replicas",
+             "p99_ms_at_100", "paced", "rss_mib", "classify_ms_per_item", "replicas",
              "cpu_ms_per_case", "cpu_ms_per_case_paced", "commits_per_case",
              "received_at")  # fmt: skip
     print(json.dumps({key: figures[key] for key in order}, ensure_ascii=False))
