@@ -25,6 +25,12 @@ DEFAULT_BATCH = 100  # ServiceSettings.consumer_batch's default
 # How long one poll waits for records when there are none; records that arrive meanwhile
 # end the wait at once. It bounds how long a stopping consumer takes to notice.
 BATCH_WAIT_MS = 250
+# Bytes one fetch brings per partition (aiokafka's default is 1 MiB). A batch of
+# DEFAULT_BATCH events is about 250 KiB, and a fetch response is held whole while it is
+# read: a quarter of the default took 3-5 MiB off the intake's and the router's peak in
+# the 5,000-case benchmark, at the same throughput (3 Dec 2026). A record larger than
+# this still comes, alone (the broker always returns at least one record batch).
+PARTITION_FETCH_BYTES = 256 * 1024
 
 
 def make_broker(
@@ -128,6 +134,7 @@ def attach(
         auto_offset_reset="earliest",
         title=f"{group_id}:{topic}",
         max_workers=workers,
+        max_partition_fetch_bytes=PARTITION_FETCH_BYTES,
     )
     async def on_message(msg: KafkaMessage) -> None:
         record = msg.raw_message
@@ -160,6 +167,7 @@ def _attach_batch(
         batch=True,
         max_records=size,
         batch_timeout_ms=BATCH_WAIT_MS,
+        max_partition_fetch_bytes=PARTITION_FETCH_BYTES,
     )
     without_pause(subscriber)
 
