@@ -18,6 +18,7 @@ from services.kit import heap, logs
 from services.kit.health import add_probes
 from services.kit.kafka import KafkaMonitor, KafkaPublisher, attach, make_broker
 from services.kit.kafka_security import KafkaSecurity
+from services.kit.loop import stop as loop_stop
 from services.kit.metrics import DEFAULT_ALLOW
 from services.kit.runtime import Service
 from services.kit.transport import InMemoryBus, Publisher
@@ -49,22 +50,10 @@ async def serve_until_stopped(
     await stop.wait()
     if server is not None:
         server.should_exit = True
-    for task in tasks:
-        task.cancel()
-    await _stopped(tasks, timeout_s=STOP_TIMEOUT_S)
+    await loop_stop(tasks, timeout_s=STOP_TIMEOUT_S)  # one left running does not hold the exit
 
 
 STOP_TIMEOUT_S = 20.0  # a loop still running this long after its cancellation is left behind
-
-
-async def _stopped(tasks: list[asyncio.Task[Any]], *, timeout_s: float) -> None:
-    """Wait for cancelled `tasks` to end, up to `timeout_s`: a loop that ignores its
-    cancellation is named in the log instead of keeping the process from exiting."""
-    if not tasks:
-        return
-    _, running = await asyncio.wait(tasks, timeout=timeout_s)
-    for task in running:
-        log.error("shutdown: %s did not stop within %.0f s; leaving it", task.get_coro(), timeout_s)
 
 
 @dataclass

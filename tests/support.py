@@ -20,6 +20,7 @@ from sqlalchemy import event as sa_event
 
 from services.kit.db import Database
 from services.kit.kafka import KafkaPublisher, attach, make_broker
+from services.kit.loop import stop
 from services.kit.runtime import Service
 
 T = TypeVar("T")
@@ -71,13 +72,9 @@ class RunningService:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        for task in self.tasks:
-            task.cancel()
         # Bounded: a loop that ignores its cancellation fails the test here, named, instead
         # of hanging it until pytest-timeout with its service still running.
-        running: set[asyncio.Task[None]] = set()
-        if self.tasks:
-            _, running = await asyncio.wait(self.tasks, timeout=STOP_TIMEOUT_S)
+        running = await stop(self.tasks, timeout_s=STOP_TIMEOUT_S)
         await self.broker.stop()
         await self.service.db.dispose()
         if running:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
+from typing import Any
 
 from services.kit.faults import is_transient
 from services.kit.health import Readiness, backoff_s, readiness
@@ -77,3 +78,17 @@ class Poller:
         await asyncio.sleep(
             backoff_s(self._failures, base_s=self._backoff_s, cap_s=self._max_backoff_s)
         )
+
+
+async def stop(tasks: Collection[asyncio.Task[Any]], *, timeout_s: float) -> set[asyncio.Task[Any]]:
+    """Cancel `tasks` and wait up to `timeout_s` for them to end; returns (and logs) those
+    still running then: a loop that ignores its cancellation is named and left behind
+    instead of keeping its caller (a service stopping, a test's teardown) waiting forever."""
+    for task in tasks:
+        task.cancel()
+    if not tasks:
+        return set()
+    _, running = await asyncio.wait(tasks, timeout=timeout_s)
+    for task in running:
+        log.error("%s did not stop within %.0f s of its cancellation", task.get_coro(), timeout_s)
+    return running

@@ -1,4 +1,5 @@
-"""A service's shutdown ends even when one of its loops ignores the cancellation."""
+"""kit.loop.stop: a service's shutdown (and a test's teardown) ends even when one of its
+loops ignores the cancellation."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import logging
 
 import pytest
 
-from services.runners import _stopped
+from services.kit.loop import stop
 
 
 async def stubborn() -> None:
@@ -27,10 +28,9 @@ async def test_a_loop_that_ignores_its_cancellation_is_named_and_left(
 ) -> None:
     tasks = [asyncio.create_task(stubborn()), asyncio.create_task(obedient())]
     await asyncio.sleep(0)
-    for task in tasks:
-        task.cancel()
-    with caplog.at_level(logging.ERROR, logger="services.runners"):
-        await asyncio.wait_for(_stopped(tasks, timeout_s=0.2), timeout=5)
+    with caplog.at_level(logging.ERROR, logger="services.kit.loop"):
+        running = await asyncio.wait_for(stop(tasks, timeout_s=0.2), timeout=5)
+    assert running == {tasks[0]}
     assert tasks[1].cancelled() and not tasks[0].done()
     (record,) = caplog.records
     assert "stubborn" in record.getMessage() and "did not stop" in record.getMessage()
@@ -42,9 +42,11 @@ async def test_a_loop_that_ignores_its_cancellation_is_named_and_left(
 async def test_loops_that_stop_end_the_wait_at_once() -> None:
     tasks = [asyncio.create_task(obedient()) for _ in range(3)]
     await asyncio.sleep(0)
-    for task in tasks:
-        task.cancel()
     loop = asyncio.get_running_loop()
     started = loop.time()
-    await _stopped(tasks, timeout_s=30)
+    assert await stop(tasks, timeout_s=30) == set()
     assert all(task.cancelled() for task in tasks) and loop.time() - started < 5
+
+
+async def test_no_loops_is_nothing_to_wait_for() -> None:
+    assert await stop([], timeout_s=30) == set()
