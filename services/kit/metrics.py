@@ -94,6 +94,11 @@ OUTBOX_PUBLISHED = Counter(
 OUTBOX_FAILURES = Counter(
     "pakn_outbox_failures", "Relay rounds that failed (nothing marked; sent again)", ["service"]
 )
+RETENTION_DELETED = Counter(
+    "pakn_retention_deleted",
+    "Rows deleted past their retention: published outbox rows, processed-event records",
+    ["service", "table"],
+)
 
 # --- the notifier's mailer and the router's scheduler -------------------------------------
 

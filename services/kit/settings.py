@@ -84,6 +84,26 @@ class ServiceSettings(BaseSettings):
         description="outbox safety-net poll when idle (a commit that stores events wakes the "
         "relay at once: in process, and through LISTEN/NOTIFY on PostgreSQL)",
     )
+    outbox_keep_days: int = Field(
+        default=7,
+        ge=1,
+        le=3650,
+        description="days a published outbox row is kept for inspection before it is deleted "
+        "(the newest of each key on the compacted reference-data topic always stays)",
+    )
+    dedupe_days: int = Field(
+        default=30,
+        ge=8,
+        le=3650,
+        description="days a consumer remembers an event it applied, so that a second delivery "
+        "does nothing: longer than the topics' retention (log.retention.hours) and the "
+        "consumer groups' (offsets.retention.minutes), 7 days each by default",
+    )
+    retention_interval_s: float = Field(
+        default=3600.0,
+        gt=0,
+        description="how often expired outbox rows and processed-event records are deleted",
+    )
     consumer_retries: int = Field(default=3, ge=0, description="transient-error retries")
     consumer_batch: int = Field(
         default=100,

@@ -19,6 +19,7 @@ from schemas.events import (
 from schemas.topics import Topics
 from services.kit.consumer import Pipeline
 from services.kit.db import Database
+from services.kit.retention import Retention, RetentionPolicy
 from services.kit.runtime import Subscription
 from services.kit.transport import Publisher
 from services.notifier.directory import Directory, using
@@ -103,7 +104,8 @@ class NotifierService:
         ]
 
     def background(self, *, publisher: Publisher) -> list[Coroutine[Any, Any, None]]:
-        return [self.mailer.run()]
+        retention = Retention(db=self.db, service=SERVICE, policy=RetentionPolicy.of(self.settings))
+        return [self.mailer.run(), retention.run()]
 
     def web(self) -> FastAPI:
         return build_app(self)

@@ -11,6 +11,8 @@ from datetime import date
 from typing import Any
 
 from fastapi import FastAPI
+from sqlalchemy import select
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from schemas.actions import AGENCY_ACTION_ADAPTER, AgencyAction
@@ -22,6 +24,7 @@ from services.kit.db import Database
 from services.kit.faults import is_transient
 from services.kit.loop import Poller
 from services.kit.outbox import OutboxRelay
+from services.kit.retention import Retention, RetentionPolicy, compacted_topics
 from services.kit.runtime import Subscription
 from services.kit.transport import Publisher
 from services.router.calendars import CalendarStore
@@ -31,6 +34,7 @@ from services.router.core import RouterCore, load_core
 from services.router.domain.agencies import load_agencies
 from services.router.domain.calendar import local_date
 from services.router.handlers import ignored, on_action, on_case_event
+from services.router.models import AuditEntry
 from services.router.ports import SERVICE
 from services.router.reference import calendar_event, directory_event, stage_if_changed
 from services.router.scheduler import DeadlineScheduler
@@ -103,7 +107,23 @@ class RouterService:
             idle_s=self.settings.scheduler_interval_s,
             name="router deadline scheduler",
         )
-        return [self.relay.run(), ticks.run(), self._publish_reference_at_start()]
+        return [
+            self.relay.run(),
+            ticks.run(),
+            self._publish_reference_at_start(),
+            self.retention().run(),
+        ]
+
+    def retention(self) -> Retention:
+        """Expired outbox rows and processed-event records deleted (kit/retention.py); the
+        records of the console's commands stay: the case file shows whether each applied."""
+        return Retention(
+            db=self.db,
+            service=SERVICE,
+            policy=RetentionPolicy.of(self.settings),
+            compacted=compacted_topics(self.core.topics),
+            keep_processed=select(col(AuditEntry.event_id)),
+        )
 
     async def _scheduler_pass(self) -> int:
         """One pass of the deadline scheduler, then rest for the interval: a pass covers

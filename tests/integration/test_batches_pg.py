@@ -1,5 +1,5 @@
-"""The batch pipeline's scenarios (tests/unit/kit/batch_scenarios.py) on PostgreSQL, and
-the outbox relay woken by LISTEN/NOTIFY."""
+"""The batch pipeline's and retention's scenarios (tests/unit/kit/batch_scenarios.py,
+retention_scenarios.py) on PostgreSQL, and the outbox relay woken by LISTEN/NOTIFY."""
 
 from __future__ import annotations
 
@@ -18,13 +18,16 @@ from services.kit.db import Database
 from services.kit.outbox import CHANNEL, OutboxRelay, add_event, notification
 from services.kit.transport import InMemoryBus, Message
 from tests.unit.kit.batch_scenarios import SCENARIOS, event, messages, pipeline, processed, until
+from tests.unit.kit.retention_scenarios import SCENARIOS as RETENTION
 
 
 def _dsn(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda scenario: scenario.__name__)
+@pytest.mark.parametrize(
+    "scenario", (*SCENARIOS, *RETENTION), ids=lambda scenario: scenario.__name__
+)
 async def test_batches_on_postgresql(
     pg_url: str, scenario: Callable[[Database], Awaitable[None]]
 ) -> None:

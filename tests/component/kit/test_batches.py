@@ -1,5 +1,6 @@
-"""The batch pipeline on a migrated SQLite database (the same scenarios run on PostgreSQL in
-tests/integration/test_batches_pg.py), the in-process bus's batches and the relay's."""
+"""The batch pipeline and retention on a migrated SQLite database (the same scenarios run on
+PostgreSQL in tests/integration/test_batches_pg.py), the in-process bus's batches and the
+relay's."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from tests.unit.kit.batch_scenarios import (
     staged,
     until,
 )
+from tests.unit.kit.retention_scenarios import SCENARIOS as RETENTION
 
 
 @pytest.fixture
@@ -34,7 +36,9 @@ async def db(tmp_path: Path) -> Database:
     return Database(migrated_copy(tmp_path, "kit"))
 
 
-@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda scenario: scenario.__name__)
+@pytest.mark.parametrize(
+    "scenario", (*SCENARIOS, *RETENTION), ids=lambda scenario: scenario.__name__
+)
 async def test_batches_on_sqlite(
     db: Database, scenario: Callable[[Database], Awaitable[None]]
 ) -> None:
