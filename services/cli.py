@@ -229,7 +229,15 @@ def _data_option() -> argparse.ArgumentParser:
 
 def _topics(args: argparse.Namespace) -> int:
     from schemas.topics import Topics
-    from services.provision import create_topics, wanted_topics
+    from services.intake.settings import IntakeSettings
+    from services.notifier.settings import NotifierSettings
+    from services.provision import (
+        create_topics,
+        deduplicated_topics,
+        replay_horizons,
+        replay_problems,
+        wanted_topics,
+    )
     from services.router.cutover import all_agencies
     from services.router.domain.agencies import load_agencies
     from services.router.settings import RouterSettings
@@ -248,7 +256,21 @@ def _topics(args: argparse.Namespace) -> int:
         )
     )
     print(f"{len(created)} topic(s) created, {len(names) - len(created)} already there")
-    return 0
+    consumed = deduplicated_topics(Topics(settings.topic_namespace))
+    horizons = asyncio.run(
+        replay_horizons(
+            settings.kafka_bootstrap, consumed, client=settings.kafka_security().aiokafka()
+        )
+    )
+    remembered = {
+        "intake": IntakeSettings().dedupe_days,
+        "router": settings.dedupe_days,
+        "notifier": NotifierSettings().dedupe_days,
+    }
+    problems = replay_problems(horizons, remembered)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    return 1 if problems else 0
 
 
 def _acls(args: argparse.Namespace) -> int:

@@ -2,6 +2,13 @@
 
 Auto-creation hides typos and gives each topic the broker's defaults; production provisions
 explicitly: the fixed topics, their dead-letter topics, and one queue per agency.
+
+It then checks that the services remember the events they applied for longer than the
+topics they consume can deliver them again (`replay_problems`): a consumer group that starts
+again from the earliest record re-reads records up to `retention.ms + segment.ms` old (the
+broker deletes a segment whole once its newest record has expired), and an event whose
+`processed_event` record was already deleted (`DEDUPE_DAYS`, services/kit/retention.py)
+would be applied twice.
 """
 
 from __future__ import annotations
@@ -10,6 +17,7 @@ import contextlib
 from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.errors import TopicAlreadyExistsError
 
 from schemas.topics import Topics, dead_letter, is_compacted
@@ -53,3 +61,58 @@ async def create_topics(
         return missing
     finally:
         await admin.close()
+
+
+_DAY_MS = 86_400_000
+
+
+def deduplicated_topics(topics: Topics) -> list[str]:
+    """The topics the services consume with their `processed_event` records (the compacted
+    reference data is applied by version, whatever its age)."""
+    return [t for t in topics.all_fixed() if not is_compacted(t)]
+
+
+async def replay_horizons(
+    bootstrap: str, names: list[str], *, client: dict[str, Any] | None = None
+) -> dict[str, float | None]:
+    """How many days old a record of each topic can be when read (None: kept for ever)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **(client or {}))
+    await admin.start()
+    try:
+        described = await admin.describe_configs(
+            [ConfigResource(ConfigResourceType.TOPIC, name) for name in names]
+        )
+    finally:
+        await admin.close()
+    horizons: dict[str, float | None] = {}
+    for response in described:
+        for resource in response.resources:
+            name, entries = resource[3], resource[4]
+            configs = {entry[0]: entry[1] for entry in entries}
+            horizons[name] = horizon_days(configs)
+    return horizons
+
+
+def horizon_days(configs: dict[str, str | None]) -> float | None:
+    """`retention.ms + segment.ms` in days, None when records are kept for ever."""
+    retention = int(configs.get("retention.ms") or -1)
+    if retention < 0:
+        return None
+    return (retention + int(configs.get("segment.ms") or 0)) / _DAY_MS
+
+
+def replay_problems(horizons: dict[str, float | None], dedupe_days: dict[str, int]) -> list[str]:
+    """What to fix (in Vietnamese, for the operator) when a topic can deliver a record again
+    after a service has forgotten applying it; [] when every service remembers long enough."""
+    service, days = min(dedupe_days.items(), key=lambda item: item[1])
+    problems = []
+    for topic, horizon in sorted(horizons.items()):
+        if horizon is None or horizon >= days:
+            kept = "vô thời hạn" if horizon is None else f"tới {horizon:g} ngày"
+            problems.append(
+                f"topic {topic} giữ bản ghi {kept} (retention.ms + segment.ms), nhưng "
+                f"{service} chỉ nhớ sự kiện đã xử lý {days} ngày: đặt "
+                f"PAKN_{service.upper()}_DEDUPE_DAYS (và của các dịch vụ khác) lớn hơn, "
+                "hoặc giảm retention.ms của topic"
+            )
+    return problems

@@ -7,10 +7,11 @@ Two tables grow with every event and hold nothing an officer or a citizen reads:
   a compacted topic stays whatever its age, as the topic keeps it: the router reads back the
   last reference data it published (`reference.last_published`) to publish only a change.
 - `processed_event`: a consumer's record that it applied an event, which makes a second
-  delivery of it do nothing. An event is only delivered again while the topic still has it,
-  so the record must outlive the topics' retention (`log.retention.hours`, 7 days by
-  default) and the consumer groups' (`offsets.retention.minutes`, 7 days: a group away
-  longer starts again from the earliest record); `dedupe_days` is at least 8, 30 by default.
+  delivery of it do nothing. An event is only delivered again while its topic still holds
+  it: up to `retention.ms + segment.ms` (7 + 7 days by default; the broker deletes a segment
+  whole once its newest record has expired), for instance to a consumer group whose offsets
+  expired and that starts again from the earliest record. `dedupe_days` (30 by default, at
+  least 15) must be longer; `pakn topics` checks it against the topics (provision.py).
   A service can keep more of them (`keep_processed`): the router keeps those of the commands
   in its console's audit log, whose case file shows whether each was applied.
 

@@ -93,11 +93,11 @@ class ServiceSettings(BaseSettings):
     )
     dedupe_days: int = Field(
         default=30,
-        ge=8,
+        ge=15,
         le=3650,
         description="days a consumer remembers an event it applied, so that a second delivery "
-        "does nothing: longer than the topics' retention (log.retention.hours) and the "
-        "consumer groups' (offsets.retention.minutes), 7 days each by default",
+        "does nothing: longer than a topic can deliver a record again (retention.ms + "
+        "segment.ms, 7 + 7 days by default; `pakn topics` checks it)",
     )
     retention_interval_s: float = Field(
         default=3600.0,

@@ -7,26 +7,31 @@ import subprocess
 import sys
 import uuid
 
-from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
 from schemas.topics import Topics, dead_letter
 from services.router.cutover import all_agencies
 
 
-def _pakn_topics(kafka: str, namespace: str) -> str:
+def _run_topics(kafka: str, namespace: str) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
         "PAKN_ROUTER_KAFKA_BOOTSTRAP": kafka,
         "PAKN_ROUTER_TOPIC_NAMESPACE": namespace,
     }
-    done = subprocess.run(
+    return subprocess.run(
         [sys.executable, "-m", "services.cli", "topics"],
         env=env,
         capture_output=True,
         text=True,
-        check=True,
+        check=False,
     )
+
+
+def _pakn_topics(kafka: str, namespace: str) -> str:
+    done = _run_topics(kafka, namespace)
+    assert done.returncode == 0, done.stderr
     return done.stdout
 
 
@@ -52,3 +57,23 @@ async def test_every_topic_is_created_and_a_second_run_creates_none(kafka: str) 
     assert len([t for t in existing if t.startswith(topics.namespace + ".")]) == 8 + len(codes)
     assert first.startswith(f"{8 + len(codes)} topic(s) created")
     assert again.startswith("0 topic(s) created")
+
+
+async def test_a_topic_kept_longer_than_the_services_remember_is_refused(kafka: str) -> None:
+    topics = Topics(f"prov{uuid.uuid4().hex[:8]}")
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka)
+    await admin.start()
+    try:  # an operator kept the case events for 60 days
+        sixty_days = str(60 * 86_400_000)
+        await admin.create_topics(
+            [NewTopic(topics.case_events, 1, 1, topic_configs={"retention.ms": sixty_days})]
+        )
+    finally:
+        await admin.close()
+
+    done = _run_topics(kafka, topics.namespace)
+
+    assert done.returncode == 1
+    assert done.stdout.startswith(f"{7 + len(all_agencies().codes)} topic(s) created")
+    assert f"topic {topics.case_events} giữ bản ghi tới 67 ngày" in done.stderr
+    assert topics.intake not in done.stderr  # the broker's defaults: 14 days
