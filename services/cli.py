@@ -232,6 +232,7 @@ def _topics(args: argparse.Namespace) -> int:
     from services.intake.settings import IntakeSettings
     from services.notifier.settings import NotifierSettings
     from services.provision import (
+        TopicConfigError,
         create_topics,
         deduplicated_topics,
         replay_horizons,
@@ -257,11 +258,15 @@ def _topics(args: argparse.Namespace) -> int:
     )
     print(f"{len(created)} topic(s) created, {len(names) - len(created)} already there")
     consumed = deduplicated_topics(Topics(settings.topic_namespace))
-    horizons = asyncio.run(
-        replay_horizons(
-            settings.kafka_bootstrap, consumed, client=settings.kafka_security().aiokafka()
+    try:
+        horizons = asyncio.run(
+            replay_horizons(
+                settings.kafka_bootstrap, consumed, client=settings.kafka_security().aiokafka()
+            )
         )
-    )
+    except TopicConfigError as error:
+        print(f"không đọc được cấu hình topic {error}", file=sys.stderr)
+        return 1
     remembered = {
         "intake": IntakeSettings().dedupe_days,
         "router": settings.dedupe_days,

@@ -86,11 +86,15 @@ async def replay_horizons(
         await admin.close()
     horizons: dict[str, float | None] = {}
     for response in described:
-        for resource in response.resources:
-            name, entries = resource[3], resource[4]
-            configs = {entry[0]: entry[1] for entry in entries}
-            horizons[name] = horizon_days(configs)
+        for error_code, error_message, _type, name, entries, *_ in response.resources:
+            if error_code:
+                raise TopicConfigError(f"{name}: {error_message or error_code}")
+            horizons[name] = horizon_days({entry[0]: entry[1] for entry in entries})
     return horizons
+
+
+class TopicConfigError(Exception):
+    """The broker did not describe a topic's configuration (missing, or not allowed)."""
 
 
 def horizon_days(configs: dict[str, str | None]) -> float | None:

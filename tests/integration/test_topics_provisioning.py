@@ -1,4 +1,5 @@
-"""`pakn topics` creates every topic on the real broker, once."""
+"""`pakn topics` on the real broker: every topic created once, and the topics that would
+deliver a record again after the services forget applying it refused."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ import subprocess
 import sys
 import uuid
 
+import pytest
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
 from schemas.topics import Topics, dead_letter
+from services.provision import TopicConfigError, replay_horizons
 from services.router.cutover import all_agencies
 
 
@@ -77,3 +80,10 @@ async def test_a_topic_kept_longer_than_the_services_remember_is_refused(kafka: 
     assert done.stdout.startswith(f"{7 + len(all_agencies().codes)} topic(s) created")
     assert f"topic {topics.case_events} giữ bản ghi tới 67 ngày" in done.stderr
     assert topics.intake not in done.stderr  # the broker's defaults: 14 days
+
+
+async def test_a_topic_the_broker_cannot_describe_is_an_error_not_a_pass(kafka: str) -> None:
+    missing = f"prov{uuid.uuid4().hex[:8]}.intake"
+
+    with pytest.raises(TopicConfigError, match=missing):
+        await replay_horizons(kafka, [missing])
