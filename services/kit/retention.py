@@ -15,9 +15,10 @@ Two tables grow with every event and hold nothing an officer or a citizen reads:
   A service can keep more of them (`keep_processed`): the router keeps those of the commands
   in its console's audit log, whose case file shows whether each was applied.
 
-A round deletes at most `batch` rows of each table, oldest first, each table in its own
-short transaction; a `Poller` goes again at once while a round finds a full batch, then
-sleeps `interval_s`. Rows whose time has not come are never touched.
+A round deletes at most `batch` rows of each table, each table in its own short
+transaction; a `Poller` goes again at once while a round finds a full batch, then sleeps
+`interval_s`. Rows whose time has not come are never touched. The replicas of a service
+each run one; on PostgreSQL their rounds skip the rows another round has locked.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from sqlmodel import col
 
 from schemas.topics import Topics, is_compacted
 from services.kit.consumer import ProcessedEvent
-from services.kit.db import Database
+from services.kit.db import Database, is_sqlite
 from services.kit.loop import Poller
 from services.kit.metrics import RETENTION_DELETED
 from services.kit.outbox import OutboxMessage
@@ -129,7 +130,7 @@ class Retention:
                     col(OutboxMessage.id) < newest_of_key,
                 )
             )
-        return query.order_by(col(OutboxMessage.id)).limit(self._policy.batch)
+        return self._locked(query.order_by(col(OutboxMessage.id)).limit(self._policy.batch))
 
     def _old_processed(self, cutoff: datetime) -> Select[Any]:
         query = (
@@ -140,7 +141,13 @@ class Retention:
         if self._keep is not None:
             kept = self._keep.where(self._keep.selected_columns[0].is_not(None))
             query = query.where(col(ProcessedEvent.event_id).not_in(kept))
-        return query.limit(self._policy.batch)
+        return self._locked(query.limit(self._policy.batch))
+
+    def _locked(self, query: Select[Any]) -> Select[Any]:
+        """On PostgreSQL the rows a round deletes are locked as they are chosen, skipping
+        those another replica's round holds: two rounds never wait for each other's rows,
+        in whatever order they delete them, so they cannot deadlock."""
+        return query if is_sqlite(self._db.url) else query.with_for_update(skip_locked=True)
 
     async def _delete(self, statement: Delete) -> int:
         async with self._db.transaction() as session:
