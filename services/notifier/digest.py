@@ -34,6 +34,10 @@ from services.notifier.models import Delivery, DigestEntry
 from services.notifier.ports import UnitOfWork
 
 _MAX_DAYS_AHEAD = 7
+# A digest lists at most this many lines and counts the rest: a backlog of 100,000 overdue
+# cases made a mail of some 30 MB, over what mail servers accept (10 to 25 MB), so the
+# agency got no digest at all; nobody reads past a few hundred lines anyway.
+LISTED = 300
 
 HEADINGS = {
     "reminder": "Các phản ánh, kiến nghị sắp đến hạn",
@@ -157,5 +161,6 @@ def _digest(kind: str, day: date, recipient_name: str, lines: list[str]) -> Dige
         overdue=kind == "overdue",
         count=len(lines),
         day=vn_date(day),
-        lines="\n".join(lines),
+        lines="\n".join(lines[:LISTED]),
+        more=max(0, len(lines) - LISTED),
     )

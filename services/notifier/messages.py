@@ -162,7 +162,8 @@ class Digest(Mail):
     overdue: bool  # escalations (overdue) rather than reminders (due soon)
     count: int
     day: str
-    lines: str  # one line per case and stage
+    lines: str  # one line per case and stage, the first `LISTED` of them (digest.py)
+    more: int  # the lines not listed: the agency's queue in the console has them all
 
 
 MESSAGES: tuple[type[Mail], ...] = (

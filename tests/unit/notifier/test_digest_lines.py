@@ -9,7 +9,7 @@ from datetime import datetime, time
 from typing import Any
 
 from services.kit.columns import utc_now
-from services.notifier.digest import DigestLine, add_to_digest
+from services.notifier.digest import LISTED, DigestLine, add_to_digest
 from services.notifier.models import Delivery
 from services.notifier.transports import TransientMailError
 from tests.unit.notifier.builders import (
@@ -108,3 +108,17 @@ async def test_a_digest_given_back_is_rendered_again_with_the_lines_added_meanwh
     assert sent.status == "sent"
     (mail,) = transport.sent
     assert "(2 mục" in _text(mail) and "GL-00000001" in _text(mail) and "GL-00000002" in _text(mail)
+
+
+async def test_a_backlog_s_digest_lists_the_first_lines_and_counts_the_others() -> None:
+    notifier = memory_notifier()
+    for n in range(LISTED + 5):
+        assert await _add(notifier, n)
+    transport = RecordingTransport()
+    await _send_due(notifier, transport)
+    (mail,) = transport.sent
+    text, html = _text(mail), str(mail.get_body(preferencelist=("html",)).get_content())
+    assert f"({LISTED + 5} mục" in text
+    assert f"GL-{LISTED - 1:08d}" in text and f"GL-{LISTED:08d}" not in text
+    assert "và 5 mục khác" in text and "Và 5 mục khác" in html
+    assert f"GL-{LISTED:08d}" not in html

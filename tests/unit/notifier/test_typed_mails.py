@@ -138,6 +138,7 @@ def test_a_typed_message_renders_as_the_template_with_the_same_values() -> None:
         count=2,
         day="08/02/2023",
         lines="GL-2222-2222 — Sở Xây dựng\nGL-3333-3333 — Sở Tài chính",
+        more=0,
     )
     assert render(digest) == compose("digest", **dataclasses.asdict(digest))
 
