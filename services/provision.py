@@ -21,6 +21,7 @@ from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.errors import TopicAlreadyExistsError
 
 from schemas.topics import Topics, dead_letter, is_compacted
+from services.kit.errors import PaknError
 from services.router.domain.agencies import AgencyRegistry
 
 
@@ -93,7 +94,7 @@ async def replay_horizons(
     return horizons
 
 
-class TopicConfigError(Exception):
+class TopicConfigError(PaknError, RuntimeError):
     """The broker did not describe a topic's configuration (missing, or not allowed)."""
 
 
