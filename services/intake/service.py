@@ -32,7 +32,7 @@ from services.intake.web import build_app
 from services.kit.consumer import Pipeline
 from services.kit.db import Database, recall_in_transaction, remember_in_transaction
 from services.kit.outbox import OutboxRelay
-from services.kit.retention import Retention, RetentionPolicy, compacted_topics
+from services.kit.retention import Retention
 from services.kit.runtime import Subscription
 from services.kit.transport import Message, Publisher
 
@@ -92,12 +92,7 @@ class IntakeService:
             publisher=publisher,
             interval_s=self.settings.relay_interval_s,
         )
-        retention = Retention(
-            db=self.db,
-            service=SERVICE,
-            policy=RetentionPolicy.of(self.settings),
-            compacted=compacted_topics(self.topics),
-        )
+        retention = Retention.of(db=self.db, service=SERVICE, settings=self.settings)
         loops = [self.relay.run(), retention.run()]
         if self.settings.mailbox_port is not None:
             mailbox = Mailbox(receiver=self.receiver, settings=self.settings)

@@ -38,6 +38,7 @@ from services.kit.db import Database, is_sqlite
 from services.kit.loop import Poller
 from services.kit.metrics import RETENTION_DELETED
 from services.kit.outbox import OutboxMessage
+from services.kit.settings import ServiceSettings
 
 
 @dataclass(frozen=True)
@@ -48,8 +49,8 @@ class RetentionPolicy:
     batch: int = 5000
 
     @classmethod
-    def of(cls, settings: Any) -> RetentionPolicy:
-        """The policy a service's settings give (`services.kit.settings.ServiceSettings`)."""
+    def of(cls, settings: ServiceSettings) -> RetentionPolicy:
+        """The policy a service's settings give."""
         return cls(
             dedupe_days=settings.dedupe_days,
             outbox_days=settings.outbox_keep_days,
@@ -80,6 +81,24 @@ class Retention:
             full=policy.batch,
         )
 
+    @classmethod
+    def of(
+        cls,
+        *,
+        db: Database,
+        service: str,
+        settings: ServiceSettings,
+        keep_processed: Select[Any] | None = None,
+    ) -> Retention:
+        """A service's retention as its settings say, its topics' compacted ones kept."""
+        return cls(
+            db=db,
+            service=service,
+            policy=RetentionPolicy.of(settings),
+            compacted=compacted_topics(Topics(settings.topic_namespace)),
+            keep_processed=keep_processed,
+        )
+
     def run(self) -> Coroutine[Any, Any, None]:
         return self._poller.run()
 
@@ -92,7 +111,9 @@ class Retention:
         now = now or datetime.now(UTC)
         outbox = await self._delete(
             delete(OutboxMessage).where(
-                col(OutboxMessage.id).in_(self._old_outbox(now - _days(self._policy.outbox_days)))
+                col(OutboxMessage.id).in_(
+                    self._old_outbox(now - timedelta(days=self._policy.outbox_days))
+                )
             )
         )
         processed = await self._delete(
@@ -100,7 +121,7 @@ class Retention:
             .where(col(ProcessedEvent.service) == self._service)
             .where(
                 col(ProcessedEvent.event_id).in_(
-                    self._old_processed(now - _days(self._policy.dedupe_days))
+                    self._old_processed(now - timedelta(days=self._policy.dedupe_days))
                 )
             )
         )
@@ -158,7 +179,3 @@ class Retention:
 def compacted_topics(topics: Topics) -> list[str]:
     """The compacted topics among `topics`' fixed ones (the reference data)."""
     return [topic for topic in topics.all_fixed() if is_compacted(topic)]
-
-
-def _days(days: int) -> timedelta:
-    return timedelta(days=days)

@@ -19,7 +19,7 @@ from schemas.events import (
 from schemas.topics import Topics
 from services.kit.consumer import Pipeline
 from services.kit.db import Database
-from services.kit.retention import Retention, RetentionPolicy
+from services.kit.retention import Retention
 from services.kit.runtime import Subscription
 from services.kit.transport import Publisher
 from services.notifier.directory import Directory, using
@@ -104,7 +104,7 @@ class NotifierService:
         ]
 
     def background(self, *, publisher: Publisher) -> list[Coroutine[Any, Any, None]]:
-        retention = Retention(db=self.db, service=SERVICE, policy=RetentionPolicy.of(self.settings))
+        retention = Retention.of(db=self.db, service=SERVICE, settings=self.settings)
         return [self.mailer.run(), retention.run()]
 
     def web(self) -> FastAPI:

@@ -24,7 +24,7 @@ from services.kit.db import Database
 from services.kit.faults import is_transient
 from services.kit.loop import Poller
 from services.kit.outbox import OutboxRelay
-from services.kit.retention import Retention, RetentionPolicy, compacted_topics
+from services.kit.retention import Retention
 from services.kit.runtime import Subscription
 from services.kit.transport import Publisher
 from services.router.calendars import CalendarStore
@@ -117,12 +117,9 @@ class RouterService:
     def retention(self) -> Retention:
         """Expired outbox rows and processed-event records deleted (kit/retention.py); the
         records of the console's commands stay: the case file shows whether each applied."""
-        return Retention(
-            db=self.db,
-            service=SERVICE,
-            policy=RetentionPolicy.of(self.settings),
-            compacted=compacted_topics(self.core.topics),
-            keep_processed=select(col(AuditEntry.event_id)),
+        keep = select(col(AuditEntry.event_id))
+        return Retention.of(
+            db=self.db, service=SERVICE, settings=self.settings, keep_processed=keep
         )
 
     async def _scheduler_pass(self) -> int:

@@ -17,6 +17,7 @@ from services.kit.db import Database
 from services.kit.outbox import OutboxMessage
 from services.kit.retention import Retention, RetentionPolicy, compacted_topics
 from services.router.models import AuditEntry
+from tests.unit.kit.batch_scenarios import staged
 
 NOW = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
 TOPICS = Topics("pakn")
@@ -60,8 +61,7 @@ async def processed_rows(
 
 
 async def outbox_left(db: Database) -> set[str]:
-    async with db.session() as session:
-        return set((await session.execute(select(col(OutboxMessage.event_id)))).scalars())
+    return {row.event_id for row in await staged(db)}
 
 
 async def processed_left(db: Database) -> set[tuple[str, str]]:
